@@ -1,0 +1,537 @@
+//! The command line: one clap struct per subcommand, one handler each.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::config::Project;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::emit::{self, DriftKind, Scope};
+use crate::pipeline::{self, Compiled, Job};
+use crate::render::{Layout, Renderer};
+use crate::target::Registry;
+
+const AFTER_HELP: &str = "\
+Examples:
+  agentc build                      render agents/*.toml for every target into dist/
+  agentc build -t claude --layout native
+                                    write .claude/agents/<name>.md
+  agentc check                      exit 1 with a diff if dist/ is stale
+  agentc convert agents/x.toml -t gpt
+                                    print one agent for one target";
+
+#[derive(Debug, Parser)]
+#[command(name = "agentc", version, about = "Compile AI subagent specs (TOML) into every agent and prompt format", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every file written or removed
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colour (honours NO_COLOR)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Diagnostics and summaries as text or as one JSON object on stdout
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render every agent for every selected target and write the files
+    #[command(after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project")]
+    Build(BuildArgs),
+    /// Render in memory and compare with the files on disk; exit 1 and print a diff if any is stale
+    #[command(after_help = "Examples:\n  agentc check\n  agentc check -t claude --layout native")]
+    Check(BuildArgs),
+    /// Render one agent file for one target, to stdout or a file
+    #[command(after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt")]
+    Convert(ConvertArgs),
+    /// List the targets with their outputs and what they were checked against
+    Targets,
+    /// Print the JSON Schema of the agent spec
+    Schema,
+    /// Create agents/NAME.toml from a starter spec
+    #[command(after_help = "Example:\n  agentc new code-reviewer")]
+    New(NewArgs),
+    /// Create agentc.toml and an agents/ folder with one example agent
+    Init,
+    /// Print a shell completion script
+    #[command(after_help = "Example:\n  agentc completions bash > /etc/bash_completion.d/agentc")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BuildArgs {
+    /// Spec files or folders (default: the `sources` of agentc.toml, else agents/)
+    pub paths: Vec<PathBuf>,
+    /// Target to render (repeatable; default: every built-in target or agentc.toml's `targets`)
+    #[arg(short, long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Output root (default: dist/ for the dist layout, the project root for native)
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// dist: <out>/<target>/<name>.<ext>; native: where each tool reads its files
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
+    /// Treat translation warnings (anything a target cannot express) as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// Overwrite files agentc did not write
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The agent file (TOML spec)
+    pub file: PathBuf,
+    /// The target to render
+    #[arg(short, long = "target", value_name = "TARGET")]
+    pub target: String,
+    /// Write here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Treat translation warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The agent's name (lower-case letters, digits, `.`, `_`, `-`)
+    pub name: String,
+    /// Folder to create it in
+    #[arg(long, default_value = "agents")]
+    pub dir: PathBuf,
+}
+
+/// Where a command ended: success, or failure with its exit code.
+pub type Exit = i32;
+
+pub struct Ui {
+    pub global: Global,
+    pub color: bool,
+}
+
+impl Ui {
+    fn new(global: Global) -> Ui {
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        };
+        Ui { global, color }
+    }
+
+    fn json(&self) -> bool {
+        self.global.format == Format::Json
+    }
+
+    /// Prints diagnostics to stderr (human) — JSON output carries them instead.
+    pub fn diagnostics(&self, diags: &Diagnostics) {
+        if self.json() {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        for d in diags.iter() {
+            if self.global.quiet && !d.is_error() {
+                continue;
+            }
+            let _ = write!(err, "{}", d.render(self.color));
+        }
+    }
+
+    /// A one-line summary on stderr, unless quiet.
+    pub fn summary(&self, line: &str) {
+        if !self.global.quiet && !self.json() {
+            eprintln!("{line}");
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    let ui = Ui::new(cli.global.clone());
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    match cli.command {
+        Command::Build(args) => build(&ui, &cwd, &args, false),
+        Command::Check(args) => build(&ui, &cwd, &args, true),
+        Command::Convert(args) => convert(&ui, &cwd, &args),
+        Command::Targets => targets(&ui, &cwd),
+        Command::Schema => {
+            out(&format!("{}\n", serde_json::to_string_pretty(&crate::spec::json_schema())?))?;
+            Ok(0)
+        }
+        Command::New(args) => new(&ui, &cwd, &args),
+        Command::Init => init(&ui, &cwd),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "agentc", &mut buf);
+            out(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe is not an error.
+pub fn out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("cannot write to stdout"),
+    }
+}
+
+/// Loads the project, its targets and a renderer; on failure prints why.
+fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
+    let project = match Project::discover(cwd) {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            return None;
+        }
+    };
+    let registry = match Registry::load(Some(&project.root.join("targets"))) {
+        Ok(r) => r,
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            return None;
+        }
+    };
+    let templates = Some(project.root.join("templates")).filter(|p| p.is_dir());
+    let renderer = Renderer::new(templates, project.config.target.clone());
+    Some((project, registry, renderer))
+}
+
+fn fail_json(ui: &Ui, diags: &Diagnostics) {
+    if ui.json() {
+        let _ = out(&format!("{}\n", serde_json::json!({ "ok": false, "diagnostics": json_diags(diags) })));
+    }
+}
+
+fn json_diags(diags: &Diagnostics) -> Vec<serde_json::Value> {
+    diags.iter().map(Diagnostic::to_json).collect()
+}
+
+fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit> {
+    let Some((project, registry, renderer)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let cfg = &project.config;
+    let layout = args.layout.unwrap_or(cfg.layout);
+    let explicit = !args.paths.is_empty();
+    let sources = if explicit {
+        args.paths.clone()
+    } else {
+        cfg.sources.iter().map(|s| relative_to(&project.path(s), cwd)).collect()
+    };
+    let targets = if !args.targets.is_empty() {
+        args.targets.clone()
+    } else if let Some(t) = &cfg.targets {
+        t.clone()
+    } else {
+        crate::target::BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect()
+    };
+    let job = Job {
+        sources,
+        explicit_sources: explicit,
+        targets,
+        layout,
+        strict: args.strict || cfg.strict,
+    };
+    let mut compiled = pipeline::compile(&job, &registry, &renderer);
+    let root = relative_to(&pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout), cwd);
+    let scope = Scope {
+        targets: compiled.targets.iter().cloned().collect(),
+        agents: explicit.then(|| compiled.agents.iter().cloned().collect()),
+    };
+    if compiled.failed() {
+        ui.diagnostics(&compiled.diags);
+        let n = compiled.diags.error_count();
+        ui.summary(&format!("error: {n} error{} found; nothing was written", plural(n)));
+        fail_json(ui, &compiled.diags);
+        return Ok(1);
+    }
+    if check_only {
+        return check(ui, &root, &mut compiled, &scope);
+    }
+    let result = emit::write(&root, &compiled.artifacts, &scope, args.force);
+    let summary = match result {
+        Ok(s) => s,
+        Err(d) => {
+            compiled.diags.extend(d);
+            ui.diagnostics(&compiled.diags);
+            ui.summary("error: nothing was written");
+            fail_json(ui, &compiled.diags);
+            return Ok(1);
+        }
+    };
+    ui.diagnostics(&compiled.diags);
+    if ui.global.verbose && !ui.json() {
+        for p in &summary.written {
+            eprintln!("  wrote   {}", root.join(p).display());
+        }
+        for p in &summary.removed {
+            eprintln!("  removed {}", root.join(p).display());
+        }
+    }
+    let warnings = compiled.diags.warning_count();
+    ui.summary(&format!(
+        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}",
+        compiled.agents.len(),
+        plural(compiled.agents.len()),
+        compiled.targets.len(),
+        plural(compiled.targets.len()),
+        root.display(),
+        summary.written.len(),
+        summary.unchanged,
+        summary.removed.len(),
+        if compiled.skipped > 0 { format!(", {} skipped", compiled.skipped) } else { String::new() },
+        if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() },
+    ));
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({
+                "ok": true,
+                "agents": compiled.agents,
+                "targets": compiled.targets,
+                "root": root,
+                "written": summary.written,
+                "unchanged": summary.unchanged,
+                "removed": summary.removed,
+                "skipped": compiled.skipped,
+                "diagnostics": json_diags(&compiled.diags),
+            })
+        ))?;
+    }
+    Ok(0)
+}
+
+fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result<Exit> {
+    let drifts = match emit::check(root, &compiled.artifacts, scope) {
+        Ok(d) => d,
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            return Ok(1);
+        }
+    };
+    ui.diagnostics(&compiled.diags);
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": drifts.is_empty(), "drift": drifts, "diagnostics": json_diags(&compiled.diags) })
+        ))?;
+    } else {
+        let mut text = String::new();
+        for d in &drifts {
+            text.push_str(&d.diff);
+        }
+        out(&text)?;
+    }
+    if drifts.is_empty() {
+        ui.summary(&format!("{} files up to date in {}", compiled.artifacts.len(), root.display()));
+        return Ok(0);
+    }
+    let count = |k| drifts.iter().filter(|d| d.kind == k).count();
+    ui.summary(&format!(
+        "error: {} of {} outputs out of date in {} ({} stale, {} missing, {} extra); run `agentc build`",
+        drifts.len(),
+        compiled.artifacts.len(),
+        root.display(),
+        count(DriftKind::Stale),
+        count(DriftKind::Missing),
+        count(DriftKind::Extra)
+    ));
+    Ok(1)
+}
+
+fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
+    let Some((_, registry, renderer)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let job = Job {
+        sources: vec![args.file.clone()],
+        explicit_sources: true,
+        targets: vec![args.target.clone()],
+        layout: Layout::Dist,
+        strict: args.strict,
+    };
+    let compiled = pipeline::compile(&job, &registry, &renderer);
+    ui.diagnostics(&compiled.diags);
+    if compiled.failed() {
+        fail_json(ui, &compiled.diags);
+        return Ok(1);
+    }
+    let Some(artifact) = compiled.artifacts.first() else {
+        ui.summary(&format!("nothing to write: the agent is skipped for `{}`", args.target));
+        return Ok(0);
+    };
+    match &args.out {
+        Some(path) => {
+            if let Err(d) = emit::atomic_write(path, artifact.content.as_bytes()) {
+                ui.diagnostics(&Diagnostics(vec![d]));
+                return Ok(1);
+            }
+            ui.summary(&format!("wrote {}", path.display()));
+        }
+        None => out(&artifact.content)?,
+    }
+    Ok(0)
+}
+
+fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
+    let Some((_, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    if ui.json() {
+        let list: Vec<_> = registry
+            .targets
+            .values()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name, "description": t.description, "path": t.path,
+                    "native_path": t.native_path, "checked_against": t.checked_against,
+                    "builtin": t.origin == crate::target::Origin::Builtin,
+                })
+            })
+            .collect();
+        out(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+        return Ok(0);
+    }
+    let mut text = String::new();
+    for t in registry.targets.values() {
+        let origin = match &t.origin {
+            crate::target::Origin::Builtin => String::new(),
+            crate::target::Origin::Project(p) => format!(" (from {})", p.display()),
+        };
+        text.push_str(&format!(
+            "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
+            t.name,
+            t.description,
+            t.native_path.replace("{{ name }}", "<name>"),
+            t.checked_against
+        ));
+    }
+    out(&text)?;
+    Ok(0)
+}
+
+const STARTER: &str = r#"name = "{name}"
+description = """
+Use this agent when … (say when a coordinator should delegate to it).
+"""
+# model = "balanced"          # inherit | fast | balanced | powerful | haiku | sonnet | opus | an id
+# tools = ["Read", "Grep", "Glob"]
+
+role = """
+You are …
+"""
+
+triggers = [
+  "…",
+]
+
+[boundaries]
+will = ["…"]
+will_not = ["…"]
+"#;
+
+fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
+    if !crate::spec::is_valid_name(&args.name) {
+        let d = Diagnostic::error("invalid-name", format!("invalid agent name `{}`", args.name))
+            .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit");
+        ui.diagnostics(&Diagnostics(vec![d]));
+        return Ok(1);
+    }
+    let path = cwd.join(&args.dir).join(format!("{}.toml", args.name));
+    create_new(ui, &path, &STARTER.replace("{name}", &args.name))
+}
+
+fn create_new(ui: &Ui, path: &Path, text: &str) -> Result<Exit> {
+    if path.exists() {
+        let d = Diagnostic::error("exists", format!("`{}` already exists", path.display())).help("choose another name, or edit it");
+        ui.diagnostics(&Diagnostics(vec![d]));
+        return Ok(1);
+    }
+    if let Err(d) = emit::atomic_write(path, text.as_bytes()) {
+        ui.diagnostics(&Diagnostics(vec![d]));
+        return Ok(1);
+    }
+    ui.summary(&format!("created {}", path.display()));
+    Ok(0)
+}
+
+const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see `agentc --help`.
+sources = ["agents"]
+out_dir = "dist"
+# layout = "native"               # write where each tool reads its agents
+# targets = ["claude", "gpt"]     # default: every built-in target
+# strict = true                   # translation warnings are errors
+
+# Per-target options:
+# [target.llama]
+# wrap = "modelfile"              # none | llama3 | llama4 | modelfile
+"#;
+
+fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
+    let config = cwd.join(crate::config::FILE_NAME);
+    if config.exists() {
+        let d = Diagnostic::error("exists", format!("`{}` already exists", config.display()));
+        ui.diagnostics(&Diagnostics(vec![d]));
+        return Ok(1);
+    }
+    let code = create_new(ui, &config, INIT_CONFIG)?;
+    if code != 0 {
+        return Ok(code);
+    }
+    let example = cwd.join("agents").join("example.toml");
+    if example.exists() {
+        return Ok(0);
+    }
+    create_new(ui, &example, &STARTER.replace("{name}", "example"))
+}
+
+/// `path` relative to `cwd` when it lies below it, for shorter messages.
+fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
+    match path.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

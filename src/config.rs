@@ -1,0 +1,148 @@
+//! `agentc.toml`: found by walking up from the working directory; sets the
+//! sources, output folder, layout, targets and per-target options of a project.
+//! Command-line flags win over it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::render::Layout;
+use crate::spec::Table;
+
+pub const FILE_NAME: &str = "agentc.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Spec files or folders, relative to the project root.
+    #[serde(default = "default_sources")]
+    pub sources: Vec<PathBuf>,
+    /// Output folder of the `dist` layout, relative to the project root.
+    #[serde(default = "default_out")]
+    pub out_dir: PathBuf,
+    #[serde(default)]
+    pub layout: Layout,
+    /// Targets built when no `-t` is given (default: every built-in target).
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
+    /// Translation warnings are errors.
+    #[serde(default)]
+    pub strict: bool,
+    /// Per-target options: `[target.llama] wrap = "modelfile"`.
+    #[serde(default)]
+    pub target: BTreeMap<String, Table>,
+}
+
+fn default_sources() -> Vec<PathBuf> {
+    vec![PathBuf::from("agents")]
+}
+
+fn default_out() -> PathBuf {
+    PathBuf::from("dist")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sources: default_sources(),
+            out_dir: default_out(),
+            layout: Layout::Dist,
+            targets: None,
+            strict: false,
+            target: BTreeMap::new(),
+        }
+    }
+}
+
+/// A project: its root folder and its configuration.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    /// The `agentc.toml` read, if any.
+    pub file: Option<PathBuf>,
+    pub config: Config,
+}
+
+impl Project {
+    /// Walks up from `start` to the first folder holding `agentc.toml`; without
+    /// one, `start` is the root and the defaults apply.
+    pub fn discover(start: &Path) -> Result<Project, Diagnostics> {
+        for dir in start.ancestors() {
+            let file = dir.join(FILE_NAME);
+            if file.is_file() {
+                let config = read(&file)?;
+                return Ok(Project {
+                    root: dir.to_path_buf(),
+                    file: Some(file),
+                    config,
+                });
+            }
+        }
+        Ok(Project {
+            root: start.to_path_buf(),
+            file: None,
+            config: Config::default(),
+        })
+    }
+
+    /// A path from the config, made relative to the project root.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+    }
+}
+
+fn read(file: &Path) -> Result<Config, Diagnostics> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Diagnostics(vec![Diagnostic::error("io", format!("cannot read config: {e}")).at(file)]))?;
+    let source: Arc<str> = Arc::from(text.as_str());
+    toml::from_str::<Config>(&text).map_err(|e| {
+        let mut d = Diagnostic::error("invalid-config", e.message().trim().to_string()).at(file);
+        if let Some(span) = e.span() {
+            d = d.span(&source, span);
+        }
+        if let Some(key) = e.message().strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+            let known = ["sources", "out_dir", "layout", "targets", "strict", "target"];
+            if let Some(s) = did_you_mean(key, known) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+        }
+        Diagnostics(vec![d])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Project::discover(dir.path()).unwrap();
+        assert!(p.file.is_none());
+        assert_eq!(p.config.sources, [PathBuf::from("agents")]);
+    }
+
+    #[test]
+    fn found_by_walking_up() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "out_dir = \"out\"\n[target.llama]\nwrap = \"modelfile\"\n").unwrap();
+        let sub = dir.path().join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        let p = Project::discover(&sub).unwrap();
+        assert_eq!(p.root, dir.path());
+        assert_eq!(p.config.out_dir, PathBuf::from("out"));
+        assert_eq!(p.config.target["llama"]["wrap"].as_str(), Some("modelfile"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_help() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "outdir = \"x\"\n").unwrap();
+        let err = Project::discover(dir.path()).unwrap_err();
+        assert_eq!(err.0[0].line_col(), Some((1, 1)));
+        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `out_dir`?"));
+    }
+}

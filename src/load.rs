@@ -1,0 +1,396 @@
+//! Loading: spec files → `Spec`s, with diagnostics for every file.
+//!
+//! Each file is parsed once into toml's spanned document tree. Unknown keys are
+//! found by walking that tree against the spec's JSON Schema (so every unknown
+//! key of a file is reported, each with "did you mean"), then serde gives the
+//! typed spec, then names, ids and tools are checked. Errors of all files are
+//! collected before anything is returned.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::spec::{self, Spec};
+
+/// A spec and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub source: Arc<str>,
+    pub spec: Spec,
+}
+
+/// Canonical tool names (Claude Code's vocabulary, legacy names included).
+pub const CANONICAL_TOOLS: &[&str] = &[
+    "Read", "Write", "Edit", "MultiEdit", "Glob", "Grep", "LS", "Bash", "NotebookEdit", "NotebookRead",
+    "WebFetch", "WebSearch", "Agent", "Task", "Skill", "TodoWrite", "AskUserQuestion", "TaskCreate",
+    "TaskGet", "TaskList", "TaskUpdate", "TaskOutput", "TaskStop", "KillShell", "BashOutput",
+    "ExitPlanMode", "SlashCommand",
+];
+
+/// Finds the spec files under `paths` (files as given, folders searched for
+/// `*.toml` recursively), sorted so that the result does not depend on the file system.
+pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files, diags);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            diags.push(Diagnostic::error("not-found", "no such file or folder").at(path));
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::error("io", format!("cannot read folder: {e}")).at(dir));
+            return;
+        }
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            walk(&path, out, diags);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Loads every file; a file with errors is left out of the result, and names
+/// shared by two files are reported for both.
+pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
+    let mut loaded: Vec<Loaded> = Vec::new();
+    for path in files {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    if let Some(l) = load_str(path, &text, diags) {
+                        loaded.push(l);
+                    }
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error("invalid-utf8", format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+                        .at(path),
+                ),
+            },
+            Err(e) => diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path)),
+        }
+    }
+    check_duplicates(&loaded, diags);
+    loaded
+}
+
+/// Parses and checks one spec text; `None` when it has errors (all reported).
+pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Loaded> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source: Arc<str> = Arc::from(text);
+    let err = |code, msg: String, span: Option<Range<usize>>| {
+        let d = Diagnostic::error(code, msg).at(path);
+        match span {
+            Some(s) => d.span(&source, s),
+            None => d,
+        }
+    };
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for e in syntax {
+            diags.push(err("invalid-toml", e.message().to_string(), e.span()));
+        }
+        return None;
+    }
+    let before = diags.error_count();
+    let schema = spec::json_schema();
+    unknown_keys(&schema, &schema, doc.get_ref(), &mut |key, span, known| {
+        let mut d = err("unknown-key", format!("unknown key `{key}`"), Some(span));
+        d = match did_you_mean(key, known.iter().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("expected one of {}", quoted(known))),
+        };
+        diags.push(d);
+    });
+    if diags.error_count() > before {
+        return None;
+    }
+    let spec: Spec = match Spec::deserialize_from(doc.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            let (msg, help) = explain(e.message());
+            let mut d = err("invalid-spec", msg, e.span().or(Some(0..0)));
+            if let Some(h) = help {
+                d = d.help(h);
+            }
+            diags.push(d);
+            return None;
+        }
+    };
+    let root = doc.get_ref();
+    if !spec::is_valid_name(&spec.name) {
+        let span = value_span(root, &["name"]);
+        diags.push(
+            err("invalid-name", format!("invalid agent name `{}`", spec.name.escape_debug()), span)
+                .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128)"),
+        );
+    }
+    for (i, r) in spec.responsibilities.iter().enumerate() {
+        if let Some(id) = r.id.as_deref().filter(|id| !spec::is_valid_id(id)) {
+            let span = array_item_span(root, "responsibilities", i).or_else(|| value_span(root, &["responsibilities"]));
+            diags.push(err("invalid-id", format!("invalid responsibility id `{}`", id.escape_debug()), span).help("ids are letters, digits, `_` and `-`"));
+        }
+    }
+    check_tools(&spec, root, path, &source, diags);
+    (diags.error_count() == before).then(|| Loaded {
+        path: path.to_path_buf(),
+        source: source.clone(),
+        spec,
+    })
+}
+
+trait FromDoc: Sized {
+    fn deserialize_from(doc: toml::Spanned<DeTable<'_>>) -> Result<Self, toml::de::Error>;
+}
+
+impl FromDoc for Spec {
+    fn deserialize_from(doc: toml::Spanned<DeTable<'_>>) -> Result<Self, toml::de::Error> {
+        serde::Deserialize::deserialize(toml::de::Deserializer::from(doc))
+    }
+}
+
+fn quoted(keys: &[String]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Rewords serde's messages the way the rest of agentc speaks.
+fn explain(msg: &str) -> (String, Option<String>) {
+    if let Some(field) = msg.strip_prefix("missing field ") {
+        let field = field.trim();
+        return (
+            format!("missing required key {field}"),
+            Some(format!("add {field} = \"…\"").replace('`', "")),
+        );
+    }
+    (msg.trim().to_string(), None)
+}
+
+/// Unknown tools are warnings: Claude Code's vocabulary grows, and a name agentc
+/// does not know still reaches the `claude` target as written.
+fn check_tools(spec: &Spec, root: &DeTable, path: &Path, source: &Arc<str>, diags: &mut Diagnostics) {
+    let mut lists: Vec<(Vec<String>, &Vec<String>)> = Vec::new();
+    if let Some(t) = &spec.tools {
+        lists.push((vec!["tools".into()], t));
+    }
+    for (name, o) in &spec.targets {
+        if let Some(t) = &o.tools {
+            lists.push((vec!["targets".into(), name.clone(), "tools".into()], t));
+        }
+    }
+    for (keys, tools) in lists {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (i, tool) in tools.iter().enumerate() {
+            if is_known_tool(tool) {
+                continue;
+            }
+            let mut d = Diagnostic::warning("unknown-tool", format!("unknown tool `{}`", tool.escape_debug())).at(path);
+            if let Some(span) = list_item_span(root, &keys, i) {
+                d = d.span(source, span);
+            }
+            d = match did_you_mean(tool, CANONICAL_TOOLS.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("use Claude Code tool names, or `mcp__server__tool` for MCP tools"),
+            };
+            diags.push(d);
+        }
+    }
+}
+
+pub fn is_known_tool(tool: &str) -> bool {
+    CANONICAL_TOOLS.contains(&tool)
+        || tool
+            .strip_prefix("mcp__")
+            .and_then(|r| r.split_once("__"))
+            .is_some_and(|(s, t)| !s.is_empty() && !t.is_empty())
+}
+
+/// Reports every key of `table` that `schema` does not allow, recursively.
+fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+    let schema = resolve(root, schema);
+    let Some(props) = schema.get("properties").and_then(Json::as_object) else {
+        return;
+    };
+    let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
+    let known: Vec<String> = props.keys().cloned().collect();
+    for (key, value) in table {
+        match props.get(key.get_ref().as_ref()) {
+            Some(sub) => check_value(root, sub, value.get_ref(), report),
+            None if closed => report(key.get_ref(), key.span(), &known),
+            None => {}
+        }
+    }
+}
+
+fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+    let schema = resolve(root, schema);
+    match value {
+        DeValue::Table(t) => {
+            if schema.get("properties").is_some() {
+                unknown_keys(root, schema, t, report);
+            } else if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+                for (_, v) in t {
+                    check_value(root, extra, v.get_ref(), report);
+                }
+            }
+        }
+        DeValue::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    check_value(root, item_schema, item.get_ref(), report);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Follows `$ref` and picks the non-null branch of an `Option`'s `anyOf`.
+fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
+    if let Some(r) = schema.get("$ref").and_then(Json::as_str) {
+        let name = r.rsplit('/').next().unwrap_or("");
+        if let Some(def) = root.get("$defs").and_then(|d| d.get(name)) {
+            return resolve(root, def);
+        }
+    }
+    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array) {
+        if let Some(b) = branches.iter().find(|b| b.get("type") != Some(&Json::String("null".into()))) {
+            return resolve(root, b);
+        }
+    }
+    schema
+}
+
+/// The span of the value at `keys` (table keys only).
+pub fn value_span(root: &DeTable, keys: &[&str]) -> Option<Range<usize>> {
+    let (first, rest) = keys.split_first()?;
+    let value = root.get(*first)?;
+    if rest.is_empty() {
+        return Some(value.span());
+    }
+    match value.get_ref() {
+        DeValue::Table(t) => value_span(t, rest),
+        _ => None,
+    }
+}
+
+fn list_item_span(root: &DeTable, keys: &[&str], index: usize) -> Option<Range<usize>> {
+    let (last, parents) = keys.split_last()?;
+    let mut table = root;
+    for k in parents {
+        match table.get(*k)?.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => return None,
+        }
+    }
+    match table.get(*last)?.get_ref() {
+        DeValue::Array(items) => items.get(index).map(|v| v.span()),
+        _ => None,
+    }
+}
+
+fn array_item_span(root: &DeTable, key: &str, index: usize) -> Option<Range<usize>> {
+    list_item_span(root, &[key], index)
+}
+
+/// Two specs with one name would write the same files: an error on each.
+fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) {
+    let mut by_name: BTreeMap<&str, Vec<&Loaded>> = BTreeMap::new();
+    for l in loaded {
+        by_name.entry(&l.spec.name).or_default().push(l);
+    }
+    for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
+        let paths: Vec<String> = group.iter().map(|l| l.path.display().to_string()).collect();
+        for l in &group {
+            let (doc, _) = DeTable::parse_recoverable(&l.source);
+            let mut d = Diagnostic::error("duplicate-name", format!("agent name `{name}` is used by {} files", group.len())).at(&l.path);
+            if let Some(span) = value_span(doc.get_ref(), &["name"]) {
+                d = d.span(&l.source, span);
+            }
+            diags.push(d.help(format!("names must be unique: {}", paths.join(", "))));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> (Option<Loaded>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let l = load_str(Path::new("a.toml"), text, &mut diags);
+        (l, diags)
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_a_suggestion() {
+        let (l, d) = check("name = \"a\"\ntool = []\n[boundaries]\nwil = []\n[[sections]]\ntitle = \"x\"\nbdy = \"y\"\n");
+        assert!(l.is_none());
+        let msgs: Vec<String> = d.iter().map(|d| format!("{} {:?} {:?}", d.message, d.line_col(), d.help)).collect();
+        assert_eq!(d.error_count(), 3, "{msgs:#?}");
+        assert!(msgs[0].contains("`tool`") && msgs[0].contains("(2, 1)") && msgs[0].contains("`tools`"), "{msgs:#?}");
+        assert!(msgs[1].contains("`wil`") && msgs[1].contains("`will`"), "{msgs:#?}");
+        assert!(msgs[2].contains("`bdy`") && msgs[2].contains("`body`"), "{msgs:#?}");
+    }
+
+    #[test]
+    fn extra_and_target_keys_are_free() {
+        let (l, d) = check("name = \"a\"\n[extra]\nemoji = \"x\"\n[targets.claude]\npermissionMode = \"plan\"\n");
+        assert!(l.is_some(), "{d:?}");
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_value() {
+        let (_, d) = check("name = \"a\"\ntags = \"x\"\n");
+        let e = &d.0[0];
+        assert_eq!(e.code, "invalid-spec");
+        assert_eq!(e.line_col(), Some((2, 8)), "{e:?}");
+    }
+
+    #[test]
+    fn names_are_checked() {
+        for bad in ["../x", "Has Space", "UPPER", ""] {
+            let (_, d) = check(&format!("name = {bad:?}\n"));
+            assert_eq!(d.0[0].code, "invalid-name", "{bad}");
+            assert_eq!(d.0[0].line_col(), Some((1, 8)));
+        }
+        let (_, d) = check("description = \"x\"\n");
+        assert_eq!(d.0[0].code, "invalid-spec");
+        assert!(d.0[0].message.contains("missing required key `name`"), "{:?}", d.0[0]);
+    }
+
+    #[test]
+    fn unknown_tools_warn_with_a_suggestion() {
+        let (l, d) = check("name = \"a\"\ntools = [\"Read\", \"Raed\", \"mcp__gh__issues\"]\n");
+        assert!(l.is_some());
+        assert_eq!(d.warning_count(), 1);
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean `Read`?"));
+        assert_eq!(d.0[0].line_col(), Some((2, 18)));
+    }
+
+    #[test]
+    fn schema_comment_and_bom_are_fine() {
+        let (l, d) = check("\u{feff}#:schema ../agentc.schema.json\nname = \"a\"\n");
+        assert!(l.is_some(), "{d:?}");
+    }
+}

@@ -1,0 +1,172 @@
+//! Lowering: `Spec` → `ir::Agent`, a pure function.
+//!
+//! Normalises every text to LF line ends with no leading blank lines and no
+//! trailing white space, resolves defaults (an absent description is derived
+//! from the body) and turns absent lists into empty ones.
+
+use crate::ir::{Agent, Boundaries, Example, Responsibility};
+use crate::spec::{OutputFormat, Section, Spec, ToolUsage};
+
+pub fn lower(spec: &Spec) -> Agent {
+    let role = spec.role.as_deref().map(text).unwrap_or_default();
+    let triggers = list(&spec.triggers);
+    let derived = derive_description(&role, &triggers, &spec.name);
+    let description = spec.description.as_deref().map(text).unwrap_or_else(|| derived.clone());
+    let boundaries = spec.boundaries.clone().unwrap_or_default();
+    Agent {
+        name: spec.name.clone(),
+        description_derived: description == derived,
+        description,
+        version: spec.version.clone(),
+        category: spec.category.clone(),
+        author: spec.author.clone(),
+        tags: spec.tags.clone(),
+        color: spec.color.clone(),
+        model: spec.model.clone(),
+        tools: spec.tools.clone(),
+        model_compatibility: spec.model_compatibility.clone(),
+        role,
+        triggers,
+        expertise: list(&spec.expertise),
+        responsibilities: spec
+            .responsibilities
+            .iter()
+            .map(|r| Responsibility {
+                id: r.id.clone(),
+                title: text(&r.title),
+                actions: list(&r.actions),
+            })
+            .collect(),
+        tool_usage: spec
+            .tool_usage
+            .iter()
+            .map(|t| ToolUsage {
+                tool: t.tool.clone(),
+                purpose: text(&t.purpose),
+                when_to_use: text(&t.when_to_use),
+            })
+            .collect(),
+        boundaries: Boundaries {
+            will: list(&boundaries.will),
+            will_not: list(&boundaries.will_not),
+            escalation: list(&boundaries.escalation),
+        },
+        uncertainty_protocol: spec.uncertainty_protocol.as_deref().map(text).unwrap_or_default(),
+        output_formats: spec
+            .output_formats
+            .iter()
+            .map(|f| OutputFormat {
+                name: f.name.clone(),
+                body: text(&f.body),
+            })
+            .collect(),
+        examples: spec
+            .examples
+            .iter()
+            .map(|e| Example {
+                context: text(&e.context),
+                input: text(&e.input),
+                approach: text(&e.approach),
+                output: e.output.as_deref().map(text),
+                commentary: e.commentary.as_deref().map(text),
+            })
+            .collect(),
+        success_metrics: list(&spec.success_metrics),
+        sections: spec
+            .sections
+            .iter()
+            .map(|s| Section {
+                title: text(&s.title),
+                body: text(&s.body),
+            })
+            .collect(),
+        extra: spec.extra.clone(),
+        overrides: spec.targets.clone(),
+    }
+}
+
+/// Normalises one text: LF line ends, no leading blank lines, no trailing white
+/// space on any line or at the end. Idempotent.
+pub fn text(s: &str) -> String {
+    let s = s.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(s.len());
+    for line in s.split('\n') {
+        out.push_str(line.trim_end_matches([' ', '\t']));
+        out.push('\n');
+    }
+    let start = out.len() - out.trim_start_matches('\n').len();
+    out.truncate(out.trim_end().len());
+    out.split_off(start.min(out.len()))
+}
+
+fn list(items: &[String]) -> Vec<String> {
+    items.iter().map(|s| text(s)).collect()
+}
+
+/// The description a spec without one gets: the role's first sentence, then the
+/// triggers. Importers and the XML form rely on this being deterministic.
+pub fn derive_description(role: &str, triggers: &[String], name: &str) -> String {
+    let first_line = role.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let sentence = match first_line.find(". ") {
+        Some(i) => &first_line[..=i],
+        None => first_line,
+    };
+    let mut out = if sentence.is_empty() {
+        format!("The {name} agent.")
+    } else {
+        sentence.to_string()
+    };
+    if !triggers.is_empty() {
+        let list: Vec<String> = triggers.iter().map(|t| t.replace('\n', " ")).collect();
+        out.push_str(" Use it for: ");
+        out.push_str(&list.join("; "));
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_normalises_line_ends_and_edges() {
+        let cases = [
+            ("a\r\nb\r\n", "a\nb"),
+            ("\n\n  indented\n", "  indented"),
+            ("x  \ny\t\n\n\n", "x\ny"),
+            ("a\rb", "a\nb"),
+            ("", ""),
+            ("\n \n", ""),
+            ("{{ x }}", "{{ x }}"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(text(input), want, "{input:?}");
+            assert_eq!(text(want), want, "idempotent on {want:?}");
+        }
+    }
+
+    #[test]
+    fn missing_description_is_derived_and_flagged() {
+        let spec = Spec {
+            name: "a".into(),
+            role: Some("You help. Really.".into()),
+            triggers: vec!["x".into(), "y".into()],
+            ..Spec::default()
+        };
+        let agent = lower(&spec);
+        assert_eq!(agent.description, "You help. Use it for: x; y.");
+        assert!(agent.description_derived);
+        let given = lower(&Spec {
+            description: Some("Given.".into()),
+            ..spec
+        });
+        assert_eq!(given.description, "Given.");
+        assert!(!given.description_derived);
+    }
+
+    #[test]
+    fn nameless_role_falls_back_to_the_name() {
+        assert_eq!(derive_description("", &[], "x"), "The x agent.");
+    }
+}

@@ -1,0 +1,294 @@
+//! Rendering: (IR, target) → artifact, through minijinja.
+//!
+//! One environment per run compiles each template once. Spec text reaches
+//! templates only as values, never as template source, so `{{` in a prompt comes
+//! out verbatim. Auto-escaping is off for every template (prompts are not HTML);
+//! the XML targets escape explicitly with the `xml` filter. Frontmatter and
+//! whole-file documents (TOML, JSON) come from serializers, never from pasting.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ir::Agent;
+use crate::resolve::{self, Resolved};
+use crate::spec::Table;
+use crate::target::{Document, Target};
+
+/// Built-in templates, embedded at compile time.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("claude.md.j2", include_str!("../templates/claude.md.j2")),
+    ("xml.md.j2", include_str!("../templates/xml.md.j2")),
+    ("gpt.md.j2", include_str!("../templates/gpt.md.j2")),
+    ("gemini.md.j2", include_str!("../templates/gemini.md.j2")),
+    ("llama.txt.j2", include_str!("../templates/llama.txt.j2")),
+    ("deepseek.md.j2", include_str!("../templates/deepseek.md.j2")),
+    ("_markdown.j2", include_str!("../templates/_markdown.j2")),
+];
+
+/// Where outputs go: `dist/<target>/…` or where each tool reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    #[default]
+    Dist,
+    Native,
+}
+
+/// One rendered output file, its path relative to the output root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Artifact {
+    pub agent: String,
+    pub target: String,
+    pub path: PathBuf,
+    pub content: String,
+}
+
+/// What rendering one agent for one target gave.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// `None` when the agent is skipped for this target.
+    pub artifact: Option<Artifact>,
+    /// Translation warnings: what the target could not express.
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub struct Renderer {
+    env: Environment<'static>,
+    templates_dir: Option<PathBuf>,
+    /// Project-wide target options from `agentc.toml`.
+    options: BTreeMap<String, Table>,
+}
+
+impl Renderer {
+    pub fn new(templates_dir: Option<PathBuf>, options: BTreeMap<String, Table>) -> Renderer {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(false)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.add_filter("xml", |s: String, strict: Option<bool>| {
+            crate::xmltext::escape(&s, strict.unwrap_or(false))
+        });
+        env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
+            crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
+        });
+        let dir = templates_dir.clone();
+        env.set_loader(move |name| {
+            if let Some(dir) = &dir {
+                let path = dir.join(name);
+                if path.is_file() {
+                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read template")
+                            .with_source(e)
+                    });
+                }
+            }
+            Ok(BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+        });
+        Renderer {
+            env,
+            templates_dir,
+            options,
+        }
+    }
+
+    /// Renders one agent for one target.
+    pub fn render(&self, agent: &Agent, target: &Target, layout: Layout, source: &Path) -> Result<Rendered, Diagnostics> {
+        let over = agent.overrides.get(&target.name).cloned().unwrap_or_default();
+        if over.skip || !resolve::is_compatible(agent, target) {
+            return Ok(Rendered::default());
+        }
+        let resolved = resolve::resolve(agent, target, &over, self.options.get(&target.name), source)?;
+        let Resolved {
+            options,
+            tools,
+            model,
+            color,
+            description,
+            extra,
+            mut warnings,
+        } = resolved;
+        let base = context! {
+            agent => to_value(agent),
+            target => context! { name => &target.name },
+            options => to_value(&options),
+            tools => to_value(&tools),
+            model => &model,
+            color => &color,
+            description => &description,
+            extra => to_value(&extra),
+        };
+        let content = match target.document {
+            Document::Template => {
+                let fields = self.fields(target, &base, &extra, source)?;
+                let frontmatter = crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
+                let ctx = context! { frontmatter => frontmatter, ..base.clone() };
+                self.body(target, &ctx, source)?
+            }
+            Document::Toml | Document::Json => {
+                let prompt = self.body(target, &base, source)?;
+                let ctx = context! { prompt => prompt, ..base.clone() };
+                let fields = self.fields(target, &ctx, &extra, source)?;
+                let map: serde_json::Map<String, Json> = fields.into_iter().map(|(k, v, _)| (k, v)).collect();
+                let text = if target.document == Document::Toml {
+                    toml::to_string(&map).map_err(|e| e.to_string())
+                } else {
+                    serde_json::to_string_pretty(&map).map_err(|e| e.to_string())
+                };
+                text.map_err(|e| self.fail(target, source, e))?
+            }
+        };
+        if let Some(max) = target.limits.max_body_chars {
+            let chars = content.chars().count();
+            if chars > max {
+                warnings.push(
+                    Diagnostic::warning(
+                        "over-limit",
+                        format!("`{}` for `{}` has {chars} characters; the target takes at most {max}", agent.name, target.name),
+                    )
+                    .at(source),
+                );
+            }
+        }
+        let path = self.path(agent, target, &options, layout, source)?;
+        Ok(Rendered {
+            artifact: Some(Artifact {
+                agent: agent.name.clone(),
+                target: target.name.clone(),
+                path,
+                content: finish(content),
+            }),
+            warnings,
+        })
+    }
+
+    /// Evaluates the target's fields, then appends the extra keys it carries.
+    fn fields(
+        &self,
+        target: &Target,
+        ctx: &Value,
+        extra: &Table,
+        source: &Path,
+    ) -> Result<Vec<(String, Json, crate::target::FieldStyle)>, Diagnostics> {
+        let mut out = Vec::new();
+        for field in &target.fields {
+            let expr = self
+                .env
+                .compile_expression(&field.value)
+                .map_err(|e| self.template_error(target, &format!("field `{}`", field.key), e))?;
+            let value = expr
+                .eval(ctx)
+                .map_err(|e| self.template_error(target, &format!("field `{}`", field.key), e))?;
+            if value.is_undefined() || value.is_none() {
+                continue;
+            }
+            let json = serde_json::to_value(&value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            out.push((field.key.clone(), json, field.style));
+        }
+        for (key, value) in extra {
+            if out.iter().any(|(k, _, _)| k == key) {
+                continue;
+            }
+            let json = serde_json::to_value(value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            out.push((key.clone(), json, Default::default()));
+        }
+        Ok(out)
+    }
+
+    fn body(&self, target: &Target, ctx: &Value, _source: &Path) -> Result<String, Diagnostics> {
+        let tmpl = self
+            .env
+            .get_template(&target.template)
+            .map_err(|e| self.template_error(target, &target.template, e))?;
+        tmpl.render(ctx).map_err(|e| self.template_error(target, &target.template, e))
+    }
+
+    fn path(&self, agent: &Agent, target: &Target, options: &Table, layout: Layout, source: &Path) -> Result<PathBuf, Diagnostics> {
+        let pattern = match layout {
+            Layout::Dist => &target.path,
+            Layout::Native => &target.native_path,
+        };
+        let ctx = context! { name => &agent.name, options => to_value(options) };
+        let rendered = self
+            .env
+            .render_str(pattern, ctx)
+            .map_err(|e| self.template_error(target, "path", e))?;
+        let rel = PathBuf::from(rendered.trim());
+        let escapes = rel.as_os_str().is_empty()
+            || rel
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if escapes {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(
+                    "path-escapes",
+                    format!("target `{}` would write `{}`, outside the output root", target.name, rel.display()),
+                )
+                .at(source)
+                .help("output paths must be relative and may not contain `..`"),
+            ]));
+        }
+        Ok(match layout {
+            Layout::Dist => Path::new(&target.name).join(rel),
+            Layout::Native => rel,
+        })
+    }
+
+    fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {
+        let file = match &target.origin {
+            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => Some(p.clone()),
+            _ => e
+                .name()
+                .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
+                .filter(|p| p.is_file()),
+        };
+        let mut msg = format!("target `{}`: {what}: {}", target.name, e.kind());
+        if let Some(detail) = e.detail() {
+            msg.push_str(&format!(": {detail}"));
+        }
+        if let (Some(name), Some(line)) = (e.name(), e.line()) {
+            msg.push_str(&format!(" (in {name} line {line})"));
+        }
+        let mut d = Diagnostic::error("template", msg);
+        if let Some(file) = file {
+            d = d.at(&file);
+            if let (Some(line), Ok(text)) = (e.line(), std::fs::read_to_string(&file)) {
+                let text: Arc<str> = Arc::from(text);
+                let start = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+                let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+                d = d.span(&text, start..end);
+            }
+        }
+        Diagnostics(vec![d])
+    }
+
+    fn fail(&self, target: &Target, source: &Path, msg: String) -> Diagnostics {
+        Diagnostics(vec![Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source)])
+    }
+}
+
+/// LF line ends, exactly one final newline.
+fn finish(mut content: String) -> String {
+    if content.contains('\r') {
+        content = content.replace("\r\n", "\n");
+    }
+    let trimmed = content.trim_end_matches('\n').len();
+    content.truncate(trimmed);
+    content.push('\n');
+    content
+}
+
+fn to_value<T: Serialize>(x: T) -> Value {
+    Value::from(minijinja::value::Serde(x))
+}

@@ -1,0 +1,141 @@
+//! Every use of `serde_yaml` lives here, so the unmaintained crate can be swapped
+//! for another in one place.
+//!
+//! Frontmatter is a mapping written key by key: each entry is serialized by
+//! serde_yaml (which picks plain, quoted or block style so the value reads back
+//! as the same string), except the two styles serde_yaml cannot produce and the
+//! XML v2.0 form uses: flow lists (`[a, b]`) and plain version numbers.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::target::FieldStyle;
+
+/// Serializes any value as a YAML document (no leading `---`).
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
+/// Parses YAML into a JSON value (the neutral in-memory form used by importers).
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    serde_yaml::from_str::<Value>(text).map_err(|e| ParseError {
+        message: e.to_string(),
+        offset: e.location().map(|l| l.index()),
+    })
+}
+
+/// A YAML syntax or type error, with the byte offset where the parser stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub offset: Option<usize>,
+}
+
+/// Writes an ordered mapping as frontmatter lines (without the `---` fences).
+pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, String> {
+    let mut out = String::new();
+    for (key, value, style) in fields {
+        match (style, value) {
+            (FieldStyle::Flow, Value::Array(items)) => {
+                let items = items.iter().map(flow_item).collect::<Result<Vec<_>, _>>()?;
+                out.push_str(&format!("{}: [{}]\n", plain_key(key)?, items.join(", ")));
+            }
+            (FieldStyle::Version, Value::String(s)) if is_version_number(s) => {
+                out.push_str(&format!("{}: {s}\n", plain_key(key)?));
+            }
+            _ => {
+                let mut map = serde_json::Map::new();
+                map.insert(key.clone(), value.clone());
+                out.push_str(&to_string(&map)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn plain_key(key: &str) -> Result<String, String> {
+    Ok(to_string(&key)?.trim_end().to_string())
+}
+
+/// One item of a flow list: serde_yaml's scalar when it is quoted or safe in a
+/// flow context, else a double-quoted (JSON) string, which YAML reads the same.
+fn flow_item(item: &Value) -> Result<String, String> {
+    let yaml = to_string(item)?;
+    let yaml = yaml.trim_end();
+    let quoted = yaml.starts_with('\'') || yaml.starts_with('"');
+    let flow_safe = !yaml.contains('\n')
+        && !yaml.contains([',', '[', ']', '{', '}', '#'])
+        && !yaml.starts_with(['|', '>', '-', '?', ':', '&', '*', '!']);
+    if item.is_string() && !(quoted || flow_safe) {
+        return serde_json::to_string(item).map_err(|e| e.to_string());
+    }
+    if !item.is_string() && yaml.contains('\n') {
+        return serde_json::to_string(item).map_err(|e| e.to_string());
+    }
+    Ok(yaml.to_string())
+}
+
+fn is_version_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').count() >= 2
+        && s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse_back(text: &str) -> Value {
+        parse(text).expect("valid yaml")
+    }
+
+    #[test]
+    fn hostile_strings_read_back_the_same() {
+        let nasty = [
+            "plain",
+            "a: b",
+            "#hash",
+            "@at",
+            "x #y",
+            "line1\nline2",
+            "<example>\nuser: \"hi\"\n</example>",
+            "'quoted'",
+            "\"dq\"",
+            "true",
+            "2.0",
+            "",
+            " lead",
+            "trail ",
+            "{{ x }}",
+            "- dash",
+            "tab\there",
+            "ctrl\u{1}\u{7f}",
+            "emoji 🚀",
+            "back\\slash",
+            "---",
+            "...",
+        ];
+        for s in nasty {
+            let fields = vec![("k".to_string(), json!(s), FieldStyle::Block)];
+            let text = frontmatter(&fields).unwrap();
+            assert_eq!(parse_back(&text)["k"], json!(s), "{s:?} -> {text}");
+            let flow = vec![("k".to_string(), json!([s, "b"]), FieldStyle::Flow)];
+            let text = frontmatter(&flow).unwrap();
+            assert_eq!(parse_back(&text)["k"], json!([s, "b"]), "{s:?} -> {text}");
+        }
+    }
+
+    #[test]
+    fn xml_form_styles() {
+        let fields = vec![
+            ("version".to_string(), json!("2.0"), FieldStyle::Version),
+            ("tools".to_string(), json!(["Write", "Read"]), FieldStyle::Flow),
+            ("other".to_string(), json!("2.0"), FieldStyle::Block),
+        ];
+        assert_eq!(
+            frontmatter(&fields).unwrap(),
+            "version: 2.0\ntools: [Write, Read]\nother: '2.0'\n"
+        );
+    }
+}
