@@ -224,8 +224,11 @@ pub fn is_known_tool(tool: &str) -> bool {
             .is_some_and(|(s, t)| !s.is_empty() && !t.is_empty())
 }
 
+/// Called with an unknown key, its span and the keys allowed there.
+type Report<'a> = dyn FnMut(&str, Range<usize>, &[String]) + 'a;
+
 /// Reports every key of `table` that `schema` does not allow, recursively.
-fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     let Some(props) = schema.get("properties").and_then(Json::as_object) else {
         return;
@@ -241,7 +244,7 @@ fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut dyn Fn
     }
 }
 
-fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     match value {
         DeValue::Table(t) => {
@@ -272,10 +275,10 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
             return resolve(root, def);
         }
     }
-    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array) {
-        if let Some(b) = branches.iter().find(|b| b.get("type") != Some(&Json::String("null".into()))) {
-            return resolve(root, b);
-        }
+    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array)
+        && let Some(b) = branches.iter().find(|b| b.get("type") != Some(&Json::String("null".into())))
+    {
+        return resolve(root, b);
     }
     schema
 }

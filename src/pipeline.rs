@@ -71,6 +71,7 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
     if job.strict {
         c.diags.escalate();
     }
+    c.diags.dedup();
     c
 }
 

@@ -29,6 +29,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("llama.txt.j2", include_str!("../templates/llama.txt.j2")),
     ("deepseek.md.j2", include_str!("../templates/deepseek.md.j2")),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
+    ("_prompt.j2", include_str!("../templates/_prompt.j2")),
 ];
 
 /// Where outputs go: `dist/<target>/…` or where each tool reads them.
@@ -291,4 +292,24 @@ fn finish(mut content: String) -> String {
 
 fn to_value<T: Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in templates/ must be embedded, or a project without its own
+    /// templates/ folder fails where the repository itself works.
+    #[test]
+    fn every_template_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN_TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
 }

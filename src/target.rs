@@ -183,7 +183,6 @@ impl Registry {
         }
         let mut targets = BTreeMap::new();
         for (name, (table, origin)) in raw {
-            let source: Arc<str> = Arc::from(toml::to_string(&table).unwrap_or_default());
             match table.try_into::<Target>() {
                 Ok(mut t) => {
                     t.origin = origin;
@@ -197,7 +196,6 @@ impl Registry {
                     if let Origin::Project(p) = &origin {
                         d = d.at(p);
                     }
-                    let _ = source;
                     diags.push(d);
                 }
             }
@@ -304,6 +302,19 @@ mod tests {
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);
         }
+    }
+
+    #[test]
+    fn every_target_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]
