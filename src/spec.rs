@@ -224,3 +224,16 @@ mod tests {
         assert_eq!(schema["additionalProperties"], serde_json::json!(false));
     }
 }
+
+#[cfg(test)]
+mod schema_file {
+    /// `agentc.schema.json` (referenced by the specs' `#:schema` lines) must be
+    /// what `agentc schema` prints; regenerate it with `agentc schema > agentc.schema.json`.
+    #[test]
+    fn committed_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agentc.schema.json");
+        let committed = std::fs::read_to_string(path).expect("agentc.schema.json is committed");
+        let current = format!("{}\n", serde_json::to_string_pretty(&super::json_schema()).unwrap());
+        assert!(committed == current, "agentc.schema.json is stale: run `agentc schema > agentc.schema.json`");
+    }
+}
