@@ -20,6 +20,7 @@ pub type Table = toml::Table;
 #[schemars(title = "agentc agent spec")]
 pub struct Spec {
     /// Identifier and output file stem: `^[a-z0-9][a-z0-9._-]*$`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"), length(min = 1, max = 128))]
     pub name: String,
     /// When a coordinator should delegate to this agent; may hold examples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
