@@ -66,15 +66,18 @@ pub enum Command {
     #[command(after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project")]
     Build(BuildArgs),
     /// Render in memory and compare with the files on disk; exit 1 and print a diff if any is stale
-    #[command(after_help = "Examples:\n  agentc check\n  agentc check -t claude --layout native")]
-    Check(BuildArgs),
+    #[command(after_help = "Examples:\n  agentc check\n  agentc check -t claude --layout native\n  agentc check --bundle agentc-bundle.json")]
+    Check(CheckArgs),
+    /// Write one reproducible bundle of every agent × target (JSON, .tar.gz or .zip) for CI and apps
+    #[command(after_help = "Examples:\n  agentc bundle\n  agentc bundle -t gpt -t gemini -o prompts.json\n  agentc bundle -o prompts.tar.gz")]
+    Bundle(crate::bundle::command::BundleArgs),
     /// Render one agent file for one target, to stdout or a file
     #[command(after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt")]
     Convert(ConvertArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
     /// Print the JSON Schema of the agent spec
-    Schema,
+    Schema(SchemaArgs),
     /// Create agents/NAME.toml from a starter spec
     #[command(after_help = "Example:\n  agentc new code-reviewer")]
     New(NewArgs),
@@ -107,6 +110,22 @@ pub struct BuildArgs {
     /// Overwrite files agentc did not write
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Check this bundle (agentc-bundle.json, .tar.gz or .zip) against the sources instead
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "layout", "force"])]
+    pub bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of a prompt bundle (agentc-bundle.json) instead
+    #[arg(long)]
+    pub bundle: bool,
 }
 
 #[derive(Debug, Args)]
@@ -182,11 +201,16 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     match cli.command {
         Command::Build(args) => build(&ui, &cwd, &args, false),
-        Command::Check(args) => build(&ui, &cwd, &args, true),
+        Command::Check(CheckArgs { build: args, bundle: Some(file) }) => {
+            crate::bundle::command::check(&ui, &cwd, &args.paths, &args.targets, args.strict, &file)
+        }
+        Command::Check(args) => build(&ui, &cwd, &args.build, true),
+        Command::Bundle(args) => crate::bundle::command::bundle(&ui, &cwd, &args),
         Command::Convert(args) => convert(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
-        Command::Schema => {
-            out(&format!("{}\n", serde_json::to_string_pretty(&crate::spec::json_schema())?))?;
+        Command::Schema(args) => {
+            let schema = if args.bundle { crate::bundle::json_schema() } else { crate::spec::json_schema() };
+            out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
             Ok(0)
         }
         Command::New(args) => new(&ui, &cwd, &args),
@@ -524,7 +548,7 @@ fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
 }
 
 /// `path` relative to `cwd` when it lies below it, for shorter messages.
-fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
     match path.strip_prefix(cwd) {
         Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
         Ok(rel) => rel.to_path_buf(),

@@ -9,6 +9,7 @@
 // Diagnostics are returned on cold paths only; boxing them would cost clarity for nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod resolve;
 pub mod spec;
 pub mod target;
+pub mod tokens;
 pub mod xmltext;
 pub mod yaml;
 

@@ -67,6 +67,10 @@ pub struct Target {
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
     #[serde(default)]
     pub options: Table,
+    /// How a bundle places the prompt in this provider's API request (`[[request]]`,
+    /// the first whose `when` holds); none: the bundle carries no `request`.
+    #[serde(default)]
+    pub request: Vec<RequestShape>,
     /// Where the definition came from (built-in or a project file).
     #[serde(skip)]
     pub origin: Origin,
@@ -144,6 +148,32 @@ pub struct ModelMap {
     /// Concrete ids with these prefixes are passed through.
     #[serde(default)]
     pub passthrough: Vec<String>,
+}
+
+/// One shape of a provider request, as data: `body` is a table whose strings are
+/// minijinja templates over `prompt`, `model`, `options`, `agent` and `target`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestShape {
+    /// A minijinja expression; the shape applies when it is true (absent: always).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Which text is the prompt: the whole `content`, or its `body` without frontmatter.
+    #[serde(default)]
+    pub prompt: PromptPart,
+    /// Options the prompt is rendered with for the request (e.g. `wrap = "none"`
+    /// for the bare prompt rather than a chat-template wrapper).
+    #[serde(default)]
+    pub options: Table,
+    pub body: Table,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptPart {
+    #[default]
+    Content,
+    Body,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

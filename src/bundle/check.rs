@@ -1,0 +1,155 @@
+//! `check --bundle`: reading a bundle back (JSON, `.tar.gz` or `.zip`) and
+//! comparing it, agent × target, with a bundle assembled fresh from the sources.
+//!
+//! Reading never panics: bytes that are not a bundle, a truncated file, another
+//! `bundle_version` or a manifest of the wrong shape each give one message.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::archive::{self, Format};
+use super::{BUNDLE_VERSION, Bundle, FILE_NAME};
+
+/// How one agent × target of a bundle differs from the sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// In both, but different.
+    Stale,
+    /// The sources give it; the bundle lacks it.
+    Missing,
+    /// The bundle has it; the sources no longer give it.
+    Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub agent: String,
+    pub target: String,
+    pub kind: Kind,
+    /// What differs, e.g. `content, sha256`.
+    pub what: String,
+}
+
+/// A bundle read from a file, with the other files an archive holds.
+#[derive(Debug)]
+pub struct Read {
+    pub bundle: Bundle,
+    pub format: Format,
+    /// Path → bytes of the archive's files besides the manifest (empty for JSON).
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads a bundle from a file's bytes, whatever its format.
+pub fn read(bytes: &[u8]) -> Result<Read, String> {
+    let format = Format::sniff(bytes);
+    let mut files = archive::read(bytes, format)?;
+    let manifest = files
+        .remove(FILE_NAME)
+        .ok_or_else(|| format!("the archive holds no `{FILE_NAME}`: not an agentc bundle"))?;
+    let text = String::from_utf8(manifest).map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let why = if e.is_eof() { "truncated JSON" } else { "invalid JSON" };
+        format!("not an agentc bundle: {why} at line {} column {}: {e}", e.line(), e.column())
+    })?;
+    let version = match value.get("bundle_version") {
+        Some(v) => v.as_u64().ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,
+        None => return Err("not an agentc bundle: it has no `bundle_version`".to_string()),
+    };
+    if version != u64::from(BUNDLE_VERSION) {
+        return Err(format!("unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION}"));
+    }
+    let bundle: Bundle = serde_json::from_value(value).map_err(|e| format!("malformed bundle: {e}"))?;
+    Ok(Read { bundle, format, files })
+}
+
+/// Every agent × target where `found` differs from `fresh` (the sources), sorted.
+pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let old = &found.bundle;
+    let names: BTreeSet<&String> = fresh.agents.keys().chain(old.agents.keys()).collect();
+    for name in names {
+        let (new, was) = (fresh.agents.get(name), old.agents.get(name));
+        let new_targets = new.map(|a| &a.targets);
+        let old_targets = was.map(|a| &a.targets);
+        let targets: BTreeSet<&String> = new_targets.into_iter().flatten().chain(old_targets.into_iter().flatten()).map(|(t, _)| t).collect();
+        let agent_diff: Vec<&str> = match (new, was) {
+            (Some(n), Some(o)) => [
+                ("description", n.description != o.description),
+                ("source", n.source != o.source),
+                ("model", n.model != o.model),
+                ("tools", n.tools != o.tools),
+            ]
+            .into_iter()
+            .filter(|(_, d)| *d)
+            .map(|(w, _)| w)
+            .collect(),
+            _ => Vec::new(),
+        };
+        for target in targets {
+            let n = new_targets.and_then(|t| t.get(target));
+            let o = old_targets.and_then(|t| t.get(target));
+            let finding = |kind, what: String| Finding {
+                agent: name.clone(),
+                target: target.clone(),
+                kind,
+                what,
+            };
+            match (n, o) {
+                (Some(_), None) => out.push(finding(Kind::Missing, String::new())),
+                (None, Some(_)) => out.push(finding(Kind::Extra, String::new())),
+                (Some(n), Some(o)) => {
+                    let mut what: Vec<&str> = agent_diff.clone();
+                    for (field, differs) in [
+                        ("path", n.path != o.path),
+                        ("content", n.content != o.content),
+                        ("sha256", n.sha256 != o.sha256),
+                        ("characters", n.characters != o.characters),
+                        ("tokens", n.tokens != o.tokens),
+                        ("warnings", n.warnings != o.warnings),
+                        ("request", n.request != o.request),
+                    ] {
+                        if differs {
+                            what.push(field);
+                        }
+                    }
+                    if found.format != Format::Json && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes()) {
+                        what.push("archive file");
+                    }
+                    if !what.is_empty() {
+                        out.push(finding(Kind::Stale, what.join(", ")));
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foreign_files_get_a_message() {
+        for (bytes, want) in [
+            (&b""[..], "truncated JSON"),
+            (b"{\"bundle_version\": 1, \"agents\"", "truncated JSON"),
+            (b"hello", "invalid JSON"),
+            (b"{}", "no `bundle_version`"),
+            (b"[1, 2]", "no `bundle_version`"),
+            (b"{\"bundle_version\": 2}", "unsupported `bundle_version` 2"),
+            (b"{\"bundle_version\": \"1\"}", "must be a number"),
+            (b"{\"bundle_version\": 1}", "malformed bundle"),
+            (b"\x1f\x8b\x08\x00garbage", "not a readable tar.gz"),
+            (b"PK\x03\x04garbage", "not a readable zip"),
+            (b"\xff\xfe", "not UTF-8"),
+        ] {
+            let err = read(bytes).unwrap_err();
+            assert!(err.contains(want), "{bytes:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Token counts of rendered prompts, per model family.
+//!
+//! Exact for the `gpt` family: OpenAI's `o200k_base` encoding (GPT-4o, GPT-4.1,
+//! GPT-5 and the o-series), embedded in `tiktoken-rs` and loaded on first use
+//! only. No offline tokenizer exists for Claude or Gemini, and the Llama and
+//! DeepSeek ones are not bundleable, so every other family gets a labelled
+//! estimate: characters / 4, rounded up. Pure apart from that lazy load.
+
+use std::sync::OnceLock;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A token count and how it was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tokens {
+    pub count: usize,
+    /// True when counted with the model's own encoding; false for an estimate.
+    pub exact: bool,
+    /// The encoding counted with (`o200k_base`), or `estimate`.
+    pub encoding: Encoding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// OpenAI's encoding for GPT-4o and newer.
+    O200kBase,
+    /// characters / 4, rounded up.
+    Estimate,
+}
+
+/// Counts the tokens of `text` for a target family (`gpt`, `claude`, …; `None`
+/// when the target names none).
+pub fn count(family: Option<&str>, text: &str) -> Tokens {
+    if family == Some("gpt")
+        && let Some(bpe) = o200k()
+    {
+        return Tokens {
+            count: bpe.encode_ordinary(text).len(),
+            exact: true,
+            encoding: Encoding::O200kBase,
+        };
+    }
+    estimate(text)
+}
+
+/// The labelled estimate: characters / 4, rounded up.
+pub fn estimate(text: &str) -> Tokens {
+    Tokens {
+        count: text.chars().count().div_ceil(4),
+        exact: false,
+        encoding: Encoding::Estimate,
+    }
+}
+
+/// The `o200k_base` encoder, built once on first use; `None` if it cannot be
+/// built (then counts fall back to the estimate rather than failing a build).
+fn o200k() -> Option<&'static tiktoken_rs::CoreBPE> {
+    static BPE: OnceLock<Option<tiktoken_rs::CoreBPE>> = OnceLock::new();
+    BPE.get_or_init(|| tiktoken_rs::o200k_base().ok()).as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gpt_counts_are_exact() {
+        for (text, want) in [("", 0), ("hello world", 2), ("You are a code reviewer.", 6)] {
+            let t = count(Some("gpt"), text);
+            assert_eq!((t.count, t.exact, t.encoding), (want, true, Encoding::O200kBase), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn other_families_are_labelled_estimates() {
+        for family in [Some("claude"), Some("gemini"), Some("llama"), Some("deepseek"), None] {
+            let t = count(family, "abcde");
+            assert_eq!((t.count, t.exact, t.encoding), (2, false, Encoding::Estimate), "{family:?}");
+        }
+        assert_eq!(estimate("").count, 0);
+        assert_eq!(estimate("éééé").count, 1, "characters, not bytes");
+    }
+}
