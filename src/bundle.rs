@@ -41,7 +41,7 @@ pub const FILE_NAME: &str = "agentc-bundle.json";
 /// An agentc prompt bundle (`agentc-bundle.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "agentc prompt bundle", extend("$id" = "https://agentc.dev/bundle.schema.json"))]
+#[schemars(title = "agentc prompt bundle")]
 pub struct Bundle {
     /// The format version; readers reject any other.
     #[schemars(range(min = 1, max = 1))]
@@ -243,4 +243,17 @@ fn target_entry(project: &Project, l: &Loaded, target: &Target, path: String, co
 /// An error about the bundle file itself.
 pub fn file_error(path: &Path, message: impl Into<String>) -> Diagnostics {
     Diagnostics(vec![Diagnostic::error("bundle", message).at(path)])
+}
+
+#[cfg(test)]
+mod tests {
+    /// `bundle.schema.json` must be what `agentc schema --bundle` prints;
+    /// regenerate it with `agentc schema --bundle > bundle.schema.json`.
+    #[test]
+    fn committed_bundle_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bundle.schema.json");
+        let committed = std::fs::read_to_string(path).expect("bundle.schema.json is committed");
+        let current = format!("{}\n", serde_json::to_string_pretty(&super::json_schema()).unwrap());
+        assert!(committed == current, "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`");
+    }
 }

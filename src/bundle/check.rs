@@ -51,7 +51,7 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
     let text = String::from_utf8(manifest).map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         let why = if e.is_eof() { "truncated JSON" } else { "invalid JSON" };
-        format!("not an agentc bundle: {why} at line {} column {}: {e}", e.line(), e.column())
+        format!("not an agentc bundle: {why} ({e})")
     })?;
     let version = match value.get("bundle_version") {
         Some(v) => v.as_u64().ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,

@@ -120,10 +120,13 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// A relative path with `/` separators, whatever the platform.
 pub fn slash_path(path: &Path) -> String {
-    path.components()
+    let parts: Vec<_> = path
+        .components()
+        .filter(|c| !matches!(c, Component::RootDir | Component::Prefix(_)))
         .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect();
+    let root = if path.has_root() { "/" } else { "" };
+    format!("{root}{}", parts.join("/"))
 }
 
 #[cfg(test)]
@@ -145,7 +148,7 @@ mod tests {
         let inputs = Inputs::new(&p, Path::new("/p/q/sub"));
         for (given, want) in [
             ("../agents/a.toml", "agents/a.toml"),
-            ("./x/../b.toml", "b.toml"),
+            ("./x/../b.toml", "sub/b.toml"),
             ("/p/q/agents/c.toml", "agents/c.toml"),
             ("/elsewhere/d.toml", "/elsewhere/d.toml"),
         ] {

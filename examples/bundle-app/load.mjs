@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Load a prompt from an agentc bundle and print the request to send.
+//
+//     node load.mjs BUNDLE AGENT TARGET
+//
+// BUNDLE is agentc-bundle.json or a .tar.gz that `agentc bundle` wrote (the
+// manifest inside it is read). The printed JSON is the body of the provider's
+// API request with the agent's prompt in place; an app adds its user message
+// and sends it. No dependencies: Node's own fs and zlib. Plain JavaScript with
+// JSDoc types, so `tsc --checkJs` checks it and any Node >= 18 runs it.
+
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
+
+const BUNDLE_VERSION = 1;
+const MANIFEST = "agentc-bundle.json";
+
+/**
+ * @typedef {{ path: string, content: string, sha256: string, request?: Record<string, unknown> }} TargetEntry
+ * @typedef {{ name: string, targets: Record<string, TargetEntry> }} AgentEntry
+ * @typedef {{ bundle_version: number, agents: Record<string, AgentEntry> }} Bundle
+ */
+
+/**
+ * The bytes of one file in a tar archive (ustar, GNU long names included).
+ * @param {Buffer} tar
+ * @param {string} wanted
+ * @returns {Buffer | undefined}
+ */
+function tarFile(tar, wanted) {
+  let longName = "";
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) return undefined;
+    const field = (/** @type {number} */ from, /** @type {number} */ len) =>
+      header.subarray(from, from + len).toString("utf8").replace(/\0.*$/s, "");
+    const size = parseInt(field(124, 12).trim() || "0", 8);
+    const type = field(156, 1);
+    const prefix = field(345, 155);
+    const body = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (type === "L") {
+      longName = body.toString("utf8").replace(/\0.*$/s, "");
+      continue;
+    }
+    const name = longName || (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = "";
+    if (name === wanted && (type === "0" || type === "")) return body;
+  }
+  return undefined;
+}
+
+/**
+ * @param {string} path
+ * @returns {Bundle}
+ */
+export function load(path) {
+  let bytes = readFileSync(path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const file = tarFile(gunzipSync(bytes), MANIFEST);
+    if (!file) throw new Error(`${path}: the archive holds no ${MANIFEST}`);
+    bytes = file;
+  } else if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    throw new Error(`${path}: zip bundles need an unzip library; use the .json or .tar.gz form`);
+  }
+  /** @type {Bundle} */
+  let bundle;
+  try {
+    bundle = JSON.parse(bytes.toString("utf8"));
+  } catch (e) {
+    throw new Error(`${path}: not an agentc bundle: ${/** @type {Error} */ (e).message}`);
+  }
+  if (bundle === null || typeof bundle !== "object" || bundle.bundle_version !== BUNDLE_VERSION) {
+    throw new Error(`${path}: not an agentc bundle of version ${BUNDLE_VERSION}`);
+  }
+  return bundle;
+}
+
+/**
+ * The ready-to-send request body of one agent for one target.
+ * @param {Bundle} bundle
+ * @param {string} agent
+ * @param {string} target
+ */
+export function request(bundle, agent, target) {
+  const entry = bundle.agents[agent];
+  if (!entry) throw new Error(`no agent \`${agent}\`; the bundle has: ${Object.keys(bundle.agents).join(", ")}`);
+  const prompt = entry.targets[target];
+  if (!prompt) throw new Error(`agent \`${agent}\` has no target \`${target}\`; it has: ${Object.keys(entry.targets).join(", ")}`);
+  if (!prompt.request) throw new Error(`target \`${target}\` is a tool file, not an API prompt: use \`content\``);
+  return prompt.request;
+}
+
+const [, script, file, agent, target] = process.argv;
+if (script && import.meta.url === pathToFileURL(script).href) {
+  if (!file || !agent || !target) {
+    console.error("usage: node load.mjs BUNDLE AGENT TARGET");
+    process.exit(2);
+  }
+  try {
+    process.stdout.write(JSON.stringify(request(load(file), agent, target), null, 2) + "\n");
+  } catch (e) {
+    console.error(`error: ${/** @type {Error} */ (e).message}`);
+    process.exit(1);
+  }
+}

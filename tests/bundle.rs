@@ -1,0 +1,483 @@
+//! `agentc bundle` and `agentc check --bundle` through the real binary, in temp
+//! projects built from the repository's own agents.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A temp project; files are written in the order given.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        Project {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The repository's agents, a config, a project target and a project template.
+    fn sample() -> Project {
+        let p = Project::new();
+        for (path, text) in sample_files() {
+            p.file(&path, &text);
+        }
+        p
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn file(&self, path: &str, text: &str) -> &Project {
+        let full = self.root().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+        self
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_in(self.root(), args)
+    }
+
+    fn run_in(&self, cwd: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_agentc"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and asserts the exit code; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn read(&self, path: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(path)).unwrap()
+    }
+
+    fn json(&self, path: &str) -> Value {
+        serde_json::from_slice(&self.read(path)).unwrap()
+    }
+}
+
+fn sample_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(Path::new(REPO).join("agents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (format!("agents/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    files.sort();
+    files.push(("agentc.toml".into(), "sources = [\"agents\"]\n\n[target.deepseek]\nsystem_prompt = true\n".into()));
+    files.push(("targets/gpt.toml".into(), "checked_against = \"this project\"\n".into()));
+    let gpt = std::fs::read_to_string(Path::new(REPO).join("templates/gpt.md.j2")).unwrap();
+    files.push(("templates/gpt.md.j2".into(), gpt));
+    files
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const FORMATS: [&str; 3] = ["b.json", "b.tar.gz", "b.zip"];
+
+#[test]
+fn bundles_are_byte_identical_across_runs_locations_times_and_order() {
+    let a = Project::sample();
+    // The same files, created in reverse order, in another folder, with other times.
+    let b = Project::new();
+    let nested = b.root().join("deeper/copy");
+    for (path, text) in sample_files().into_iter().rev() {
+        let full = nested.join(&path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        std::fs::File::options().write(true).open(&full).unwrap().set_modified(t).unwrap();
+    }
+    for name in FORMATS {
+        a.ok(&["bundle", "-o", name]);
+        let first = a.read(name);
+        a.ok(&["bundle", "-o", name]);
+        assert_eq!(first, a.read(name), "{name}: two runs differ");
+        let out = b.run_in(&nested, &["bundle", "-o", name]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(first, std::fs::read(nested.join(name)).unwrap(), "{name}: another location differs");
+    }
+    // Run from a subfolder: the project (and so the bundle) is the same.
+    std::fs::create_dir_all(nested.join("agents/sub")).unwrap();
+    let out = b.run_in(&nested.join("agents/sub"), &["bundle", "-o", "../../c.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(a.read("b.json"), std::fs::read(nested.join("c.json")).unwrap());
+    // The default output is agentc-bundle.json in the project root.
+    a.ok(&["bundle"]);
+    assert_eq!(a.read("agentc-bundle.json"), a.read("b.json"));
+}
+
+#[test]
+fn source_digest_covers_every_input_and_source_date_epoch_sets_archive_times() {
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "a.json"]);
+    let digest = |p: &Project, name: &str| p.json(name)["source_digest"].as_str().unwrap().to_string();
+    let before = digest(&p, "a.json");
+    for (path, edit) in [
+        ("agentc.toml", "# a comment\n"),
+        ("targets/gpt.toml", "# a comment\n"),
+        ("templates/gpt.md.j2", "{# a comment #}\n"),
+        ("templates/unused.j2", "x\n"),
+        ("agents/code-reviewer.toml", "# a comment\n"),
+    ] {
+        let old = std::fs::read_to_string(p.root().join(path)).unwrap_or_default();
+        p.file(path, &format!("{old}{edit}"));
+        p.ok(&["bundle", "-o", "b.json"]);
+        assert_ne!(digest(&p, "b.json"), before, "{path} is not covered");
+        if old.is_empty() {
+            std::fs::remove_file(p.root().join(path)).unwrap();
+        } else {
+            p.file(path, &old);
+        }
+        p.ok(&["bundle", "-o", "b.json"]);
+        assert_eq!(digest(&p, "b.json"), before, "{path}: restoring it restores the digest");
+    }
+
+    p.ok(&["bundle", "-o", "a.tar.gz"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_agentc"))
+        .args(["bundle", "-o", "e.tar.gz"])
+        .current_dir(p.root())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_ne!(p.read("a.tar.gz"), p.read("e.tar.gz"));
+    let bytes = p.read("e.tar.gz");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    for entry in tar.entries().unwrap() {
+        let h = entry.unwrap().header().clone();
+        assert_eq!((h.mtime().unwrap(), h.uid().unwrap(), h.gid().unwrap()), (1_700_000_000, 0, 0));
+        let dir = h.entry_type().is_dir();
+        assert_eq!(h.mode().unwrap(), if dir { 0o755 } else { 0o644 });
+        assert_eq!(h.username().unwrap(), Some(""));
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_agentc"))
+        .args(["bundle", "-o", "f.zip"])
+        .current_dir(p.root())
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("`SOURCE_DATE_EPOCH` must be a whole number"), "{}", stderr(&bad));
+}
+
+/// Every target the registry has (built-ins and the project's).
+fn all_targets(p: &Project) -> Vec<String> {
+    let list: Value = serde_json::from_str(&p.ok(&["targets", "--format", "json"])).unwrap();
+    list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn content_is_what_build_writes_for_every_agent_and_target() {
+    let p = Project::sample();
+    let targets = all_targets(&p);
+    assert!(targets.len() >= 6, "{targets:?}");
+    let mut args: Vec<&str> = vec!["bundle", "-o", "b.json"];
+    let mut build = vec!["build", "-o", "dist"];
+    let mut native = vec!["build", "--layout", "native", "-o", "native"];
+    for t in &targets {
+        for list in [&mut args, &mut build, &mut native] {
+            list.extend(["-t", t.as_str()]);
+        }
+    }
+    p.ok(&args);
+    p.ok(&build);
+    p.ok(&native);
+    let bundle = p.json("b.json");
+    let agents = bundle["agents"].as_object().unwrap();
+    let specs = std::fs::read_dir(p.root().join("agents")).unwrap().count();
+    assert_eq!(agents.len(), specs);
+    let mut checked = 0;
+    let mut built: Vec<PathBuf> = walk(&p.root().join("dist"));
+    built.retain(|f| !f.ends_with(".agentc-manifest.json"));
+    for (name, agent) in agents {
+        assert_eq!(agent["name"], name.as_str());
+        assert_eq!(agent["source"]["path"], format!("agents/{name}.toml"));
+        for (target, entry) in agent["targets"].as_object().unwrap() {
+            let content = entry["content"].as_str().unwrap();
+            let dist = walk(&p.root().join("dist").join(target));
+            let file = dist.iter().find(|f| f.file_stem().unwrap().to_string_lossy().starts_with(name.as_str()));
+            let file = file.unwrap_or_else(|| panic!("build wrote nothing for {name} × {target}"));
+            assert_eq!(std::fs::read_to_string(file).unwrap(), content, "{name} × {target} (dist)");
+            let native_path = p.root().join("native").join(entry["path"].as_str().unwrap());
+            assert_eq!(std::fs::read_to_string(native_path).unwrap(), content, "{name} × {target} (native)");
+            assert_eq!(entry["characters"], content.chars().count());
+            assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, built.len(), "every file build wrote is in the bundle");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn bundle_validates_against_the_committed_schema() {
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(REPO).join("bundle.schema.json")).unwrap()).unwrap();
+    let printed: Value = serde_json::from_str(&Project::new().ok(&["schema", "--bundle"])).unwrap();
+    assert_eq!(schema, printed, "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "b.json"]);
+    let bundle = p.json("b.json");
+    let errors: Vec<String> = validator.iter_errors(&bundle).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The validator is not vacuous: a wrong version, a missing field and a bad hash fail.
+    for (pointer, value) in [
+        ("/bundle_version", Value::from(2)),
+        ("/source_digest", Value::from("abc")),
+        ("/agents/code-reviewer/targets/gpt/tokens/encoding", Value::from("words")),
+    ] {
+        let mut bad = bundle.clone();
+        *bad.pointer_mut(pointer).unwrap() = value;
+        assert!(!validator.is_valid(&bad), "{pointer}");
+    }
+    let mut bad = bundle.clone();
+    bad.as_object_mut().unwrap().remove("targets");
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn check_bundle_passes_when_fresh_and_names_every_stale_pair() {
+    let p = Project::sample();
+    for name in FORMATS {
+        p.ok(&["bundle", "-o", name]);
+        let out = p.run(&["check", "--bundle", name]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains("matches the sources"), "{}", stderr(&out));
+    }
+    let targets = p.json("b.json")["targets"].as_array().unwrap().len();
+    let spec = std::fs::read_to_string(p.root().join("agents/code-reviewer.toml")).unwrap();
+    p.file("agents/code-reviewer.toml", &spec.replace("You are a senior code reviewer.", "You are a strict code reviewer."));
+    for name in FORMATS {
+        let out = p.run(&["check", "--bundle", name]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stale: Vec<&str> = stdout.lines().filter(|l| l.starts_with("stale ") && l.contains("`code-reviewer` ×")).collect();
+        assert_eq!(stale.len(), targets, "{name}: {stdout}");
+        for t in ["claude", "gpt", "gemini", "llama", "deepseek", "xml"] {
+            assert!(stdout.contains(&format!("`code-reviewer` × `{t}`")), "{name}: {t}: {stdout}");
+        }
+        assert!(!stdout.contains("`backend-architect`"), "{stdout}");
+        assert!(stderr(&out).contains(&format!("{targets} stale, 0 missing, 0 extra")), "{}", stderr(&out));
+    }
+    // An agent removed is extra in the bundle; one added is missing from it.
+    std::fs::remove_file(p.root().join("agents/release-notes-writer.toml")).unwrap();
+    p.file("agents/new-agent.toml", "name = \"new-agent\"\nrole = \"You help.\"\n");
+    let out = p.run(&["check", "--bundle", "b.json", "-t", "gpt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("extra   `release-notes-writer` × `gpt`"), "{stdout}");
+    assert!(stdout.contains("missing `new-agent` × `gpt`"), "{stdout}");
+    // Rebuilt, it passes again; JSON output says so too.
+    p.ok(&["bundle", "-o", "b.json"]);
+    let report: Value = serde_json::from_str(&p.ok(&["check", "--bundle", "b.json", "--format", "json"])).unwrap();
+    assert_eq!(report["ok"], true);
+}
+
+#[test]
+fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
+    let p = Project::sample();
+    for name in FORMATS {
+        p.ok(&["bundle", "-o", name]);
+    }
+    let json = p.read("b.json");
+    let mut tampered = p.json("b.json");
+    tampered["agents"]["code-reviewer"]["targets"]["gpt"]["content"] = Value::from("changed\n");
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.json", json[..json.len() / 2].to_vec(), "truncated JSON"),
+        ("empty.json", Vec::new(), "truncated JSON"),
+        ("foreign.json", b"{\"name\": \"x\"}".to_vec(), "no `bundle_version`"),
+        ("future.json", b"{\"bundle_version\": 2}".to_vec(), "unsupported `bundle_version` 2"),
+        ("text.json", b"hello".to_vec(), "invalid JSON"),
+        ("binary.json", vec![0xff, 0xfe, 0], "not UTF-8"),
+        ("truncated.tar.gz", p.read("b.tar.gz")[..200].to_vec(), "tar.gz"),
+        ("truncated.zip", p.read("b.zip")[..200].to_vec(), "zip"),
+        ("tampered.json", serde_json::to_vec(&tampered).unwrap(), "`code-reviewer` × `gpt`"),
+    ];
+    let mut corrupt = p.read("b.zip");
+    let mid = corrupt.len() / 2;
+    corrupt[mid..mid + 64].fill(0);
+    cases.push(("corrupt.zip", corrupt, "zip"));
+    for (name, bytes, want) in &cases {
+        p.file(name, "");
+        std::fs::write(p.root().join(name), bytes).unwrap();
+        let out = p.run(&["check", "--bundle", name]);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{name}: {:?} {all}", out.status);
+        assert!(all.contains(want), "{name}: {all}");
+        assert!(!all.contains("panicked"), "{name}: {all}");
+    }
+    let out = p.run(&["check", "--bundle", "nowhere.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read the bundle"), "{}", stderr(&out));
+    let out = p.run(&["bundle", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot tell the bundle format"), "{}", stderr(&out));
+}
+
+/// One agent with a given model, bundled for one target with some config.
+fn request_of(model: Option<&str>, target: &str, config: &str, over: &str) -> Value {
+    let p = Project::new();
+    let model = model.map(|m| format!("model = \"{m}\"\n")).unwrap_or_default();
+    p.file("agentc.toml", config);
+    p.file("agents/a.toml", &format!("name = \"a\"\n{model}role = \"You help with {{{{ x }}}}.\"\n{over}"));
+    p.ok(&["bundle", "-t", target, "-o", "b.json"]);
+    let entry = p.json("b.json")["agents"]["a"]["targets"][target].clone();
+    assert!(entry["request"].is_object(), "{target}: {entry}");
+    entry
+}
+
+#[test]
+fn requests_place_the_prompt_where_each_provider_takes_it() {
+    let role = |model, config| request_of(model, "gpt", config, "")["request"]["messages"][0]["role"].clone();
+    for (model, want) in [
+        (None, "developer"),
+        (Some("powerful"), "developer"),
+        (Some("o3"), "developer"),
+        (Some("gpt-5.1"), "developer"),
+        (Some("gpt-4o"), "system"),
+        (Some("gpt-4.1-mini"), "system"),
+        (Some("gpt-3.5-turbo"), "system"),
+    ] {
+        assert_eq!(role(model, ""), want, "{model:?}");
+    }
+    assert_eq!(role(Some("o3"), "[target.gpt]\nmessage_role = \"system\"\n"), "system");
+    assert_eq!(role(Some("gpt-4o"), "[target.gpt]\nmessage_role = \"developer\"\n"), "developer");
+
+    let e = request_of(None, "gpt", "", "");
+    assert_eq!(e["request"]["messages"][0]["content"], e["content"]);
+    assert!(e["content"].as_str().unwrap().contains("{{ x }}"), "prompt text is data, not a template");
+    let e = request_of(None, "gemini", "", "");
+    assert_eq!(e["request"], serde_json::json!({ "system_instruction": { "parts": [{ "text": e["content"] }] } }));
+    let e = request_of(None, "deepseek", "", "");
+    assert_eq!(e["request"], serde_json::json!({ "messages": [{ "role": "system", "content": e["content"] }] }));
+    let e = request_of(None, "deepseek", "[target.deepseek]\nsystem_prompt = false\n", "");
+    assert_eq!(e["request"], serde_json::json!({ "user_prefix": e["content"] }));
+
+    // Ollama gets the bare prompt, whatever wrapper the file has.
+    let bare = request_of(None, "llama", "", "")["content"].clone();
+    for (config, over) in [
+        ("[target.llama]\nwrap = \"modelfile\"\n", ""),
+        ("", "[targets.llama]\nwrap = \"llama3\"\n"),
+    ] {
+        let e = request_of(None, "llama", config, over);
+        assert_ne!(e["content"], bare, "{config}{over}");
+        assert_eq!(e["request"], serde_json::json!({ "messages": [{ "role": "system", "content": bare }] }));
+    }
+
+    // Anthropic gets the XML body, without the YAML frontmatter.
+    let e = request_of(Some("sonnet"), "xml", "", "");
+    let system = e["request"]["system"].as_str().unwrap();
+    assert!(e["content"].as_str().unwrap().starts_with("---\n"));
+    assert!(system.starts_with("<role>"), "{system}");
+    assert!(e["content"].as_str().unwrap().ends_with(system));
+
+    // File targets carry no request.
+    let p = Project::new();
+    p.file("agents/a.toml", "name = \"a\"\nrole = \"You help.\"\n");
+    p.ok(&["bundle", "-t", "claude", "-o", "b.json"]);
+    assert!(p.json("b.json")["agents"]["a"]["targets"]["claude"].get("request").is_none());
+}
+
+#[test]
+fn tokens_are_exact_for_gpt_and_labelled_estimates_elsewhere() {
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "b.json"]);
+    let bundle = p.json("b.json");
+    let mut seen = BTreeMap::new();
+    for agent in bundle["agents"].as_object().unwrap().values() {
+        for (target, e) in agent["targets"].as_object().unwrap() {
+            let t = &e["tokens"];
+            let chars = e["characters"].as_u64().unwrap();
+            if target == "gpt" {
+                assert_eq!((t["exact"].as_bool(), t["encoding"].as_str()), (Some(true), Some("o200k_base")));
+            } else {
+                assert_eq!((t["exact"].as_bool(), t["encoding"].as_str()), (Some(false), Some("estimate")));
+                assert_eq!(t["count"].as_u64().unwrap(), chars.div_ceil(4));
+            }
+            seen.insert(target.clone(), ());
+        }
+    }
+    assert!(seen.len() >= 6);
+}
+
+fn python() -> Option<&'static str> {
+    Command::new("python3").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| "python3")
+}
+
+#[test]
+fn python_example_prints_the_request_with_the_rendered_prompt() {
+    let Some(python) = python() else {
+        eprintln!("note: python3 not found; skipping the Python example test");
+        return;
+    };
+    let p = Project::sample();
+    p.ok(&["build", "-t", "gpt", "-t", "gemini", "-o", "dist"]);
+    let script = Path::new(REPO).join("examples/bundle-app/load.py");
+    for name in FORMATS {
+        p.ok(&["bundle", "-o", name]);
+        for (target, pointer) in [("gpt", "/messages/0/content"), ("gemini", "/system_instruction/parts/0/text")] {
+            let out = Command::new(python).arg(&script).args([name, "code-reviewer", target]).current_dir(p.root()).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+            let request: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let built = std::fs::read_to_string(p.root().join(format!("dist/{target}/code-reviewer.md"))).unwrap();
+            assert_eq!(request.pointer(pointer).and_then(Value::as_str), Some(built.as_str()), "{name} {target}");
+            if target == "gpt" {
+                assert_eq!(request["messages"][0]["role"], "developer");
+            }
+        }
+    }
+    let out = Command::new(python).arg(&script).args(["b.json", "code-reviewer", "claude"]).current_dir(p.root()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not an API prompt"), "{}", stderr(&out));
+}
+
+#[test]
+fn javascript_example_prints_the_same_request() {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("note: node not found; skipping the JavaScript example test");
+        return;
+    }
+    let p = Project::sample();
+    let script = Path::new(REPO).join("examples/bundle-app/load.mjs");
+    for name in ["b.json", "b.tar.gz"] {
+        p.ok(&["bundle", "-o", name]);
+        let node = Command::new("node").arg(&script).args([name, "release-notes-writer", "deepseek"]).current_dir(p.root()).output().unwrap();
+        assert_eq!(node.status.code(), Some(0), "{name}: {}", stderr(&node));
+        let request: Value = serde_json::from_slice(&node.stdout).unwrap();
+        let bundle = p.json("b.json");
+        assert_eq!(request, bundle["agents"]["release-notes-writer"]["targets"]["deepseek"]["request"], "{name}");
+    }
+}
