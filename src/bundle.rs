@@ -136,11 +136,19 @@ pub fn to_json(bundle: &Bundle) -> String {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Compiles `job` for the bundle: errors of any stage come back as diagnostics.
-pub fn assemble(project: &Project, registry: &Registry, cwd: &Path, job: &Job) -> Result<Assembled, Diagnostics> {
+pub fn assemble(
+    project: &Project,
+    registry: &Registry,
+    cwd: &Path,
+    job: &Job,
+) -> Result<Assembled, Diagnostics> {
     let renderer = renderer(project, &BTreeMap::new());
     let dist = compile(job, Layout::Dist, registry, &renderer)?;
     let native = compile(job, Layout::Native, registry, &renderer)?;
@@ -149,7 +157,11 @@ pub fn assemble(project: &Project, registry: &Registry, cwd: &Path, job: &Job) -
     if diags.has_errors() {
         return Err(diags);
     }
-    let targets: Vec<&Target> = dist.targets.iter().filter_map(|t| registry.get(t).map(|t| &**t)).collect();
+    let targets: Vec<&Target> = dist
+        .targets
+        .iter()
+        .filter_map(|t| registry.get(t).map(|t| &**t))
+        .collect();
     let mut inputs = digest::Inputs::new(project, cwd);
     let mut agents = BTreeMap::new();
     let mut files = BTreeMap::new();
@@ -158,12 +170,14 @@ pub fn assemble(project: &Project, registry: &Registry, cwd: &Path, job: &Job) -
         let mut entry = agent_entry(l, source);
         for target in &targets {
             let key = (l.spec.name.as_str(), target.name.as_str());
-            let (Some(content), Some(path)) = (find(&dist.artifacts, key), find(&native.artifacts, key)) else {
+            let (Some(content), Some(path)) =
+                (find(&dist.artifacts, key), find(&native.artifacts, key))
+            else {
                 continue;
             };
             let path = digest::slash_path(&path.path);
             files.insert(path.clone(), content.content.clone());
-            let t = target_entry(project, l, target, path, &content.content)?;
+            let t = target_entry(project, &renderer, l, target, path, &content.content)?;
             entry.targets.insert(target.name.clone(), t);
         }
         agents.insert(l.spec.name.clone(), entry);
@@ -186,8 +200,16 @@ pub fn assemble(project: &Project, registry: &Registry, cwd: &Path, job: &Job) -
     })
 }
 
-fn compile(job: &Job, layout: Layout, registry: &Registry, renderer: &Renderer) -> Result<Compiled, Diagnostics> {
-    let job = Job { layout, ..job.clone() };
+fn compile(
+    job: &Job,
+    layout: Layout,
+    registry: &Registry,
+    renderer: &Renderer,
+) -> Result<Compiled, Diagnostics> {
+    let job = Job {
+        layout,
+        ..job.clone()
+    };
     let c = pipeline::compile(&job, registry, renderer);
     if c.failed() { Err(c.diags) } else { Ok(c) }
 }
@@ -197,13 +219,18 @@ fn renderer(project: &Project, forced: &BTreeMap<String, crate::spec::Table>) ->
     let templates = Some(project.root.join("templates")).filter(|p| p.is_dir());
     let mut options = project.config.target.clone();
     for (target, table) in forced {
-        options.entry(target.clone()).or_default().extend(table.clone());
+        options
+            .entry(target.clone())
+            .or_default()
+            .extend(table.clone());
     }
     Renderer::new(templates, options)
 }
 
 fn find<'a>(artifacts: &'a [Artifact], (agent, target): (&str, &str)) -> Option<&'a Artifact> {
-    artifacts.iter().find(|a| a.agent == agent && a.target == target)
+    artifacts
+        .iter()
+        .find(|a| a.agent == agent && a.target == target)
 }
 
 fn agent_entry(l: &Loaded, source: Source) -> AgentEntry {
@@ -211,16 +238,33 @@ fn agent_entry(l: &Loaded, source: Source) -> AgentEntry {
         name: l.spec.name.clone(),
         description: lower::lower(&l.spec).description,
         source,
-        model: l.spec.model.clone().unwrap_or_else(|| "inherit".to_string()),
+        model: l
+            .spec
+            .model
+            .clone()
+            .unwrap_or_else(|| "inherit".to_string()),
         tools: l.spec.tools.clone(),
         targets: BTreeMap::new(),
     }
 }
 
-fn target_entry(project: &Project, l: &Loaded, target: &Target, path: String, content: &str) -> Result<TargetEntry, Diagnostics> {
+fn target_entry(
+    project: &Project,
+    renderer: &Renderer,
+    l: &Loaded,
+    target: &Target,
+    path: String,
+    content: &str,
+) -> Result<TargetEntry, Diagnostics> {
     // The warnings of this one pair: the same compile, narrowed to it.
     let mut one = Compiled::default();
-    pipeline::compile_loaded(std::slice::from_ref(l), &[target], Layout::Dist, &renderer(project, &BTreeMap::new()), &mut one);
+    pipeline::compile_loaded(
+        std::slice::from_ref(l),
+        &[target],
+        Layout::Dist,
+        renderer,
+        &mut one,
+    );
     let warnings = one
         .diags
         .iter()
@@ -253,7 +297,13 @@ mod tests {
     fn committed_bundle_schema_is_current() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bundle.schema.json");
         let committed = std::fs::read_to_string(path).expect("bundle.schema.json is committed");
-        let current = format!("{}\n", serde_json::to_string_pretty(&super::json_schema()).unwrap());
-        assert!(committed == current, "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`");
+        let current = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&super::json_schema()).unwrap()
+        );
+        assert!(
+            committed == current,
+            "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`"
+        );
     }
 }

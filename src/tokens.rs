@@ -70,15 +70,29 @@ mod tests {
     fn gpt_counts_are_exact() {
         for (text, want) in [("", 0), ("hello world", 2), ("You are a code reviewer.", 6)] {
             let t = count(Some("gpt"), text);
-            assert_eq!((t.count, t.exact, t.encoding), (want, true, Encoding::O200kBase), "{text:?}");
+            assert_eq!(
+                (t.count, t.exact, t.encoding),
+                (want, true, Encoding::O200kBase),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn other_families_are_labelled_estimates() {
-        for family in [Some("claude"), Some("gemini"), Some("llama"), Some("deepseek"), None] {
+        for family in [
+            Some("claude"),
+            Some("gemini"),
+            Some("llama"),
+            Some("deepseek"),
+            None,
+        ] {
             let t = count(family, "abcde");
-            assert_eq!((t.count, t.exact, t.encoding), (2, false, Encoding::Estimate), "{family:?}");
+            assert_eq!(
+                (t.count, t.exact, t.encoding),
+                (2, false, Encoding::Estimate),
+                "{family:?}"
+            );
         }
         assert_eq!(estimate("").count, 0);
         assert_eq!(estimate("éééé").count, 1, "characters, not bytes");

@@ -59,7 +59,12 @@ impl Project {
     /// Runs and asserts the exit code; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -76,11 +81,22 @@ fn sample_files() -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(Path::new(REPO).join("agents"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (format!("agents/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                format!("agents/{}", p.file_name().unwrap().to_string_lossy()),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     files.sort();
-    files.push(("agentc.toml".into(), "sources = [\"agents\"]\n\n[target.deepseek]\nsystem_prompt = true\n".into()));
-    files.push(("targets/gpt.toml".into(), "checked_against = \"this project\"\n".into()));
+    files.push((
+        "agentc.toml".into(),
+        "sources = [\"agents\"]\n\n[target.deepseek]\nsystem_prompt = true\n".into(),
+    ));
+    files.push((
+        "targets/gpt.toml".into(),
+        "checked_against = \"this project\"\n".into(),
+    ));
     let gpt = std::fs::read_to_string(Path::new(REPO).join("templates/gpt.md.j2")).unwrap();
     files.push(("templates/gpt.md.j2".into(), gpt));
     files
@@ -103,7 +119,12 @@ fn bundles_are_byte_identical_across_runs_locations_times_and_order() {
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(&full, text).unwrap();
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-        std::fs::File::options().write(true).open(&full).unwrap().set_modified(t).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&full)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
     }
     for name in FORMATS {
         a.ok(&["bundle", "-o", name]);
@@ -112,13 +133,23 @@ fn bundles_are_byte_identical_across_runs_locations_times_and_order() {
         assert_eq!(first, a.read(name), "{name}: two runs differ");
         let out = b.run_in(&nested, &["bundle", "-o", name]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert_eq!(first, std::fs::read(nested.join(name)).unwrap(), "{name}: another location differs");
+        assert_eq!(
+            first,
+            std::fs::read(nested.join(name)).unwrap(),
+            "{name}: another location differs"
+        );
     }
     // Run from a subfolder: the project (and so the bundle) is the same.
     std::fs::create_dir_all(nested.join("agents/sub")).unwrap();
-    let out = b.run_in(&nested.join("agents/sub"), &["bundle", "-o", "../../c.json"]);
+    let out = b.run_in(
+        &nested.join("agents/sub"),
+        &["bundle", "-o", "../../c.json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(a.read("b.json"), std::fs::read(nested.join("c.json")).unwrap());
+    assert_eq!(
+        a.read("b.json"),
+        std::fs::read(nested.join("c.json")).unwrap()
+    );
     // The default output is agentc-bundle.json in the project root.
     a.ok(&["bundle"]);
     assert_eq!(a.read("agentc-bundle.json"), a.read("b.json"));
@@ -128,7 +159,8 @@ fn bundles_are_byte_identical_across_runs_locations_times_and_order() {
 fn source_digest_covers_every_input_and_source_date_epoch_sets_archive_times() {
     let p = Project::sample();
     p.ok(&["bundle", "-o", "a.json"]);
-    let digest = |p: &Project, name: &str| p.json(name)["source_digest"].as_str().unwrap().to_string();
+    let digest =
+        |p: &Project, name: &str| p.json(name)["source_digest"].as_str().unwrap().to_string();
     let before = digest(&p, "a.json");
     for (path, edit) in [
         ("agentc.toml", "# a comment\n"),
@@ -147,7 +179,11 @@ fn source_digest_covers_every_input_and_source_date_epoch_sets_archive_times() {
             p.file(path, &old);
         }
         p.ok(&["bundle", "-o", "b.json"]);
-        assert_eq!(digest(&p, "b.json"), before, "{path}: restoring it restores the digest");
+        assert_eq!(
+            digest(&p, "b.json"),
+            before,
+            "{path}: restoring it restores the digest"
+        );
     }
 
     p.ok(&["bundle", "-o", "a.tar.gz"]);
@@ -163,7 +199,10 @@ fn source_digest_covers_every_input_and_source_date_epoch_sets_archive_times() {
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
     for entry in tar.entries().unwrap() {
         let h = entry.unwrap().header().clone();
-        assert_eq!((h.mtime().unwrap(), h.uid().unwrap(), h.gid().unwrap()), (1_700_000_000, 0, 0));
+        assert_eq!(
+            (h.mtime().unwrap(), h.uid().unwrap(), h.gid().unwrap()),
+            (1_700_000_000, 0, 0)
+        );
         let dir = h.entry_type().is_dir();
         assert_eq!(h.mode().unwrap(), if dir { 0o755 } else { 0o644 });
         assert_eq!(h.username().unwrap(), Some(""));
@@ -175,13 +214,21 @@ fn source_digest_covers_every_input_and_source_date_epoch_sets_archive_times() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("`SOURCE_DATE_EPOCH` must be a whole number"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("`SOURCE_DATE_EPOCH` must be a whole number"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 /// Every target the registry has (built-ins and the project's).
 fn all_targets(p: &Project) -> Vec<String> {
     let list: Value = serde_json::from_str(&p.ok(&["targets", "--format", "json"])).unwrap();
-    list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -213,17 +260,37 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
         for (target, entry) in agent["targets"].as_object().unwrap() {
             let content = entry["content"].as_str().unwrap();
             let dist = walk(&p.root().join("dist").join(target));
-            let file = dist.iter().find(|f| f.file_stem().unwrap().to_string_lossy().starts_with(name.as_str()));
+            let file = dist.iter().find(|f| {
+                f.file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(name.as_str())
+            });
             let file = file.unwrap_or_else(|| panic!("build wrote nothing for {name} × {target}"));
-            assert_eq!(std::fs::read_to_string(file).unwrap(), content, "{name} × {target} (dist)");
-            let native_path = p.root().join("native").join(entry["path"].as_str().unwrap());
-            assert_eq!(std::fs::read_to_string(native_path).unwrap(), content, "{name} × {target} (native)");
+            assert_eq!(
+                std::fs::read_to_string(file).unwrap(),
+                content,
+                "{name} × {target} (dist)"
+            );
+            let native_path = p
+                .root()
+                .join("native")
+                .join(entry["path"].as_str().unwrap());
+            assert_eq!(
+                std::fs::read_to_string(native_path).unwrap(),
+                content,
+                "{name} × {target} (native)"
+            );
             assert_eq!(entry["characters"], content.chars().count());
             assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
             checked += 1;
         }
     }
-    assert_eq!(checked, built.len(), "every file build wrote is in the bundle");
+    assert_eq!(
+        checked,
+        built.len(),
+        "every file build wrote is in the bundle"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -244,20 +311,32 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn bundle_validates_against_the_committed_schema() {
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(REPO).join("bundle.schema.json")).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(REPO).join("bundle.schema.json")).unwrap(),
+    )
+    .unwrap();
     let printed: Value = serde_json::from_str(&Project::new().ok(&["schema", "--bundle"])).unwrap();
-    assert_eq!(schema, printed, "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`");
+    assert_eq!(
+        schema, printed,
+        "bundle.schema.json is stale: run `agentc schema --bundle > bundle.schema.json`"
+    );
     let validator = jsonschema::validator_for(&schema).unwrap();
     let p = Project::sample();
     p.ok(&["bundle", "-o", "b.json"]);
     let bundle = p.json("b.json");
-    let errors: Vec<String> = validator.iter_errors(&bundle).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&bundle)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The validator is not vacuous: a wrong version, a missing field and a bad hash fail.
     for (pointer, value) in [
         ("/bundle_version", Value::from(2)),
         ("/source_digest", Value::from("abc")),
-        ("/agents/code-reviewer/targets/gpt/tokens/encoding", Value::from("words")),
+        (
+            "/agents/code-reviewer/targets/gpt/tokens/encoding",
+            Value::from("words"),
+        ),
     ] {
         let mut bad = bundle.clone();
         *bad.pointer_mut(pointer).unwrap() = value;
@@ -275,34 +354,61 @@ fn check_bundle_passes_when_fresh_and_names_every_stale_pair() {
         p.ok(&["bundle", "-o", name]);
         let out = p.run(&["check", "--bundle", name]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
-        assert!(stderr(&out).contains("matches the sources"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("matches the sources"),
+            "{}",
+            stderr(&out)
+        );
     }
     let targets = p.json("b.json")["targets"].as_array().unwrap().len();
     let spec = std::fs::read_to_string(p.root().join("agents/code-reviewer.toml")).unwrap();
-    p.file("agents/code-reviewer.toml", &spec.replace("You are a senior code reviewer.", "You are a strict code reviewer."));
+    p.file(
+        "agents/code-reviewer.toml",
+        &spec.replace(
+            "You are a senior code reviewer.",
+            "You are a strict code reviewer.",
+        ),
+    );
     for name in FORMATS {
         let out = p.run(&["check", "--bundle", name]);
         assert_eq!(out.status.code(), Some(1), "{name}");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let stale: Vec<&str> = stdout.lines().filter(|l| l.starts_with("stale ") && l.contains("`code-reviewer` ×")).collect();
+        let stale: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("stale ") && l.contains("`code-reviewer` ×"))
+            .collect();
         assert_eq!(stale.len(), targets, "{name}: {stdout}");
         for t in ["claude", "gpt", "gemini", "llama", "deepseek", "xml"] {
-            assert!(stdout.contains(&format!("`code-reviewer` × `{t}`")), "{name}: {t}: {stdout}");
+            assert!(
+                stdout.contains(&format!("`code-reviewer` × `{t}`")),
+                "{name}: {t}: {stdout}"
+            );
         }
         assert!(!stdout.contains("`backend-architect`"), "{stdout}");
-        assert!(stderr(&out).contains(&format!("{targets} stale, 0 missing, 0 extra")), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{targets} stale, 0 missing, 0 extra")),
+            "{}",
+            stderr(&out)
+        );
     }
     // An agent removed is extra in the bundle; one added is missing from it.
     std::fs::remove_file(p.root().join("agents/release-notes-writer.toml")).unwrap();
-    p.file("agents/new-agent.toml", "name = \"new-agent\"\nrole = \"You help.\"\n");
+    p.file(
+        "agents/new-agent.toml",
+        "name = \"new-agent\"\nrole = \"You help.\"\n",
+    );
     let out = p.run(&["check", "--bundle", "b.json", "-t", "gpt"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("extra   `release-notes-writer` × `gpt`"), "{stdout}");
+    assert!(
+        stdout.contains("extra   `release-notes-writer` × `gpt`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("missing `new-agent` × `gpt`"), "{stdout}");
     // Rebuilt, it passes again; JSON output says so too.
     p.ok(&["bundle", "-o", "b.json"]);
-    let report: Value = serde_json::from_str(&p.ok(&["check", "--bundle", "b.json", "--format", "json"])).unwrap();
+    let report: Value =
+        serde_json::from_str(&p.ok(&["check", "--bundle", "b.json", "--format", "json"])).unwrap();
     assert_eq!(report["ok"], true);
 }
 
@@ -316,15 +422,35 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
     let mut tampered = p.json("b.json");
     tampered["agents"]["code-reviewer"]["targets"]["gpt"]["content"] = Value::from("changed\n");
     let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated.json", json[..json.len() / 2].to_vec(), "truncated JSON"),
+        (
+            "truncated.json",
+            json[..json.len() / 2].to_vec(),
+            "truncated JSON",
+        ),
         ("empty.json", Vec::new(), "truncated JSON"),
-        ("foreign.json", b"{\"name\": \"x\"}".to_vec(), "no `bundle_version`"),
-        ("future.json", b"{\"bundle_version\": 2}".to_vec(), "unsupported `bundle_version` 2"),
+        (
+            "foreign.json",
+            b"{\"name\": \"x\"}".to_vec(),
+            "no `bundle_version`",
+        ),
+        (
+            "future.json",
+            b"{\"bundle_version\": 2}".to_vec(),
+            "unsupported `bundle_version` 2",
+        ),
         ("text.json", b"hello".to_vec(), "invalid JSON"),
         ("binary.json", vec![0xff, 0xfe, 0], "not UTF-8"),
-        ("truncated.tar.gz", p.read("b.tar.gz")[..200].to_vec(), "tar.gz"),
+        (
+            "truncated.tar.gz",
+            p.read("b.tar.gz")[..200].to_vec(),
+            "tar.gz",
+        ),
         ("truncated.zip", p.read("b.zip")[..200].to_vec(), "zip"),
-        ("tampered.json", serde_json::to_vec(&tampered).unwrap(), "`code-reviewer` × `gpt`"),
+        (
+            "tampered.json",
+            serde_json::to_vec(&tampered).unwrap(),
+            "`code-reviewer` × `gpt`",
+        ),
     ];
     let mut corrupt = p.read("b.zip");
     let mid = corrupt.len() / 2;
@@ -335,24 +461,41 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
         std::fs::write(p.root().join(name), bytes).unwrap();
         let out = p.run(&["check", "--bundle", name]);
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-        assert!(matches!(out.status.code(), Some(1 | 2)), "{name}: {:?} {all}", out.status);
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "{name}: {:?} {all}",
+            out.status
+        );
         assert!(all.contains(want), "{name}: {all}");
         assert!(!all.contains("panicked"), "{name}: {all}");
     }
     let out = p.run(&["check", "--bundle", "nowhere.json"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot read the bundle"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read the bundle"),
+        "{}",
+        stderr(&out)
+    );
     let out = p.run(&["bundle", "-o", "b.txt"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot tell the bundle format"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot tell the bundle format"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// One agent with a given model, bundled for one target with some config.
 fn request_of(model: Option<&str>, target: &str, config: &str, over: &str) -> Value {
     let p = Project::new();
-    let model = model.map(|m| format!("model = \"{m}\"\n")).unwrap_or_default();
+    let model = model
+        .map(|m| format!("model = \"{m}\"\n"))
+        .unwrap_or_default();
     p.file("agentc.toml", config);
-    p.file("agents/a.toml", &format!("name = \"a\"\n{model}role = \"You help with {{{{ x }}}}.\"\n{over}"));
+    p.file(
+        "agents/a.toml",
+        &format!("name = \"a\"\n{model}role = \"You help with {{{{ x }}}}.\"\n{over}"),
+    );
     p.ok(&["bundle", "-t", target, "-o", "b.json"]);
     let entry = p.json("b.json")["agents"]["a"]["targets"][target].clone();
     assert!(entry["request"].is_object(), "{target}: {entry}");
@@ -361,7 +504,9 @@ fn request_of(model: Option<&str>, target: &str, config: &str, over: &str) -> Va
 
 #[test]
 fn requests_place_the_prompt_where_each_provider_takes_it() {
-    let role = |model, config| request_of(model, "gpt", config, "")["request"]["messages"][0]["role"].clone();
+    let role = |model, config| {
+        request_of(model, "gpt", config, "")["request"]["messages"][0]["role"].clone()
+    };
     for (model, want) in [
         (None, "developer"),
         (Some("powerful"), "developer"),
@@ -373,18 +518,44 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     ] {
         assert_eq!(role(model, ""), want, "{model:?}");
     }
-    assert_eq!(role(Some("o3"), "[target.gpt]\nmessage_role = \"system\"\n"), "system");
-    assert_eq!(role(Some("gpt-4o"), "[target.gpt]\nmessage_role = \"developer\"\n"), "developer");
+    assert_eq!(
+        role(Some("o3"), "[target.gpt]\nmessage_role = \"system\"\n"),
+        "system"
+    );
+    assert_eq!(
+        role(
+            Some("gpt-4o"),
+            "[target.gpt]\nmessage_role = \"developer\"\n"
+        ),
+        "developer"
+    );
 
     let e = request_of(None, "gpt", "", "");
     assert_eq!(e["request"]["messages"][0]["content"], e["content"]);
-    assert!(e["content"].as_str().unwrap().contains("{{ x }}"), "prompt text is data, not a template");
+    assert!(
+        e["content"].as_str().unwrap().contains("{{ x }}"),
+        "prompt text is data, not a template"
+    );
     let e = request_of(None, "gemini", "", "");
-    assert_eq!(e["request"], serde_json::json!({ "system_instruction": { "parts": [{ "text": e["content"] }] } }));
+    assert_eq!(
+        e["request"],
+        serde_json::json!({ "system_instruction": { "parts": [{ "text": e["content"] }] } })
+    );
     let e = request_of(None, "deepseek", "", "");
-    assert_eq!(e["request"], serde_json::json!({ "messages": [{ "role": "system", "content": e["content"] }] }));
-    let e = request_of(None, "deepseek", "[target.deepseek]\nsystem_prompt = false\n", "");
-    assert_eq!(e["request"], serde_json::json!({ "user_prefix": e["content"] }));
+    assert_eq!(
+        e["request"],
+        serde_json::json!({ "messages": [{ "role": "system", "content": e["content"] }] })
+    );
+    let e = request_of(
+        None,
+        "deepseek",
+        "[target.deepseek]\nsystem_prompt = false\n",
+        "",
+    );
+    assert_eq!(
+        e["request"],
+        serde_json::json!({ "user_prefix": e["content"] })
+    );
 
     // Ollama gets the bare prompt, whatever wrapper the file has.
     let bare = request_of(None, "llama", "", "")["content"].clone();
@@ -394,7 +565,10 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     ] {
         let e = request_of(None, "llama", config, over);
         assert_ne!(e["content"], bare, "{config}{over}");
-        assert_eq!(e["request"], serde_json::json!({ "messages": [{ "role": "system", "content": bare }] }));
+        assert_eq!(
+            e["request"],
+            serde_json::json!({ "messages": [{ "role": "system", "content": bare }] })
+        );
     }
 
     // Anthropic gets the XML body, without the YAML frontmatter.
@@ -408,7 +582,11 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     let p = Project::new();
     p.file("agents/a.toml", "name = \"a\"\nrole = \"You help.\"\n");
     p.ok(&["bundle", "-t", "claude", "-o", "b.json"]);
-    assert!(p.json("b.json")["agents"]["a"]["targets"]["claude"].get("request").is_none());
+    assert!(
+        p.json("b.json")["agents"]["a"]["targets"]["claude"]
+            .get("request")
+            .is_none()
+    );
 }
 
 #[test]
@@ -422,9 +600,15 @@ fn tokens_are_exact_for_gpt_and_labelled_estimates_elsewhere() {
             let t = &e["tokens"];
             let chars = e["characters"].as_u64().unwrap();
             if target == "gpt" {
-                assert_eq!((t["exact"].as_bool(), t["encoding"].as_str()), (Some(true), Some("o200k_base")));
+                assert_eq!(
+                    (t["exact"].as_bool(), t["encoding"].as_str()),
+                    (Some(true), Some("o200k_base"))
+                );
             } else {
-                assert_eq!((t["exact"].as_bool(), t["encoding"].as_str()), (Some(false), Some("estimate")));
+                assert_eq!(
+                    (t["exact"].as_bool(), t["encoding"].as_str()),
+                    (Some(false), Some("estimate"))
+                );
                 assert_eq!(t["count"].as_u64().unwrap(), chars.div_ceil(4));
             }
             seen.insert(target.clone(), ());
@@ -434,7 +618,12 @@ fn tokens_are_exact_for_gpt_and_labelled_estimates_elsewhere() {
 }
 
 fn python() -> Option<&'static str> {
-    Command::new("python3").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| "python3")
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| "python3")
 }
 
 #[test]
@@ -448,20 +637,43 @@ fn python_example_prints_the_request_with_the_rendered_prompt() {
     let script = Path::new(REPO).join("examples/bundle-app/load.py");
     for name in FORMATS {
         p.ok(&["bundle", "-o", name]);
-        for (target, pointer) in [("gpt", "/messages/0/content"), ("gemini", "/system_instruction/parts/0/text")] {
-            let out = Command::new(python).arg(&script).args([name, "code-reviewer", target]).current_dir(p.root()).output().unwrap();
+        for (target, pointer) in [
+            ("gpt", "/messages/0/content"),
+            ("gemini", "/system_instruction/parts/0/text"),
+        ] {
+            let out = Command::new(python)
+                .arg(&script)
+                .args([name, "code-reviewer", target])
+                .current_dir(p.root())
+                .output()
+                .unwrap();
             assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
             let request: Value = serde_json::from_slice(&out.stdout).unwrap();
-            let built = std::fs::read_to_string(p.root().join(format!("dist/{target}/code-reviewer.md"))).unwrap();
-            assert_eq!(request.pointer(pointer).and_then(Value::as_str), Some(built.as_str()), "{name} {target}");
+            let built =
+                std::fs::read_to_string(p.root().join(format!("dist/{target}/code-reviewer.md")))
+                    .unwrap();
+            assert_eq!(
+                request.pointer(pointer).and_then(Value::as_str),
+                Some(built.as_str()),
+                "{name} {target}"
+            );
             if target == "gpt" {
                 assert_eq!(request["messages"][0]["role"], "developer");
             }
         }
     }
-    let out = Command::new(python).arg(&script).args(["b.json", "code-reviewer", "claude"]).current_dir(p.root()).output().unwrap();
+    let out = Command::new(python)
+        .arg(&script)
+        .args(["b.json", "code-reviewer", "claude"])
+        .current_dir(p.root())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not an API prompt"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not an API prompt"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -474,10 +686,18 @@ fn javascript_example_prints_the_same_request() {
     let script = Path::new(REPO).join("examples/bundle-app/load.mjs");
     for name in ["b.json", "b.tar.gz"] {
         p.ok(&["bundle", "-o", name]);
-        let node = Command::new("node").arg(&script).args([name, "release-notes-writer", "deepseek"]).current_dir(p.root()).output().unwrap();
+        let node = Command::new("node")
+            .arg(&script)
+            .args([name, "release-notes-writer", "deepseek"])
+            .current_dir(p.root())
+            .output()
+            .unwrap();
         assert_eq!(node.status.code(), Some(0), "{name}: {}", stderr(&node));
         let request: Value = serde_json::from_slice(&node.stdout).unwrap();
         let bundle = p.json("b.json");
-        assert_eq!(request, bundle["agents"]["release-notes-writer"]["targets"]["deepseek"]["request"], "{name}");
+        assert_eq!(
+            request, bundle["agents"]["release-notes-writer"]["targets"]["deepseek"]["request"],
+            "{name}"
+        );
     }
 }

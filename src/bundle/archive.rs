@@ -54,22 +54,33 @@ impl Format {
 /// The archive time: `SOURCE_DATE_EPOCH` if set, else 1980-01-01.
 pub fn epoch() -> Result<u64, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .map_err(|_| format!("`SOURCE_DATE_EPOCH` must be a whole number of seconds, not `{v}`")),
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| {
+            format!("`SOURCE_DATE_EPOCH` must be a whole number of seconds, not `{v}`")
+        }),
         _ => Ok(DEFAULT_EPOCH),
     }
 }
 
-/// Every entry: folders (ending in `/`) and files, sorted, a folder before its contents.
-fn entries<'a>(files: &'a BTreeMap<String, String>, manifest: &'a str) -> Result<Vec<(String, Option<&'a [u8]>)>, String> {
+/// An archive entry: its path, and its bytes (`None` for a folder, whose path ends in `/`).
+type Entry<'a> = (String, Option<&'a [u8]>);
+
+/// Every entry: folders and files, sorted, a folder before its contents.
+fn entries<'a>(
+    files: &'a BTreeMap<String, String>,
+    manifest: &'a str,
+) -> Result<Vec<Entry<'a>>, String> {
     if files.contains_key(FILE_NAME) {
-        return Err(format!("a target writes `{FILE_NAME}`, the name of the manifest"));
+        return Err(format!(
+            "a target writes `{FILE_NAME}`, the name of the manifest"
+        ));
     }
     let mut all: BTreeMap<String, Option<&[u8]>> = BTreeMap::new();
     let mut dirs = BTreeSet::new();
-    for (path, content) in files.iter().map(|(p, c)| (p.as_str(), c.as_str())).chain([(FILE_NAME, manifest)]) {
+    for (path, content) in files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .chain([(FILE_NAME, manifest)])
+    {
         let mut at = 0;
         while let Some(i) = path[at..].find('/') {
             at += i + 1;
@@ -83,7 +94,11 @@ fn entries<'a>(files: &'a BTreeMap<String, String>, manifest: &'a str) -> Result
     Ok(all.into_iter().collect())
 }
 
-pub fn tar_gz(files: &BTreeMap<String, String>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
+pub fn tar_gz(
+    files: &BTreeMap<String, String>,
+    manifest: &str,
+    mtime: u64,
+) -> Result<Vec<u8>, String> {
     let gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
@@ -103,7 +118,8 @@ pub fn tar_gz(files: &BTreeMap<String, String>, manifest: &str, mtime: u64) -> R
                 h.set_entry_type(tar::EntryType::Directory);
                 h.set_mode(0o755);
                 h.set_size(0);
-                tar.append_data(&mut h, &path, std::io::empty()).map_err(io)?;
+                tar.append_data(&mut h, &path, std::io::empty())
+                    .map_err(io)?;
             }
             Some(bytes) => {
                 h.set_entry_type(tar::EntryType::Regular);
@@ -117,7 +133,11 @@ pub fn tar_gz(files: &BTreeMap<String, String>, manifest: &str, mtime: u64) -> R
     gz.finish().map_err(io)
 }
 
-pub fn zip(files: &BTreeMap<String, String>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
+pub fn zip(
+    files: &BTreeMap<String, String>,
+    manifest: &str,
+    mtime: u64,
+) -> Result<Vec<u8>, String> {
     let err = |e: zip::result::ZipError| format!("cannot write the archive: {e}");
     let time = dos_time(mtime);
     let options = zip::write::SimpleFileOptions::default()
@@ -128,10 +148,14 @@ pub fn zip(files: &BTreeMap<String, String>, manifest: &str, mtime: u64) -> Resu
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (path, data) in entries(files, manifest)? {
         match data {
-            None => zip.add_directory(path, options.unix_permissions(0o755)).map_err(err)?,
+            None => zip
+                .add_directory(path, options.unix_permissions(0o755))
+                .map_err(err)?,
             Some(bytes) => {
-                zip.start_file(path, options.unix_permissions(0o644)).map_err(err)?;
-                zip.write_all(bytes).map_err(|e| format!("cannot write the archive: {e}"))?;
+                zip.start_file(path, options.unix_permissions(0o644))
+                    .map_err(err)?;
+                zip.write_all(bytes)
+                    .map_err(|e| format!("cannot write the archive: {e}"))?;
             }
         }
     }
@@ -147,8 +171,15 @@ fn dos_time(secs: u64) -> zip::DateTime {
         return zip::DateTime::default();
     }
     let y = u16::try_from(y).unwrap_or(2107).min(2107);
-    zip::DateTime::from_date_and_time(y, m, d, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
-        .unwrap_or_default()
+    zip::DateTime::from_date_and_time(
+        y,
+        m,
+        d,
+        (rem / 3600) as u8,
+        (rem % 3600 / 60) as u8,
+        (rem % 60) as u8,
+    )
+    .unwrap_or_default()
 }
 
 /// Howard Hinnant's days-since-1970 → (year, month, day), proleptic Gregorian.
@@ -182,7 +213,10 @@ pub fn read(bytes: &[u8], format: Format) -> Result<BTreeMap<String, Vec<u8>>, S
                 }
                 let path = entry.path().map_err(bad)?.to_string_lossy().into_owned();
                 let mut data = Vec::new();
-                entry.take(MAX_MANIFEST).read_to_end(&mut data).map_err(bad)?;
+                entry
+                    .take(MAX_MANIFEST)
+                    .read_to_end(&mut data)
+                    .map_err(bad)?;
                 out.insert(path, data);
             }
         }
@@ -220,10 +254,22 @@ mod tests {
     #[test]
     fn folders_come_before_their_files() {
         let files = files();
-        let names: Vec<String> = entries(&files, "{}").unwrap().into_iter().map(|(p, _)| p).collect();
+        let names: Vec<String> = entries(&files, "{}")
+            .unwrap()
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         assert_eq!(
             names,
-            [".claude/", ".claude/agents/", ".claude/agents/a.md", FILE_NAME, "prompts/", "prompts/gpt/", "prompts/gpt/a.md"]
+            [
+                ".claude/",
+                ".claude/agents/",
+                ".claude/agents/a.md",
+                FILE_NAME,
+                "prompts/",
+                "prompts/gpt/",
+                "prompts/gpt/a.md"
+            ]
         );
     }
 
@@ -236,7 +282,11 @@ mod tests {
             };
             let bytes = write(DEFAULT_EPOCH);
             assert_eq!(bytes, write(DEFAULT_EPOCH), "{format:?}");
-            assert_ne!(bytes, write(1_700_000_000), "{format:?}: the time is recorded");
+            assert_ne!(
+                bytes,
+                write(1_700_000_000),
+                "{format:?}: the time is recorded"
+            );
             assert_eq!(Format::sniff(&bytes), format);
             let back = read(&bytes, format).unwrap();
             assert_eq!(back[FILE_NAME], b"{}\n");
@@ -250,6 +300,16 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(dos_time(0), zip::DateTime::default());
         let t = dos_time(1_700_000_000); // 2023-11-14T22:13:20Z
-        assert_eq!((t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second()), (2023, 11, 14, 22, 13, 20));
+        assert_eq!(
+            (
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            (2023, 11, 14, 22, 13, 20)
+        );
     }
 }

@@ -48,20 +48,34 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
     let manifest = files
         .remove(FILE_NAME)
         .ok_or_else(|| format!("the archive holds no `{FILE_NAME}`: not an agentc bundle"))?;
-    let text = String::from_utf8(manifest).map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
+    let text = String::from_utf8(manifest)
+        .map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        let why = if e.is_eof() { "truncated JSON" } else { "invalid JSON" };
+        let why = if e.is_eof() {
+            "truncated JSON"
+        } else {
+            "invalid JSON"
+        };
         format!("not an agentc bundle: {why} ({e})")
     })?;
     let version = match value.get("bundle_version") {
-        Some(v) => v.as_u64().ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,
         None => return Err("not an agentc bundle: it has no `bundle_version`".to_string()),
     };
     if version != u64::from(BUNDLE_VERSION) {
-        return Err(format!("unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION}"));
+        return Err(format!(
+            "unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION}"
+        ));
     }
-    let bundle: Bundle = serde_json::from_value(value).map_err(|e| format!("malformed bundle: {e}"))?;
-    Ok(Read { bundle, format, files })
+    let bundle: Bundle =
+        serde_json::from_value(value).map_err(|e| format!("malformed bundle: {e}"))?;
+    Ok(Read {
+        bundle,
+        format,
+        files,
+    })
 }
 
 /// Every agent × target where `found` differs from `fresh` (the sources), sorted.
@@ -73,7 +87,12 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
         let (new, was) = (fresh.agents.get(name), old.agents.get(name));
         let new_targets = new.map(|a| &a.targets);
         let old_targets = was.map(|a| &a.targets);
-        let targets: BTreeSet<&String> = new_targets.into_iter().flatten().chain(old_targets.into_iter().flatten()).map(|(t, _)| t).collect();
+        let targets: BTreeSet<&String> = new_targets
+            .into_iter()
+            .flatten()
+            .chain(old_targets.into_iter().flatten())
+            .map(|(t, _)| t)
+            .collect();
         let agent_diff: Vec<&str> = match (new, was) {
             (Some(n), Some(o)) => [
                 ("description", n.description != o.description),
@@ -114,7 +133,9 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
                             what.push(field);
                         }
                     }
-                    if found.format != Format::Json && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes()) {
+                    if found.format != Format::Json
+                        && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes())
+                    {
                         what.push("archive file");
                     }
                     if !what.is_empty() {

@@ -39,31 +39,48 @@ fn report(ui: &Ui, diags: &Diagnostics) {
     ui.diagnostics(diags);
     if json(ui) {
         let list: Vec<_> = diags.iter().map(Diagnostic::to_json).collect();
-        let _ = cli::out(&format!("{}\n", serde_json::json!({ "ok": false, "diagnostics": list })));
+        let _ = cli::out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": false, "diagnostics": list })
+        ));
     }
 }
 
 fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry)> {
     let project = Project::discover(cwd).map_err(|d| report(ui, &d)).ok()?;
-    let registry = Registry::load(Some(&project.root.join("targets"))).map_err(|d| report(ui, &d)).ok()?;
+    let registry = Registry::load(Some(&project.root.join("targets")))
+        .map_err(|d| report(ui, &d))
+        .ok()?;
     Some((project, registry))
 }
 
 /// The job `build` would run for these paths and targets.
-fn job(project: &Project, cwd: &Path, paths: &[PathBuf], targets: Vec<String>, strict: bool) -> Job {
+fn job(
+    project: &Project,
+    cwd: &Path,
+    paths: &[PathBuf],
+    targets: Vec<String>,
+    strict: bool,
+) -> Job {
     let cfg = &project.config;
     let explicit = !paths.is_empty();
     let sources = if explicit {
         paths.to_vec()
     } else {
-        cfg.sources.iter().map(|s| cli::relative_to(&project.path(s), cwd)).collect()
+        cfg.sources
+            .iter()
+            .map(|s| cli::relative_to(&project.path(s), cwd))
+            .collect()
     };
     let targets = if !targets.is_empty() {
         targets
     } else if let Some(t) = &cfg.targets {
         t.clone()
     } else {
-        crate::target::BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect()
+        crate::target::BUILTIN_TARGETS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect()
     };
     Job {
         sources,
@@ -80,8 +97,11 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         Some(out) => match Format::from_name(out) {
             Some(f) => f,
             None => {
-                let d = Diagnostic::error("usage", format!("cannot tell the bundle format of `{}`", out.display()))
-                    .help("name it `*.json`, `*.tar.gz` or `*.zip`");
+                let d = Diagnostic::error(
+                    "usage",
+                    format!("cannot tell the bundle format of `{}`", out.display()),
+                )
+                .help("name it `*.json`, `*.tar.gz` or `*.zip`");
                 report(ui, &Diagnostics(vec![d]));
                 return Ok(2);
             }
@@ -91,13 +111,22 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
     let Some((project, registry)) = setup(ui, cwd) else {
         return Ok(1);
     };
-    let job = job(&project, cwd, &args.paths, args.targets.clone(), args.strict);
+    let job = job(
+        &project,
+        cwd,
+        &args.paths,
+        args.targets.clone(),
+        args.strict,
+    );
     let assembled = match assemble(&project, &registry, cwd, &job) {
         Ok(a) => a,
         Err(d) => {
             report(ui, &d);
             let n = d.error_count();
-            ui.summary(&format!("error: {n} error{} found; no bundle was written", if n == 1 { "" } else { "s" }));
+            ui.summary(&format!(
+                "error: {n} error{} found; no bundle was written",
+                if n == 1 { "" } else { "s" }
+            ));
             return Ok(1);
         }
     };
@@ -109,7 +138,9 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
     let manifest = to_json(&assembled.bundle);
     let bytes = match format {
         Format::Json => Ok(manifest.into_bytes()),
-        Format::TarGz => archive::epoch().and_then(|t| archive::tar_gz(&assembled.files, &manifest, t)),
+        Format::TarGz => {
+            archive::epoch().and_then(|t| archive::tar_gz(&assembled.files, &manifest, t))
+        }
         Format::Zip => archive::epoch().and_then(|t| archive::zip(&assembled.files, &manifest, t)),
     };
     let written = bytes
@@ -142,11 +173,21 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
 }
 
 /// `agentc check --bundle FILE`: exit 0 when the bundle matches the sources.
-pub fn check(ui: &Ui, cwd: &Path, paths: &[PathBuf], targets: &[String], strict: bool, file: &Path) -> Result<Exit> {
+pub fn check(
+    ui: &Ui,
+    cwd: &Path,
+    paths: &[PathBuf],
+    targets: &[String],
+    strict: bool,
+    file: &Path,
+) -> Result<Exit> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
-            report(ui, &super::file_error(file, format!("cannot read the bundle: {e}")));
+            report(
+                ui,
+                &super::file_error(file, format!("cannot read the bundle: {e}")),
+            );
             return Ok(1);
         }
     };
@@ -160,7 +201,11 @@ pub fn check(ui: &Ui, cwd: &Path, paths: &[PathBuf], targets: &[String], strict:
     let Some((project, registry)) = setup(ui, cwd) else {
         return Ok(1);
     };
-    let targets = if targets.is_empty() { found.bundle.targets.clone() } else { targets.to_vec() };
+    let targets = if targets.is_empty() {
+        found.bundle.targets.clone()
+    } else {
+        targets.to_vec()
+    };
     let job = job(&project, cwd, paths, targets, strict);
     let fresh = match assemble(&project, &registry, cwd, &job) {
         Ok(a) => a.bundle,
@@ -184,7 +229,11 @@ pub fn check(ui: &Ui, cwd: &Path, paths: &[PathBuf], targets: &[String], strict:
                 Kind::Missing => "missing",
                 Kind::Extra => "extra",
             };
-            let what = if f.what.is_empty() { String::new() } else { format!(" ({} differ)", f.what) };
+            let what = if f.what.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} differ)", f.what)
+            };
             text.push_str(&format!("{kind:<7} `{}` × `{}`{what}\n", f.agent, f.target));
         }
         if !digest_ok {
@@ -194,7 +243,10 @@ pub fn check(ui: &Ui, cwd: &Path, paths: &[PathBuf], targets: &[String], strict:
     }
     if findings.is_empty() && digest_ok {
         let pairs: usize = fresh.agents.values().map(|a| a.targets.len()).sum();
-        ui.summary(&format!("bundle {} matches the sources ({pairs} prompts)", file.display()));
+        ui.summary(&format!(
+            "bundle {} matches the sources ({pairs} prompts)",
+            file.display()
+        ));
         return Ok(0);
     }
     let count = |k| findings.iter().filter(|f| f.kind == k).count();

@@ -24,14 +24,33 @@ use crate::target::{PromptPart, RequestShape, Target};
 use crate::{lower, resolve};
 
 /// The request for one agent × target, `None` when the target declares no shape.
-pub fn request(project: &Project, l: &Loaded, target: &Target, content: &str) -> Result<Option<Map<String, Json>>, Diagnostics> {
+pub fn request(
+    project: &Project,
+    l: &Loaded,
+    target: &Target,
+    content: &str,
+) -> Result<Option<Map<String, Json>>, Diagnostics> {
     if target.request.is_empty() {
         return Ok(None);
     }
     let agent = lower::lower(&l.spec);
-    let over = agent.overrides.get(&target.name).cloned().unwrap_or_default();
-    let resolved = resolve::resolve(&agent, target, &over, project.config.target.get(&target.name), &l.path)?;
-    let model = over.model.as_ref().or(agent.model.as_ref()).filter(|m| *m != "inherit");
+    let over = agent
+        .overrides
+        .get(&target.name)
+        .cloned()
+        .unwrap_or_default();
+    let resolved = resolve::resolve(
+        &agent,
+        target,
+        &over,
+        project.config.target.get(&target.name),
+        &l.path,
+    )?;
+    let model = over
+        .model
+        .as_ref()
+        .or(agent.model.as_ref())
+        .filter(|m| *m != "inherit");
     let ctx = context! {
         model => model,
         options => Value::from(minijinja::value::Serde(&resolved.options)),
@@ -68,7 +87,10 @@ pub fn request(project: &Project, l: &Loaded, target: &Target, content: &str) ->
     let ctx = context! { prompt => prompt, ..ctx };
     let mut body = Map::new();
     for (key, value) in &shape.body {
-        body.insert(key.clone(), fill(&env, value, &ctx).map_err(|e| fail("`body`", e))?);
+        body.insert(
+            key.clone(),
+            fill(&env, value, &ctx).map_err(|e| fail("`body`", e))?,
+        );
     }
     Ok(Some(body))
 }
@@ -82,7 +104,13 @@ fn environment() -> Environment<'static> {
 
 /// The prompt text of a shape: the file as built, or re-rendered with the
 /// shape's options forced, then whole or without its frontmatter.
-fn prompt(project: &Project, l: &Loaded, target: &Target, shape: &RequestShape, content: &str) -> Result<String, Diagnostics> {
+fn prompt(
+    project: &Project,
+    l: &Loaded,
+    target: &Target,
+    shape: &RequestShape,
+    content: &str,
+) -> Result<String, Diagnostics> {
     let mut text = content.to_string();
     if !shape.options.is_empty() {
         // The spec's own `[targets.<name>]` value would win over the project's: drop it.
@@ -92,7 +120,13 @@ fn prompt(project: &Project, l: &Loaded, target: &Target, shape: &RequestShape, 
         }
         let forced = BTreeMap::from([(target.name.clone(), shape.options.clone())]);
         let mut c = Compiled::default();
-        pipeline::compile_loaded(&[l], &[target], Layout::Dist, &super::renderer(project, &forced), &mut c);
+        pipeline::compile_loaded(
+            &[l],
+            &[target],
+            Layout::Dist,
+            &super::renderer(project, &forced),
+            &mut c,
+        );
         if c.failed() {
             return Err(c.diags);
         }
@@ -123,17 +157,33 @@ fn strip_frontmatter(text: &str) -> &str {
 }
 
 /// A TOML value as JSON, each string rendered as a template over `ctx`.
-fn fill(env: &Environment<'static>, value: &toml::Value, ctx: &Value) -> Result<Json, minijinja::Error> {
+fn fill(
+    env: &Environment<'static>,
+    value: &toml::Value,
+    ctx: &Value,
+) -> Result<Json, minijinja::Error> {
     Ok(match value {
         toml::Value::String(s) => Json::String(env.render_str(s, ctx)?),
-        toml::Value::Array(items) => Json::Array(items.iter().map(|v| fill(env, v, ctx)).collect::<Result<_, _>>()?),
+        toml::Value::Array(items) => Json::Array(
+            items
+                .iter()
+                .map(|v| fill(env, v, ctx))
+                .collect::<Result<_, _>>()?,
+        ),
         toml::Value::Table(table) => Json::Object(fill_table(env, table, ctx)?),
         other => serde_json::to_value(other).unwrap_or(Json::Null),
     })
 }
 
-fn fill_table(env: &Environment<'static>, table: &Table, ctx: &Value) -> Result<Map<String, Json>, minijinja::Error> {
-    table.iter().map(|(k, v)| Ok((k.clone(), fill(env, v, ctx)?))).collect()
+fn fill_table(
+    env: &Environment<'static>,
+    table: &Table,
+    ctx: &Value,
+) -> Result<Map<String, Json>, minijinja::Error> {
+    table
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), fill(env, v, ctx)?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,6 +208,9 @@ mod tests {
         let body: Table = toml::from_str(r#"messages = [{ role = "{{ 'a' if flag else 'b' }}", content = "{{ prompt }}", n = 1 }]"#).unwrap();
         let ctx = context! { prompt => "say {{ x }}\n", flag => true };
         let json = Json::Object(fill_table(&env, &body, &ctx).unwrap());
-        assert_eq!(json, serde_json::json!({ "messages": [{ "role": "a", "content": "say {{ x }}\n", "n": 1 }] }));
+        assert_eq!(
+            json,
+            serde_json::json!({ "messages": [{ "role": "a", "content": "say {{ x }}\n", "n": 1 }] })
+        );
     }
 }
