@@ -291,6 +291,39 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
         built.len(),
         "every file build wrote is in the bundle"
     );
+    // The archive holds the native tree and the manifest, nothing else.
+    args[2] = "b.tar.gz";
+    p.ok(&args);
+    let bytes = p.read("b.tar.gz");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let mut in_archive = BTreeMap::new();
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.header().entry_type().is_file() {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+            in_archive.insert(entry.path().unwrap().to_string_lossy().into_owned(), text);
+        }
+    }
+    assert_eq!(
+        in_archive
+            .remove("agentc-bundle.json")
+            .map(|t| t.into_bytes()),
+        Some(p.read("b.json"))
+    );
+    let native_root = p.root().join("native");
+    let mut on_disk: BTreeMap<String, String> = BTreeMap::new();
+    for f in walk(&native_root) {
+        if !f.ends_with(".agentc-manifest.json") {
+            let rel = f
+                .strip_prefix(&native_root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            on_disk.insert(rel, std::fs::read_to_string(&f).unwrap());
+        }
+    }
+    assert_eq!(in_archive, on_disk);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -577,6 +610,21 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     assert!(e["content"].as_str().unwrap().starts_with("---\n"));
     assert!(system.starts_with("<role>"), "{system}");
     assert!(e["content"].as_str().unwrap().ends_with(system));
+
+    // A project target declares its own request shape as data.
+    let p = Project::new();
+    p.file("agents/a.toml", "name = \"a\"\nrole = \"You help.\"\n");
+    p.file(
+        "targets/ollama-generate.toml",
+        "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
+         [[request]]\nbody = { model = \"{{ options.ollama_model }}\", system = \"{{ prompt }}\", stream = false }\n",
+    );
+    p.ok(&["bundle", "-t", "ollama-generate", "-o", "b.json"]);
+    let e = &p.json("b.json")["agents"]["a"]["targets"]["ollama-generate"];
+    assert_eq!(
+        e["request"],
+        serde_json::json!({ "model": "llama3.3", "system": e["content"], "stream": false })
+    );
 
     // File targets carry no request.
     let p = Project::new();
