@@ -63,14 +63,23 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render every agent for every selected target and write the files
-    #[command(after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project")]
+    #[command(
+        after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project"
+    )]
     Build(BuildArgs),
     /// Render in memory and compare with the files on disk; exit 1 and print a diff if any is stale
     #[command(after_help = "Examples:\n  agentc check\n  agentc check -t claude --layout native")]
     Check(BuildArgs),
     /// Render one agent file for one target, to stdout or a file
-    #[command(after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt")]
+    #[command(
+        after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt"
+    )]
     Convert(ConvertArgs),
+    /// Check specs against named rules (levels set in agentc.toml's `[lint]`)
+    #[command(
+        after_help = "Examples:\n  agentc lint\n  agentc lint agents/reviewer.toml --format json\n  agentc lint --list"
+    )]
+    Lint(LintArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
     /// Print the JSON Schema of the agent spec
@@ -125,6 +134,18 @@ pub struct ConvertArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Spec files or folders (default: the project's sources)
+    pub paths: Vec<PathBuf>,
+    /// Targets whose tool maps `unmappable-tool` checks (default: as `build`)
+    #[arg(short, long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// List the rules with their levels and exit
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct NewArgs {
     /// The agent's name (lower-case letters, digits, `.`, `_`, `-`)
     pub name: String,
@@ -146,7 +167,10 @@ impl Ui {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
         };
         Ui { global, color }
     }
@@ -184,9 +208,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&ui, &cwd, &args, false),
         Command::Check(args) => build(&ui, &cwd, &args, true),
         Command::Convert(args) => convert(&ui, &cwd, &args),
+        Command::Lint(args) => lint(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema => {
-            out(&format!("{}\n", serde_json::to_string_pretty(&crate::spec::json_schema())?))?;
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&crate::spec::json_schema())?
+            ))?;
             Ok(0)
         }
         Command::New(args) => new(&ui, &cwd, &args),
@@ -203,7 +231,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// Writes to stdout; a closed pipe is not an error.
 pub fn out(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to stdout"),
@@ -235,7 +266,10 @@ fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
 
 fn fail_json(ui: &Ui, diags: &Diagnostics) {
     if ui.json() {
-        let _ = out(&format!("{}\n", serde_json::json!({ "ok": false, "diagnostics": json_diags(diags) })));
+        let _ = out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": false, "diagnostics": json_diags(diags) })
+        ));
     }
 }
 
@@ -250,17 +284,9 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let cfg = &project.config;
     let layout = args.layout.unwrap_or(cfg.layout);
     let explicit = !args.paths.is_empty();
-    let sources = if explicit {
-        args.paths.clone()
-    } else {
-        cfg.sources.iter().map(|s| relative_to(&project.path(s), cwd)).collect()
-    };
-    let targets = if !args.targets.is_empty() {
-        args.targets.clone()
-    } else if let Some(t) = &cfg.targets {
-        t.clone()
-    } else {
-        crate::target::BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect()
+    let (sources, targets) = selection(&project, cwd, &args.paths, &args.targets);
+    let Some(levels) = lint_levels(ui, &project) else {
+        return Ok(1);
     };
     let job = Job {
         sources,
@@ -268,9 +294,14 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         targets,
         layout,
         strict: args.strict || cfg.strict,
+        lint: levels,
+        lint_min: Some(crate::lint::Level::Deny),
     };
     let mut compiled = pipeline::compile(&job, &registry, &renderer);
-    let root = relative_to(&pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout), cwd);
+    let root = relative_to(
+        &pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout),
+        cwd,
+    );
     let scope = Scope {
         targets: compiled.targets.iter().cloned().collect(),
         agents: explicit.then(|| compiled.agents.iter().cloned().collect()),
@@ -278,7 +309,10 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     if compiled.failed() {
         ui.diagnostics(&compiled.diags);
         let n = compiled.diags.error_count();
-        ui.summary(&format!("error: {n} error{} found; nothing was written", plural(n)));
+        ui.summary(&format!(
+            "error: {n} error{} found; nothing was written",
+            plural(n)
+        ));
         fail_json(ui, &compiled.diags);
         return Ok(1);
     }
@@ -316,8 +350,16 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         summary.written.len(),
         summary.unchanged,
         summary.removed.len(),
-        if compiled.skipped > 0 { format!(", {} skipped", compiled.skipped) } else { String::new() },
-        if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() },
+        if compiled.skipped > 0 {
+            format!(", {} skipped", compiled.skipped)
+        } else {
+            String::new()
+        },
+        if warnings > 0 {
+            format!(" ({warnings} warning{})", plural(warnings))
+        } else {
+            String::new()
+        },
     ));
     if ui.json() {
         out(&format!(
@@ -361,7 +403,11 @@ fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result
         out(&text)?;
     }
     if drifts.is_empty() {
-        ui.summary(&format!("{} files up to date in {}", compiled.artifacts.len(), root.display()));
+        ui.summary(&format!(
+            "{} files up to date in {}",
+            compiled.artifacts.len(),
+            root.display()
+        ));
         return Ok(0);
     }
     let count = |k| drifts.iter().filter(|d| d.kind == k).count();
@@ -387,6 +433,8 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         targets: vec![args.target.clone()],
         layout: Layout::Dist,
         strict: args.strict,
+        lint: Default::default(),
+        lint_min: None,
     };
     let compiled = pipeline::compile(&job, &registry, &renderer);
     ui.diagnostics(&compiled.diags);
@@ -395,7 +443,10 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         return Ok(1);
     }
     let Some(artifact) = compiled.artifacts.first() else {
-        ui.summary(&format!("nothing to write: the agent is skipped for `{}`", args.target));
+        ui.summary(&format!(
+            "nothing to write: the agent is skipped for `{}`",
+            args.target
+        ));
         return Ok(0);
     };
     match &args.out {
@@ -409,6 +460,94 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         None => out(&artifact.content)?,
     }
     Ok(0)
+}
+
+fn lint_levels(
+    ui: &Ui,
+    project: &Project,
+) -> Option<std::collections::BTreeMap<&'static str, crate::lint::Level>> {
+    match crate::lint::levels(&project.config.lint, project.file.as_deref()) {
+        Ok(l) => Some(l),
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            None
+        }
+    }
+}
+
+/// The sources and targets a command works on: its arguments, else agentc.toml, else the defaults.
+fn selection(
+    project: &Project,
+    cwd: &Path,
+    paths: &[PathBuf],
+    targets: &[String],
+) -> (Vec<PathBuf>, Vec<String>) {
+    let cfg = &project.config;
+    let sources = if paths.is_empty() {
+        cfg.sources
+            .iter()
+            .map(|s| relative_to(&project.path(s), cwd))
+            .collect()
+    } else {
+        paths.to_vec()
+    };
+    let targets = if !targets.is_empty() {
+        targets.to_vec()
+    } else if let Some(t) = &cfg.targets {
+        t.clone()
+    } else {
+        crate::target::BUILTIN_TARGETS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect()
+    };
+    (sources, targets)
+}
+
+fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
+    let Some((project, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let Some(levels) = lint_levels(ui, &project) else {
+        return Ok(1);
+    };
+    if args.list {
+        let mut text = String::new();
+        for rule in crate::lint::RULES {
+            let level = format!("{:?}", levels[rule.name]).to_lowercase();
+            text.push_str(&format!("{:<24} {level:<6} {}\n", rule.name, rule.summary));
+        }
+        out(&text)?;
+        return Ok(0);
+    }
+    let (sources, target_names) = selection(&project, cwd, &args.paths, &args.targets);
+    let mut diags = Diagnostics::default();
+    let targets = pipeline::targets(&registry, &target_names, &mut diags);
+    let files = crate::load::discover(&sources, &mut diags);
+    let loaded = crate::load::load(&files, &mut diags);
+    diags.extend(crate::lint::lint(
+        &loaded,
+        &targets,
+        &levels,
+        crate::lint::Level::Warn,
+    ));
+    ui.diagnostics(&diags);
+    let (errors, warnings) = (diags.error_count(), diags.warning_count());
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": errors == 0, "files": loaded.len(), "diagnostics": json_diags(&diags) })
+        ))?;
+    }
+    ui.summary(&format!(
+        "linted {} spec{}: {errors} error{}, {warnings} warning{}",
+        loaded.len(),
+        plural(loaded.len()),
+        plural(errors),
+        plural(warnings)
+    ));
+    Ok(if errors > 0 { 1 } else { 0 })
 }
 
 fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
@@ -481,7 +620,8 @@ fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
 
 fn create_new(ui: &Ui, path: &Path, text: &str) -> Result<Exit> {
     if path.exists() {
-        let d = Diagnostic::error("exists", format!("`{}` already exists", path.display())).help("choose another name, or edit it");
+        let d = Diagnostic::error("exists", format!("`{}` already exists", path.display()))
+            .help("choose another name, or edit it");
         ui.diagnostics(&Diagnostics(vec![d]));
         return Ok(1);
     }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod pipeline;

@@ -202,7 +202,17 @@ mod tests {
             assert!(is_valid_name(ok), "{ok}");
         }
         let long = "a".repeat(129);
-        for bad in ["", "../x", "a/b", "A", "has space", "-x", ".x", "é", long.as_str()] {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "A",
+            "has space",
+            "-x",
+            ".x",
+            "é",
+            long.as_str(),
+        ] {
             assert!(!is_valid_name(bad), "{bad}");
         }
     }
@@ -219,7 +229,14 @@ mod tests {
     fn schema_lists_every_top_level_key() {
         let schema = json_schema();
         let props = schema["properties"].as_object().unwrap();
-        for key in ["name", "tools", "sections", "extra", "targets", "boundaries"] {
+        for key in [
+            "name",
+            "tools",
+            "sections",
+            "extra",
+            "targets",
+            "boundaries",
+        ] {
             assert!(props.contains_key(key), "{key}");
         }
         assert_eq!(schema["additionalProperties"], serde_json::json!(false));
@@ -234,7 +251,13 @@ mod schema_file {
     fn committed_schema_is_current() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agentc.schema.json");
         let committed = std::fs::read_to_string(path).expect("agentc.schema.json is committed");
-        let current = format!("{}\n", serde_json::to_string_pretty(&super::json_schema()).unwrap());
-        assert!(committed == current, "agentc.schema.json is stale: run `agentc schema > agentc.schema.json`");
+        let current = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&super::json_schema()).unwrap()
+        );
+        assert!(
+            committed == current,
+            "agentc.schema.json is stale: run `agentc schema > agentc.schema.json`"
+        );
     }
 }

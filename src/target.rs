@@ -192,7 +192,10 @@ impl Registry {
                     targets.insert(name, Arc::new(t));
                 }
                 Err(e) => {
-                    let mut d = Diagnostic::error("invalid-target", format!("target `{name}`: {}", e.message()));
+                    let mut d = Diagnostic::error(
+                        "invalid-target",
+                        format!("target `{name}`: {}", e.message()),
+                    );
                     if let Origin::Project(p) = &origin {
                         d = d.at(p);
                     }
@@ -232,7 +235,11 @@ fn toml_files(dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     files
 }
 
-fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>, diags: &mut Diagnostics) {
+fn read_project_target(
+    path: &Path,
+    raw: &mut BTreeMap<String, (Table, Origin)>,
+    diags: &mut Diagnostics,
+) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -252,9 +259,18 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             return;
         }
     };
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !crate::spec::is_valid_name(&name) {
-        diags.push(Diagnostic::error("invalid-name", format!("target name `{name}` is not a valid identifier")).at(path));
+        diags.push(
+            Diagnostic::error(
+                "invalid-name",
+                format!("target name `{name}` is not a valid identifier"),
+            )
+            .at(path),
+        );
         return;
     }
     let base = match table.get("extends").and_then(|v| v.as_str()) {
@@ -262,7 +278,11 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             Some((t, _)) => Some(t.clone()),
             None => {
                 let known: Vec<&str> = raw.keys().map(String::as_str).collect();
-                let mut d = Diagnostic::error("unknown-target", format!("`extends` names unknown target `{parent}`")).at(path);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    format!("`extends` names unknown target `{parent}`"),
+                )
+                .at(path);
                 if let Some(s) = crate::diagnostic::did_you_mean(parent, known) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -298,7 +318,10 @@ mod tests {
     fn builtins_load() {
         let reg = Registry::load(None).expect("built-ins are valid");
         let names: Vec<&str> = reg.names().collect();
-        assert_eq!(names, ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]);
+        assert_eq!(
+            names,
+            ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]
+        );
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);
         }
@@ -309,10 +332,18 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         on_disk.sort();
-        let mut embedded: Vec<String> = BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+        let mut embedded: Vec<String> =
+            BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
     }
