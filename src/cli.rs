@@ -116,6 +116,9 @@ pub struct BuildArgs {
     /// Overwrite files agentc did not write
     #[arg(long)]
     pub force: bool,
+    /// Keep running and rebuild when a spec, target, template or agentc.toml changes (build only)
+    #[arg(short, long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,7 +208,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let ui = Ui::new(cli.global.clone());
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     match cli.command {
+        Command::Build(args) if args.watch => watch(&ui, &cwd, &args),
         Command::Build(args) => build(&ui, &cwd, &args, false),
+        Command::Check(args) if args.watch => {
+            eprintln!("error: `--watch` goes with `build`, not `check`");
+            Ok(2)
+        }
         Command::Check(args) => build(&ui, &cwd, &args, true),
         Command::Convert(args) => convert(&ui, &cwd, &args),
         Command::Lint(args) => lint(&ui, &cwd, &args),
@@ -377,6 +385,65 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
             })
         ))?;
     }
+    Ok(0)
+}
+
+/// Builds, then rebuilds on every change of an input until interrupted.
+fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
+    let project = match Project::discover(cwd) {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diagnostics(&d);
+            return Ok(1);
+        }
+    };
+    let (sources, _) = selection(&project, cwd, &args.paths, &args.targets);
+    let layout = args.layout.unwrap_or(project.config.layout);
+    let out_root = pipeline::output_root(
+        &project.root,
+        &project.config.out_dir,
+        args.out.as_deref(),
+        layout,
+    );
+    let inputs = crate::watch::Inputs {
+        dirs: sources
+            .iter()
+            .filter(|s| s.is_dir())
+            .cloned()
+            .chain([project.root.join("targets"), project.root.join("templates")])
+            .collect(),
+        files: sources
+            .iter()
+            .filter(|s| !s.is_dir())
+            .cloned()
+            .chain([project.root.join(crate::config::FILE_NAME)])
+            .collect(),
+        ignore: if out_root == project.root {
+            Vec::new()
+        } else {
+            vec![out_root]
+        },
+    };
+    build(ui, cwd, args, false)?;
+    // Say what each rebuild wrote, not only how much.
+    let ui = &Ui {
+        global: Global {
+            verbose: !ui.global.quiet,
+            ..ui.global.clone()
+        },
+        color: ui.color,
+    };
+    let ready = || eprintln!("watching for changes (Ctrl-C to stop)");
+    crate::watch::watch(inputs, ready, |changed| {
+        let names: Vec<String> = changed
+            .iter()
+            .map(|p| relative_to(p, cwd).display().to_string())
+            .collect();
+        eprintln!("changed: {}", names.join(", "));
+        if let Err(e) = build(ui, cwd, args, false) {
+            eprintln!("error: {e:#}");
+        }
+    })?;
     Ok(0)
 }
 

@@ -22,6 +22,7 @@ pub mod render;
 pub mod resolve;
 pub mod spec;
 pub mod target;
+pub mod watch;
 pub mod xmltext;
 pub mod yaml;
 
