@@ -89,6 +89,12 @@ pub enum Command {
     New(NewArgs),
     /// Create agentc.toml and an agents/ folder with one example agent
     Init,
+    /// Work with the built-in templates
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Print the man page (roff) to stdout
+    #[command(after_help = "Example:\n  agentc man > /usr/local/share/man/man1/agentc.1")]
+    Man,
     /// Print a shell completion script
     #[command(after_help = "Example:\n  agentc completions bash > /etc/bash_completion.d/agentc")]
     Completions {
@@ -134,6 +140,21 @@ pub struct ConvertArgs {
     /// Treat translation warnings as errors
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy built-in templates into the project's templates/ folder to edit them
+    #[command(after_help = "Examples:\n  agentc templates eject claude\n  agentc templates eject")]
+    Eject {
+        /// Only the templates this target uses (default: all)
+        target: Option<String>,
+        /// Overwrite templates already in templates/
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the built-in templates
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +248,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         Command::New(args) => new(&ui, &cwd, &args),
         Command::Init => init(&ui, &cwd),
+        Command::Templates(cmd) => templates(&ui, &cwd, &cmd),
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            out(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "agentc", &mut buf);
@@ -615,6 +643,61 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
         plural(warnings)
     ));
     Ok(if errors > 0 { 1 } else { 0 })
+}
+
+fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
+    let builtins = crate::render::BUILTIN_TEMPLATES;
+    let (target, force) = match cmd {
+        TemplatesCommand::List => {
+            let names: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+            out(&format!("{}\n", names.join("\n")))?;
+            return Ok(0);
+        }
+        TemplatesCommand::Eject { target, force } => (target, *force),
+    };
+    let Some((project, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let wanted: Vec<&(&str, &str)> = match target {
+        None => builtins.iter().collect(),
+        Some(name) => {
+            let mut diags = Diagnostics::default();
+            let Some(t) =
+                pipeline::targets(&registry, std::slice::from_ref(name), &mut diags).pop()
+            else {
+                ui.diagnostics(&diags);
+                return Ok(1);
+            };
+            // The target's template and the partials every template may import.
+            builtins
+                .iter()
+                .filter(|(n, _)| *n == t.template || n.starts_with('_'))
+                .collect()
+        }
+    };
+    let dir = project.root.join("templates");
+    let mut written = 0;
+    for (name, text) in wanted {
+        let path = dir.join(name);
+        if path.exists() && !force {
+            ui.summary(&format!(
+                "kept {} (exists; --force overwrites it)",
+                relative_to(&path, cwd).display()
+            ));
+            continue;
+        }
+        if let Err(d) = emit::atomic_write(&path, text.as_bytes()) {
+            ui.diagnostics(&Diagnostics(vec![d]));
+            return Ok(1);
+        }
+        written += 1;
+    }
+    ui.summary(&format!(
+        "ejected {written} template{} into {}; edit them there: they now override the built-ins",
+        plural(written),
+        relative_to(&dir, cwd).display()
+    ));
+    Ok(0)
 }
 
 fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
