@@ -84,10 +84,14 @@ impl Renderer {
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_filter("xml", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape(&s, strict.unwrap_or(false))
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape(&s, strict)
         });
         env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape_attr(&s, strict)
         });
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
@@ -152,6 +156,7 @@ impl Renderer {
             description => &description,
             extra => to_value(&extra),
         };
+        take_lost_chars(); // a failed render before this one may have left some
         let content = match target.document {
             Document::Template => {
                 let fields = self.fields(target, &base, &extra, source)?;
@@ -174,6 +179,25 @@ impl Renderer {
                 text.map_err(|e| self.fail(target, source, e))?
             }
         };
+        let lost = take_lost_chars();
+        if !lost.is_empty() {
+            let list: Vec<String> = lost
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            warnings.push(
+                Diagnostic::warning(
+                    "translation",
+                    format!(
+                        "`{}` → `{}`: XML 1.0 cannot hold {}; replaced with U+FFFD",
+                        agent.name,
+                        target.name,
+                        list.join(", ")
+                    ),
+                )
+                .at(source),
+            );
+        }
         if let Some(max) = target.limits.max_body_chars {
             let chars = content.chars().count();
             if chars > max {
@@ -326,6 +350,25 @@ impl Renderer {
             Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source),
         ])
     }
+}
+
+thread_local! {
+    /// Characters a filter had to replace during the current render; drained into
+    /// translation warnings by `Renderer::render` (one render runs on one thread).
+    static LOST: std::cell::RefCell<Vec<char>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note_lost_chars(text: &str, strict: bool) {
+    if strict {
+        LOST.with(|l| l.borrow_mut().extend(crate::xmltext::non_xml_chars(text)));
+    }
+}
+
+fn take_lost_chars() -> Vec<char> {
+    let mut lost = LOST.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    lost.sort_unstable();
+    lost.dedup();
+    lost
 }
 
 /// LF line ends, exactly one final newline.
