@@ -226,7 +226,19 @@ fn explain(msg: &str) -> (String, Option<String>) {
             Some(format!("add {field} = \"…\"").replace('`', "")),
         );
     }
-    (msg.trim().to_string(), None)
+    let msg = msg.trim();
+    let help = if msg.ends_with("expected a sequence") {
+        Some("this key takes a list: key = [\"…\", \"…\"]")
+    } else if msg.ends_with("expected a string") {
+        Some("this key takes a string: quote it, key = \"…\" (version numbers too: \"2.0\")")
+    } else if msg.ends_with("expected a boolean") {
+        Some("this key takes `true` or `false`")
+    } else if msg.contains("expected struct") || msg.contains("expected a map") {
+        Some("this key takes a table: [key] or key = { … }")
+    } else {
+        None
+    };
+    (msg.to_string(), help.map(String::from))
 }
 
 /// Unknown tools are warnings: Claude Code's vocabulary grows, and a name agentc
