@@ -633,3 +633,59 @@ fn colour_follows_no_color_and_the_flag() {
     );
     assert!(!always.stdout.contains('\x1b'));
 }
+
+#[test]
+fn building_some_specs_keeps_the_outputs_of_the_others() {
+    let t = built();
+    let before = t.tree();
+    t.write(
+        "agents/a.toml",
+        spec("a").replace("You are a.", "You are changed."),
+    );
+    let out = t.run_args(["build", "agents/a.toml"]);
+    out.status(0);
+    assert_eq!(
+        out.stderr,
+        "built 1 agent × 6 targets into dist: 6 written, 0 unchanged, 0 removed\n"
+    );
+    for f in dist_files("b") {
+        assert_eq!(out.tree.get(&f), before.get(&f), "{f} changed");
+    }
+    t.run_args(["check", "agents/b.toml"]).status(0);
+    t.run_args(["check"]).status(0);
+}
+
+#[test]
+fn convert_of_an_invalid_spec_prints_nothing_on_stdout() {
+    let t = Test::new().file("agents/a.toml", "name = \"a\"\ntool = []\n");
+    let out = t.run_args(["convert", "agents/a.toml", "-t", "gpt"]);
+    out.status(1)
+        .stderr_has("error[unknown-key]: unknown key `tool`");
+    assert_eq!(out.stdout, "");
+}
+
+/// Outputs are ordinary files: their mode follows the umask like any file the
+/// user creates, so other readers (editors, containers, web servers) can read them.
+#[cfg(unix)]
+#[test]
+#[ignore = "bug: outputs and the manifest are written with mode 0600 (tempfile's default survives the rename), ignoring the umask"]
+fn outputs_get_the_usual_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = built();
+    t.write("reference.txt", "x");
+    let mode = |rel: &str| {
+        std::fs::metadata(t.path(rel))
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let want = mode("reference.txt");
+    for f in [
+        "dist/gpt/a.md",
+        "dist/claude/b.md",
+        "dist/.agentc-manifest.json",
+    ] {
+        assert_eq!(format!("{:o}", mode(f)), format!("{want:o}"), "{f}");
+    }
+}

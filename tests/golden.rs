@@ -177,3 +177,99 @@ fn the_binary_writes_the_rendered_files() {
         );
     }
 }
+
+/// Every text of the agent's body, as the IR holds it.
+fn body_texts(agent: &agentc::ir::Agent) -> Vec<String> {
+    let mut texts = vec![agent.role.clone(), agent.uncertainty_protocol.clone()];
+    texts.extend(agent.triggers.iter().cloned());
+    texts.extend(agent.expertise.iter().cloned());
+    for r in &agent.responsibilities {
+        texts.push(r.title.clone());
+        texts.extend(r.actions.iter().cloned());
+    }
+    for t in &agent.tool_usage {
+        texts.extend([t.tool.clone(), t.purpose.clone(), t.when_to_use.clone()]);
+    }
+    let b = &agent.boundaries;
+    texts.extend(
+        b.will
+            .iter()
+            .chain(&b.will_not)
+            .chain(&b.escalation)
+            .cloned(),
+    );
+    for f in &agent.output_formats {
+        texts.extend([f.name.clone(), f.body.clone()]);
+    }
+    for e in &agent.examples {
+        texts.extend([e.context.clone(), e.input.clone(), e.approach.clone()]);
+        texts.extend(e.output.iter().chain(&e.commentary).cloned());
+    }
+    texts.extend(agent.success_metrics.iter().cloned());
+    for s in &agent.sections {
+        texts.extend([s.title.clone(), s.body.clone()]);
+    }
+    texts
+}
+
+/// Nothing of the spec's body is missing from any target: every line of every
+/// text appears (indentation aside; XML text unescaped).
+#[test]
+fn no_text_of_a_spec_is_missing() {
+    let agents: Vec<_> = agents()
+        .iter()
+        .map(|l| agentc::lower::lower(&l.spec))
+        .collect();
+    for (name, target, artifact) in render_all() {
+        let agent = agents.iter().find(|a| a.name == name).expect("agent");
+        let content = if target == "xml" {
+            agentc::xmltext::unescape(&artifact.content)
+        } else {
+            artifact.content.clone()
+        };
+        for text in body_texts(agent) {
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                assert!(
+                    content.contains(line),
+                    "{name} × {target}: missing {line:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The Claude Code frontmatter carries the agent's metadata as resolved.
+#[test]
+fn claude_frontmatter_carries_the_metadata() {
+    for (name, target, artifact) in render_all() {
+        if target != "claude" {
+            continue;
+        }
+        let l = agents()
+            .into_iter()
+            .find(|l| l.spec.name == name)
+            .expect("agent");
+        let agent = agentc::lower::lower(&l.spec);
+        let yaml = artifact.content["---\n".len()..]
+            .split_once("\n---\n")
+            .expect("frontmatter")
+            .0;
+        let map: serde_yaml::Mapping = serde_yaml::from_str(yaml).expect("YAML");
+        let get = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        assert_eq!(
+            get("description"),
+            Some(agent.description.clone()),
+            "{name}"
+        );
+        let tools = agent.tools.as_ref().map(|t| t.join(", "));
+        assert_eq!(get("tools"), tools, "{name}");
+        assert_eq!(get("version"), agent.version, "{name}");
+        for (key, value) in &agent.extra {
+            let got = map
+                .get(key.as_str())
+                .unwrap_or_else(|| panic!("{name}: no extra `{key}`"));
+            let want: serde_yaml::Value = serde_yaml::to_value(value).expect("extra value as YAML");
+            assert_eq!(got, &want, "{name}: extra `{key}`");
+        }
+    }
+}
