@@ -689,3 +689,78 @@ fn outputs_get_the_usual_file_mode() {
         assert_eq!(format!("{:o}", mode(f)), format!("{want:o}"), "{f}");
     }
 }
+
+#[test]
+fn check_prints_an_exact_unified_diff() {
+    let t = built();
+    t.write(
+        "dist/gpt/a.md",
+        format!("{}local edit\n", t.read("dist/gpt/a.md")),
+    );
+    let out = t.run_args(["check", "-t", "gpt", "agents/a.toml"]);
+    out.status(1);
+    assert_eq!(
+        out.stdout,
+        "--- a/gpt/a.md\n+++ b/gpt/a.md\n@@ -7,4 +7,3 @@\n ## When You Are Called\n \n - a test runs\n-local edit\n"
+    );
+    assert_eq!(
+        out.stderr,
+        "error: 1 of 1 outputs out of date in dist (1 stale, 0 missing, 0 extra); run `agentc build`\n"
+    );
+}
+
+#[test]
+fn the_manifest_records_every_output_and_its_owner() {
+    let t = built();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&t.read("dist/.agentc-manifest.json")).expect("manifest is JSON");
+    let files = manifest["files"].as_object().expect("files");
+    let mut want: Vec<String> = dist_files("a");
+    want.extend(dist_files("b"));
+    want.sort();
+    let want: Vec<String> = want.iter().map(|f| f.replacen("dist/", "", 1)).collect();
+    assert_eq!(files.keys().cloned().collect::<Vec<_>>(), want);
+    assert_eq!(
+        files["llama/b.txt"],
+        serde_json::json!({ "target": "llama", "agent": "b" })
+    );
+}
+
+#[test]
+fn verbose_lists_each_file_written_and_removed() {
+    let t = built();
+    t.remove("agents/b.toml");
+    t.write("agents/c.toml", spec("c"));
+    let out = t.run_args(["build", "-v", "-t", "gpt"]);
+    out.status(0)
+        .stderr_has("  wrote   dist/gpt/c.md\n")
+        .stderr_has("  removed dist/gpt/b.md\n");
+    assert!(!out.stderr.contains("dist/gpt/a.md"), "{}", out.show());
+    assert!(
+        out.tree.contains_key("dist/claude/b.md"),
+        "other targets keep b"
+    );
+}
+
+#[test]
+fn skipped_targets_are_counted_and_not_written() {
+    let skip = format!("{}\n[targets.xml]\nskip = true\n", spec("a"));
+    let only_claude = format!("{}model_compatibility = [\"claude\"]\n", spec("b"));
+    let t = Test::new()
+        .file("agents/a.toml", skip)
+        .file("agents/b.toml", only_claude);
+    let out = t.run_args(["build"]);
+    out.status(0);
+    assert_eq!(
+        out.stderr,
+        "built 2 agents × 6 targets into dist: 7 written, 0 unchanged, 0 removed, 5 skipped\n"
+    );
+    assert!(!out.tree.contains_key("dist/xml/a.md"));
+    assert_eq!(
+        out.files_under("dist/")
+            .iter()
+            .filter(|f| f.contains("/b."))
+            .collect::<Vec<_>>(),
+        [&"dist/claude/b.md", &"dist/xml/b.md"]
+    );
+}
