@@ -729,7 +729,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
             "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
             t.name,
             t.description,
-            t.native_path.replace("{{ name }}", "<name>"),
+            crate::render::describe_path(t),
             t.checked_against
         ));
     }
@@ -753,8 +753,8 @@ triggers = [
 ]
 
 [boundaries]
-will = ["…"]
-will_not = ["…"]
+will = ["… (what it does)"]
+will_not = ["… (what it leaves to others)"]
 "#;
 
 fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
