@@ -108,10 +108,10 @@ proptest! {
                     if a.target == "claude" || !agent.description_derived {
                         prop_assert_eq!(&fm["description"], &serde_json::json!(agent.description));
                     }
-                    if let Some(tags) = &agent.tags {
-                        if !tags.is_empty() || a.target == "claude" {
-                            prop_assert_eq!(&fm["tags"], &serde_json::json!(tags));
-                        }
+                    if let Some(tags) = &agent.tags
+                        && (!tags.is_empty() || a.target == "claude")
+                    {
+                        prop_assert_eq!(&fm["tags"], &serde_json::json!(tags));
                     }
                     if let Some(toml::Value::String(note)) = agent.extra.get("note") {
                         prop_assert_eq!(&fm["note"], &serde_json::json!(note));
