@@ -15,6 +15,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod pipeline;
@@ -23,6 +24,7 @@ pub mod resolve;
 pub mod spec;
 pub mod target;
 pub mod tokens;
+pub mod watch;
 pub mod xmltext;
 pub mod yaml;
 

@@ -84,10 +84,15 @@ impl Renderer {
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_filter("xml", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape(&s, strict.unwrap_or(false))
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape(&s, strict)
         });
+        env.add_filter("modelfile_system", modelfile_system);
         env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape_attr(&s, strict)
         });
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
@@ -152,6 +157,7 @@ impl Renderer {
             description => &description,
             extra => to_value(&extra),
         };
+        take_notes(); // a failed render before this one may have left some
         let content = match target.document {
             Document::Template => {
                 let fields = self.fields(target, &base, &extra, source)?;
@@ -174,6 +180,15 @@ impl Renderer {
                 text.map_err(|e| self.fail(target, source, e))?
             }
         };
+        for what in take_notes() {
+            warnings.push(
+                Diagnostic::warning(
+                    "translation",
+                    format!("`{}` → `{}`: {what}", agent.name, target.name),
+                )
+                .at(source),
+            );
+        }
         if let Some(max) = target.limits.max_body_chars {
             let chars = content.chars().count();
             if chars > max {
@@ -328,6 +343,78 @@ impl Renderer {
     }
 }
 
+thread_local! {
+    /// What filters could not keep during the current render, drained into
+    /// translation warnings by `Renderer::render` (one render runs on one thread).
+    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note(what: String) {
+    NOTES.with(|n| n.borrow_mut().push(what));
+}
+
+fn note_lost_chars(text: &str, strict: bool) {
+    if !strict {
+        return;
+    }
+    let mut lost: Vec<char> = crate::xmltext::non_xml_chars(text).collect();
+    if !lost.is_empty() {
+        lost.sort_unstable();
+        lost.dedup();
+        let list: Vec<String> = lost
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
+        note(format!(
+            "XML 1.0 cannot hold {}; replaced with U+FFFD",
+            list.join(", ")
+        ));
+    }
+}
+
+fn take_notes() -> Vec<String> {
+    let mut notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// The body of an Ollama Modelfile `SYSTEM """…"""` block. Ollama's parser has no
+/// escapes: a `"""` followed by white space ends the block. Every run of three or
+/// more quotes is written with backslashes (which the model then sees), with a note.
+fn modelfile_system(text: String) -> String {
+    if !text.contains("\"\"\"") {
+        return text;
+    }
+    note(
+        "an Ollama Modelfile cannot hold `\"\"\"`; runs of quotes are written as `\\\"`"
+            .to_string(),
+    );
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut run = 0;
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c == '"' {
+            run += 1;
+            continue;
+        }
+        let quote = if run >= 3 { "\\\"" } else { "\"" };
+        out.push_str(&quote.repeat(run));
+        run = 0;
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A target's native path for people: `<name>` for the agent, default options.
+pub fn describe_path(target: &Target) -> String {
+    let env = Environment::new();
+    let ctx = context! { name => "<name>", options => to_value(&target.options) };
+    env.render_str(&target.native_path, ctx)
+        .unwrap_or_else(|_| target.native_path.clone())
+}
+
 /// LF line ends, exactly one final newline.
 fn finish(mut content: String) -> String {
     if content.contains('\r') {
@@ -346,6 +433,22 @@ fn to_value<T: Serialize>(x: T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modelfile_system_never_holds_three_quotes() {
+        let cases = [
+            ("plain", "plain"),
+            ("a \"\" b", "a \"\" b"),
+            ("x\"\"\"y", "x\\\"\\\"\\\"y"),
+            ("\"\"\"\"\"", "\\\"\\\"\\\"\\\"\\\""),
+        ];
+        for (input, want) in cases {
+            let got = modelfile_system(input.to_string());
+            assert_eq!(got, want, "{input:?}");
+            assert!(!got.contains("\"\"\""), "{got:?}");
+        }
+        assert_eq!(take_notes().len(), 1);
+    }
 
     /// Every file in templates/ must be embedded, or a project without its own
     /// templates/ folder fails where the repository itself works.

@@ -140,7 +140,7 @@ pub fn resolve(
 }
 
 /// The target's name for one canonical tool, if it has one.
-fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
+pub fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
     if let Some(rest) = tool.strip_prefix("mcp__") {
         let (server, name) = rest.split_once("__")?;
         if map.identity {

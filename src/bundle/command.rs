@@ -54,41 +54,29 @@ fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry)> {
     Some((project, registry))
 }
 
-/// The job `build` would run for these paths and targets.
+/// The job `build` would run for these paths and targets; `None` (reported) when
+/// the project's lint levels are invalid.
 fn job(
+    ui: &Ui,
     project: &Project,
     cwd: &Path,
     paths: &[PathBuf],
-    targets: Vec<String>,
+    targets: &[String],
     strict: bool,
-) -> Job {
-    let cfg = &project.config;
-    let explicit = !paths.is_empty();
-    let sources = if explicit {
-        paths.to_vec()
-    } else {
-        cfg.sources
-            .iter()
-            .map(|s| cli::relative_to(&project.path(s), cwd))
-            .collect()
-    };
-    let targets = if !targets.is_empty() {
-        targets
-    } else if let Some(t) = &cfg.targets {
-        t.clone()
-    } else {
-        crate::target::BUILTIN_TARGETS
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect()
-    };
-    Job {
+) -> Option<Job> {
+    let (sources, targets) = cli::selection(project, cwd, paths, targets);
+    let lint = crate::lint::levels(&project.config.lint, project.file.as_deref())
+        .map_err(|d| report(ui, &d))
+        .ok()?;
+    Some(Job {
         sources,
-        explicit_sources: explicit,
+        explicit_sources: !paths.is_empty(),
         targets,
         layout: Layout::Dist,
-        strict: strict || cfg.strict,
-    }
+        strict: strict || project.config.strict,
+        lint,
+        lint_min: Some(crate::lint::Level::Deny),
+    })
 }
 
 /// `agentc bundle`.
@@ -111,13 +99,9 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
     let Some((project, registry)) = setup(ui, cwd) else {
         return Ok(1);
     };
-    let job = job(
-        &project,
-        cwd,
-        &args.paths,
-        args.targets.clone(),
-        args.strict,
-    );
+    let Some(job) = job(ui, &project, cwd, &args.paths, &args.targets, args.strict) else {
+        return Ok(1);
+    };
     let assembled = match assemble(&project, &registry, cwd, &job) {
         Ok(a) => a,
         Err(d) => {
@@ -206,7 +190,9 @@ pub fn check(
     } else {
         targets.to_vec()
     };
-    let job = job(&project, cwd, paths, targets, strict);
+    let Some(job) = job(ui, &project, cwd, paths, &targets, strict) else {
+        return Ok(1);
+    };
     let fresh = match assemble(&project, &registry, cwd, &job) {
         Ok(a) => a.bundle,
         Err(d) => {
