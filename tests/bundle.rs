@@ -749,3 +749,54 @@ fn javascript_example_prints_the_same_request() {
         );
     }
 }
+
+/// The `agentc` commands of a CI recipe (`run:` lines that start with `agentc `), in order.
+fn recipe_commands(file: &str) -> Vec<Vec<String>> {
+    fn collect(v: &Value, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match v.as_str() {
+                        Some(cmd) if k == "run" && cmd.starts_with("agentc ") => {
+                            out.push(cmd.split_whitespace().skip(1).map(String::from).collect())
+                        }
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(Path::new(REPO).join(file)).unwrap();
+    let doc = agentc::yaml::parse(&text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+    let mut out = Vec::new();
+    collect(&doc, &mut out);
+    out
+}
+
+#[test]
+fn github_bundle_recipe_builds_and_verifies_then_catches_a_stale_bundle() {
+    let cmds = recipe_commands("examples/ci/github-bundle.yml");
+    assert!(cmds.iter().any(|c| c[0] == "bundle"), "{cmds:?}");
+    let check = cmds
+        .iter()
+        .find(|c| c[0] == "check")
+        .expect("the recipe verifies the bundle");
+    let p = Project::sample();
+    for cmd in &cmds {
+        let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        p.ok(&args);
+    }
+    let spec = std::fs::read_to_string(p.root().join("agents/code-reviewer.toml")).unwrap();
+    p.file(
+        "agents/code-reviewer.toml",
+        &spec.replace("senior code reviewer", "strict code reviewer"),
+    );
+    let args: Vec<&str> = check.iter().map(String::as_str).collect();
+    assert_eq!(
+        p.run(&args).status.code(),
+        Some(1),
+        "a stale bundle fails the job"
+    );
+}
