@@ -800,3 +800,40 @@ fn github_bundle_recipe_builds_and_verifies_then_catches_a_stale_bundle() {
         "a stale bundle fails the job"
     );
 }
+
+#[test]
+fn check_bundle_names_an_archive_file_that_differs_from_its_manifest() {
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "b.tar.gz"]);
+    let bytes = p.read("b.tar.gz");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let mut out = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut header = entry.header().clone();
+        let path = entry.path().unwrap().into_owned();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if path == Path::new("prompts/gpt/code-reviewer.md") {
+            data = b"edited by hand\n".to_vec();
+            header.set_size(data.len() as u64);
+            header.set_cksum();
+        }
+        out.append(&header, &data[..]).unwrap();
+    }
+    std::fs::write(
+        p.root().join("edited.tar.gz"),
+        out.into_inner().unwrap().finish().unwrap(),
+    )
+    .unwrap();
+    let run = p.run(&["check", "--bundle", "edited.tar.gz"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "stale   `code-reviewer` × `gpt` (changed: archive file)"
+    );
+}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::archive::{self, Format};
-use super::{BUNDLE_VERSION, Bundle, FILE_NAME};
+use super::{BUNDLE_VERSION, Bundle, FILE_NAME, TargetEntry};
 
 /// How one agent × target of a bundle differs from the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -119,25 +119,8 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
                 (Some(_), None) => out.push(finding(Kind::Missing, String::new())),
                 (None, Some(_)) => out.push(finding(Kind::Extra, String::new())),
                 (Some(n), Some(o)) => {
-                    let mut what: Vec<&str> = agent_diff.clone();
-                    for (field, differs) in [
-                        ("path", n.path != o.path),
-                        ("content", n.content != o.content),
-                        ("sha256", n.sha256 != o.sha256),
-                        ("characters", n.characters != o.characters),
-                        ("tokens", n.tokens != o.tokens),
-                        ("warnings", n.warnings != o.warnings),
-                        ("request", n.request != o.request),
-                    ] {
-                        if differs {
-                            what.push(field);
-                        }
-                    }
-                    if found.format != Format::Json
-                        && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes())
-                    {
-                        what.push("archive file");
-                    }
+                    let mut what = agent_diff.clone();
+                    what.extend(target_diff(n, o, found));
                     if !what.is_empty() {
                         out.push(finding(Kind::Stale, what.join(", ")));
                     }
@@ -148,6 +131,30 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
     }
     out.sort();
     out
+}
+
+/// The fields of one agent × target that differ; `archive file` when an archive's
+/// copy of the file is not the manifest's `content`.
+fn target_diff(n: &TargetEntry, o: &TargetEntry, found: &Read) -> Vec<&'static str> {
+    let mut what: Vec<&str> = [
+        ("path", n.path != o.path),
+        ("content", n.content != o.content),
+        ("sha256", n.sha256 != o.sha256),
+        ("characters", n.characters != o.characters),
+        ("tokens", n.tokens != o.tokens),
+        ("warnings", n.warnings != o.warnings),
+        ("request", n.request != o.request),
+    ]
+    .into_iter()
+    .filter(|(_, d)| *d)
+    .map(|(w, _)| w)
+    .collect();
+    if found.format != Format::Json
+        && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes())
+    {
+        what.push("archive file");
+    }
+    what
 }
 
 #[cfg(test)]

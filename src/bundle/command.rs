@@ -119,18 +119,7 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         Some(out) => out.clone(),
         None => cli::relative_to(&project.root.join(FILE_NAME), cwd),
     };
-    let manifest = to_json(&assembled.bundle);
-    let bytes = match format {
-        Format::Json => Ok(manifest.into_bytes()),
-        Format::TarGz => {
-            archive::epoch().and_then(|t| archive::tar_gz(&assembled.files, &manifest, t))
-        }
-        Format::Zip => archive::epoch().and_then(|t| archive::zip(&assembled.files, &manifest, t)),
-    };
-    let written = bytes
-        .map_err(|e| Diagnostic::error("bundle", e))
-        .and_then(|b| crate::emit::atomic_write(&path, &b));
-    if let Err(d) = written {
+    if let Err(d) = write(&path, format, &assembled) {
         report(ui, &Diagnostics(vec![d]));
         return Ok(1);
     }
@@ -154,6 +143,20 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         ))?;
     }
     Ok(0)
+}
+
+/// Writes the bundle in its format, atomically.
+fn write(path: &Path, format: Format, assembled: &super::Assembled) -> Result<(), Diagnostic> {
+    let manifest = to_json(&assembled.bundle);
+    let bytes = match format {
+        Format::Json => Ok(manifest.into_bytes()),
+        Format::TarGz => {
+            archive::epoch().and_then(|t| archive::tar_gz(&assembled.files, &manifest, t))
+        }
+        Format::Zip => archive::epoch().and_then(|t| archive::zip(&assembled.files, &manifest, t)),
+    };
+    let bytes = bytes.map_err(|e| Diagnostic::error("bundle", e))?;
+    crate::emit::atomic_write(path, &bytes)
 }
 
 /// `agentc check --bundle FILE`: exit 0 when the bundle matches the sources.
@@ -208,24 +211,7 @@ pub fn check(
             serde_json::json!({ "ok": findings.is_empty() && digest_ok, "findings": findings, "source_digest_matches": digest_ok })
         ))?;
     } else {
-        let mut text = String::new();
-        for f in &findings {
-            let kind = match f.kind {
-                Kind::Stale => "stale",
-                Kind::Missing => "missing",
-                Kind::Extra => "extra",
-            };
-            let what = if f.what.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} differ)", f.what)
-            };
-            text.push_str(&format!("{kind:<7} `{}` × `{}`{what}\n", f.agent, f.target));
-        }
-        if !digest_ok {
-            text.push_str("stale   `source_digest`: an input changed (spec, agentc.toml, targets/ or templates/)\n");
-        }
-        cli::out(&text)?;
+        cli::out(&findings_text(&findings, digest_ok))?;
     }
     if findings.is_empty() && digest_ok {
         let pairs: usize = fresh.agents.values().map(|a| a.targets.len()).sum();
@@ -244,4 +230,26 @@ pub fn check(
         count(Kind::Extra)
     ));
     Ok(1)
+}
+
+/// One line per finding: kind, agent × target and what differs.
+fn findings_text(findings: &[check::Finding], digest_ok: bool) -> String {
+    let mut text = String::new();
+    for f in findings {
+        let kind = match f.kind {
+            Kind::Stale => "stale",
+            Kind::Missing => "missing",
+            Kind::Extra => "extra",
+        };
+        let what = if f.what.is_empty() {
+            String::new()
+        } else {
+            format!(" (changed: {})", f.what)
+        };
+        text.push_str(&format!("{kind:<7} `{}` × `{}`{what}\n", f.agent, f.target));
+    }
+    if !digest_ok {
+        text.push_str("stale   `source_digest`: an input changed (spec, agentc.toml, targets/ or templates/)\n");
+    }
+    text
 }
