@@ -227,10 +227,12 @@ fn renderer(project: &Project, forced: &BTreeMap<String, crate::spec::Table>) ->
     Renderer::new(templates, options)
 }
 
+/// The artifact of one agent × target; a target that writes one file for many
+/// agents names them all in `agent`, comma-separated.
 fn find<'a>(artifacts: &'a [Artifact], (agent, target): (&str, &str)) -> Option<&'a Artifact> {
     artifacts
         .iter()
-        .find(|a| a.agent == agent && a.target == target)
+        .find(|a| a.target == target && a.agent.split(", ").any(|n| n == agent))
 }
 
 fn agent_entry(l: &Loaded, source: Source) -> AgentEntry {
@@ -291,6 +293,33 @@ pub fn file_error(path: &Path, message: impl Into<String>) -> Diagnostics {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn find_matches_one_agent_or_a_file_shared_by_many() {
+        let art = |agent: &str, target: &str| Artifact {
+            agent: agent.into(),
+            target: target.into(),
+            path: target.into(),
+            content: String::new(),
+        };
+        let all = [art("a", "gpt"), art("ab", "claude"), art("a, b, c", "roo")];
+        for (key, want) in [
+            (("a", "gpt"), Some(0)),
+            (("ab", "claude"), Some(1)),
+            (("a", "claude"), None),
+            (("b", "roo"), Some(2)),
+            (("c", "roo"), Some(2)),
+            (("d", "roo"), None),
+        ] {
+            assert_eq!(
+                find(&all, key).map(|f| all.iter().position(|a| a == f).unwrap()),
+                want,
+                "{key:?}"
+            );
+        }
+    }
+
     /// `bundle.schema.json` must be what `agentc schema --bundle` prints;
     /// regenerate it with `agentc schema --bundle > bundle.schema.json`.
     #[test]

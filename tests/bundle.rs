@@ -1,7 +1,7 @@
 //! `agentc bundle` and `agentc check --bundle` through the real binary, in temp
 //! projects built from the repository's own agents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
@@ -251,27 +251,32 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
     let agents = bundle["agents"].as_object().unwrap();
     let specs = std::fs::read_dir(p.root().join("agents")).unwrap().count();
     assert_eq!(agents.len(), specs);
-    let mut checked = 0;
-    let mut built: Vec<PathBuf> = walk(&p.root().join("dist"));
-    built.retain(|f| !f.ends_with(".agentc-manifest.json"));
+    // Per target: the files `build` wrote, and the contents the bundle holds. A
+    // target that writes one file for all agents gives each of them that file.
+    let mut from_build: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for t in &targets {
+        let files = walk(&p.root().join("dist").join(t));
+        from_build.insert(
+            t.clone(),
+            files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .collect(),
+        );
+    }
+    let mut from_bundle: BTreeMap<String, BTreeSet<String>> = targets
+        .iter()
+        .map(|t| (t.clone(), BTreeSet::new()))
+        .collect();
     for (name, agent) in agents {
         assert_eq!(agent["name"], name.as_str());
         assert_eq!(agent["source"]["path"], format!("agents/{name}.toml"));
         for (target, entry) in agent["targets"].as_object().unwrap() {
             let content = entry["content"].as_str().unwrap();
-            let dist = walk(&p.root().join("dist").join(target));
-            let file = dist.iter().find(|f| {
-                f.file_stem()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(name.as_str())
-            });
-            let file = file.unwrap_or_else(|| panic!("build wrote nothing for {name} × {target}"));
-            assert_eq!(
-                std::fs::read_to_string(file).unwrap(),
-                content,
-                "{name} × {target} (dist)"
-            );
+            from_bundle
+                .get_mut(target)
+                .unwrap()
+                .insert(content.to_string());
             let native_path = p
                 .root()
                 .join("native")
@@ -283,13 +288,14 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
             );
             assert_eq!(entry["characters"], content.chars().count());
             assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
-            checked += 1;
         }
     }
+    for t in &targets {
+        assert!(!from_build[t].is_empty(), "build wrote nothing for {t}");
+    }
     assert_eq!(
-        checked,
-        built.len(),
-        "every file build wrote is in the bundle"
+        from_bundle, from_build,
+        "the bundle holds exactly what build writes"
     );
     // The archive holds the native tree and the manifest, nothing else.
     args[2] = "b.tar.gz";
