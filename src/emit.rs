@@ -274,7 +274,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
             .map_err(|e| io("write", e))?;
     }
     tmp.write_all(bytes).map_err(|e| io("write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("write", e))?;
+    // No fsync: the rename is atomic for every reader and against the process being
+    // killed, which is what a build must survive; syncing each of thousands of files
+    // would cost more than the build itself and only adds safety against power loss.
     tmp.persist(path).map_err(|e| io("write", e.error))?;
     Ok(())
 }
