@@ -33,6 +33,8 @@ pub struct Diagnostic {
     pub source: Option<Arc<str>>,
     pub span: Option<Range<usize>>,
     pub help: Option<String>,
+    /// The agent and target a translation diagnostic is about.
+    pub subject: Option<(String, String)>,
 }
 
 impl Diagnostic {
@@ -45,6 +47,7 @@ impl Diagnostic {
             source: None,
             span: None,
             help: None,
+            subject: None,
         }
     }
 
@@ -66,6 +69,12 @@ impl Diagnostic {
         let start = span.start.min(end);
         self.source = Some(source.clone());
         self.span = Some(start..end);
+        self
+    }
+
+    /// Says which agent and target the diagnostic is about (for grouped reports).
+    pub fn about(mut self, agent: &str, target: &str) -> Self {
+        self.subject = Some((agent.to_string(), target.to_string()));
         self
     }
 
@@ -114,7 +123,9 @@ impl Diagnostic {
         if let Some(span) = &self.span {
             cs = cs.with_labels(vec![Label::primary((), span.clone())]);
         } else if !name.is_empty() {
-            let notes = std::iter::once(format!("in {name}")).chain(cs.notes.clone()).collect();
+            let notes = std::iter::once(format!("in {name}"))
+                .chain(cs.notes.clone())
+                .collect();
             cs.notes = notes;
         }
         let file = SimpleFile::new(name, &*source);
@@ -152,6 +163,8 @@ impl Diagnostic {
             "line": line,
             "column": column,
             "help": self.help,
+            "agent": self.subject.as_ref().map(|s| &s.0),
+            "target": self.subject.as_ref().map(|s| &s.1),
         })
     }
 }
@@ -173,7 +186,10 @@ fn floor_char_boundary(s: &str, mut at: usize) -> usize {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| {
@@ -261,7 +277,10 @@ mod tests {
             .span(&src, 11..15)
             .help("did you mean `tools`?");
         let text = d.render(false);
-        assert!(text.contains("error[unknown-key]: unknown key `tool`"), "{text}");
+        assert!(
+            text.contains("error[unknown-key]: unknown key `tool`"),
+            "{text}"
+        );
         assert!(text.contains("agents/x.toml:2:1"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("help: did you mean `tools`?"), "{text}");

@@ -1,12 +1,12 @@
 //! The whole compile in memory: sources → specs → IR → artifacts for each target.
 //! `build`, `check` and `convert` share it; only `emit` touches the outputs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::Loaded;
-use crate::render::{Artifact, Layout, Renderer};
+use crate::render::{Artifact, Entry, Layout, Renderer};
 use crate::target::{Registry, Target};
 use crate::{load, lower};
 
@@ -40,7 +40,11 @@ impl Compiled {
 }
 
 /// Checks the target names against the registry.
-pub fn targets<'r>(registry: &'r Registry, names: &[String], diags: &mut Diagnostics) -> Vec<&'r Target> {
+pub fn targets<'r>(
+    registry: &'r Registry,
+    names: &[String],
+    diags: &mut Diagnostics,
+) -> Vec<&'r Target> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for name in names {
@@ -51,7 +55,10 @@ pub fn targets<'r>(registry: &'r Registry, names: &[String], diags: &mut Diagnos
                 let mut d = Diagnostic::error("unknown-target", format!("unknown target `{name}`"));
                 d = match did_you_mean(name, registry.names()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("`agentc targets` lists them: {}", registry.names().collect::<Vec<_>>().join(", "))),
+                    None => d.help(format!(
+                        "`agentc targets` lists them: {}",
+                        registry.names().collect::<Vec<_>>().join(", ")
+                    )),
                 };
                 diags.push(d);
             }
@@ -75,9 +82,16 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
 }
 
 /// Renders already loaded specs for the given targets into `c`.
-pub fn compile_loaded(loaded: &[Loaded], targets: &[&Target], layout: Layout, renderer: &Renderer, c: &mut Compiled) {
+pub fn compile_loaded(
+    loaded: &[Loaded],
+    targets: &[&Target],
+    layout: Layout,
+    renderer: &Renderer,
+    c: &mut Compiled,
+) {
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+    let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
     for l in loaded {
         let agent = lower::lower(&l.spec);
         c.agents.push(agent.name.clone());
@@ -85,17 +99,40 @@ pub fn compile_loaded(loaded: &[Loaded], targets: &[&Target], layout: Layout, re
             match renderer.render(&agent, target, layout, &l.path) {
                 Ok(r) => {
                     c.diags.0.extend(r.warnings);
-                    match r.artifact {
-                        Some(a) => c.artifacts.push(a),
-                        None => c.skipped += 1,
+                    match (r.artifact, r.entry) {
+                        (Some(a), _) => c.artifacts.push(a),
+                        (None, Some(e)) => entries
+                            .entry((e.target.clone(), e.path.clone()))
+                            .or_default()
+                            .push(e),
+                        (None, None) => c.skipped += 1,
                     }
                 }
                 Err(d) => c.diags.extend(d),
             }
         }
     }
+    aggregate(entries, targets, renderer, c);
     c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     check_collisions(&c.artifacts, &mut c.diags);
+}
+
+/// Writes the entries of each aggregate target, one file per output path.
+fn aggregate(
+    entries: BTreeMap<(String, PathBuf), Vec<Entry>>,
+    targets: &[&Target],
+    renderer: &Renderer,
+    c: &mut Compiled,
+) {
+    for ((name, _), list) in entries {
+        let Some(target) = targets.iter().find(|t| t.name == name) else {
+            continue;
+        };
+        match renderer.aggregate(target, &list) {
+            Ok(a) => c.artifacts.push(a),
+            Err(d) => c.diags.extend(d),
+        }
+    }
 }
 
 /// `[targets.<name>]` must name a target that exists.
@@ -104,7 +141,11 @@ fn check_overrides(loaded: &[Loaded], registry: &Registry, diags: &mut Diagnosti
         for name in l.spec.targets.keys() {
             if registry.get(name).is_none() {
                 let (doc, _) = toml::de::DeTable::parse_recoverable(&l.source);
-                let mut d = Diagnostic::error("unknown-target", format!("`[targets.{name}]` names an unknown target")).at(&l.path);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    format!("`[targets.{name}]` names an unknown target"),
+                )
+                .at(&l.path);
                 if let Some(span) = load::value_span(doc.get_ref(), &["targets", name]) {
                     d = d.span(&l.source, span);
                 }
@@ -138,7 +179,12 @@ fn check_collisions(artifacts: &[Artifact], diags: &mut Diagnostics) {
 }
 
 /// The output root of a layout: `-o`, else the config's `out_dir` (dist) or the project root (native).
-pub fn output_root(project_root: &Path, out_dir: &Path, cli_out: Option<&Path>, layout: Layout) -> PathBuf {
+pub fn output_root(
+    project_root: &Path,
+    out_dir: &Path,
+    cli_out: Option<&Path>,
+    layout: Layout,
+) -> PathBuf {
     match (cli_out, layout) {
         (Some(o), _) => o.to_path_buf(),
         (None, Layout::Dist) => project_root.join(out_dir),

@@ -18,7 +18,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::Agent;
 use crate::resolve::{self, Resolved};
 use crate::spec::Table;
-use crate::target::{Document, Target};
+use crate::target::{CheckLevel, Document, Target};
 
 /// Built-in templates, embedded at compile time.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -27,12 +27,31 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("gpt.md.j2", include_str!("../templates/gpt.md.j2")),
     ("gemini.md.j2", include_str!("../templates/gemini.md.j2")),
     ("llama.txt.j2", include_str!("../templates/llama.txt.j2")),
-    ("deepseek.md.j2", include_str!("../templates/deepseek.md.j2")),
+    (
+        "deepseek.md.j2",
+        include_str!("../templates/deepseek.md.j2"),
+    ),
+    (
+        "opencode.md.j2",
+        include_str!("../templates/opencode.md.j2"),
+    ),
+    ("copilot.md.j2", include_str!("../templates/copilot.md.j2")),
+    (
+        "gemini-cli.md.j2",
+        include_str!("../templates/gemini-cli.md.j2"),
+    ),
+    ("qwen.md.j2", include_str!("../templates/qwen.md.j2")),
+    ("codex.md.j2", include_str!("../templates/codex.md.j2")),
+    ("cursor.md.j2", include_str!("../templates/cursor.md.j2")),
+    ("kiro.md.j2", include_str!("../templates/kiro.md.j2")),
+    ("roo.md.j2", include_str!("../templates/roo.md.j2")),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
 ];
 
 /// Where outputs go: `dist/<target>/…` or where each tool reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
     #[default]
@@ -49,11 +68,22 @@ pub struct Artifact {
     pub content: String,
 }
 
+/// One agent's part of an aggregate target's file: its evaluated fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub agent: String,
+    pub target: String,
+    pub path: PathBuf,
+    pub value: Json,
+}
+
 /// What rendering one agent for one target gave.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// `None` when the agent is skipped for this target.
+    /// `None` when the agent is skipped for this target (or it is an aggregate).
     pub artifact: Option<Artifact>,
+    /// For an aggregate target: the entry that `pipeline` collects into one file.
+    pub entry: Option<Entry>,
     /// Translation warnings: what the target could not express.
     pub warnings: Vec<Diagnostic>,
 }
@@ -77,24 +107,25 @@ impl Renderer {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        env.add_filter("xml", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape(&s, strict.unwrap_or(false))
-        });
-        env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
-            crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
-        });
+        add_functions(&mut env);
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
                 let path = dir.join(name);
                 if path.is_file() {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read template")
-                            .with_source(e)
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            "cannot read template",
+                        )
+                        .with_source(e)
                     });
                 }
             }
-            Ok(BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+            Ok(BUILTIN_TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s.to_string()))
         });
         Renderer {
             env,
@@ -104,12 +135,23 @@ impl Renderer {
     }
 
     /// Renders one agent for one target.
-    pub fn render(&self, agent: &Agent, target: &Target, layout: Layout, source: &Path) -> Result<Rendered, Diagnostics> {
-        let over = agent.overrides.get(&target.name).cloned().unwrap_or_default();
+    pub fn render(
+        &self,
+        agent: &Agent,
+        target: &Target,
+        layout: Layout,
+        source: &Path,
+    ) -> Result<Rendered, Diagnostics> {
+        let over = agent
+            .overrides
+            .get(&target.name)
+            .cloned()
+            .unwrap_or_default();
         if over.skip || !resolve::is_compatible(agent, target) {
             return Ok(Rendered::default());
         }
-        let resolved = resolve::resolve(agent, target, &over, self.options.get(&target.name), source)?;
+        let resolved =
+            resolve::resolve(agent, target, &over, self.options.get(&target.name), source)?;
         let Resolved {
             options,
             tools,
@@ -129,47 +171,183 @@ impl Renderer {
             description => &description,
             extra => to_value(&extra),
         };
-        let content = match target.document {
-            Document::Template => {
-                let fields = self.fields(target, &base, &extra, source)?;
-                let frontmatter = crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
-                let ctx = context! { frontmatter => frontmatter, ..base.clone() };
-                self.body(target, &ctx, source)?
-            }
-            Document::Toml | Document::Json => {
-                let prompt = self.body(target, &base, source)?;
-                let ctx = context! { prompt => prompt, ..base.clone() };
-                let fields = self.fields(target, &ctx, &extra, source)?;
-                let map: serde_json::Map<String, Json> = fields.into_iter().map(|(k, v, _)| (k, v)).collect();
-                let text = if target.document == Document::Toml {
-                    toml::to_string(&map).map_err(|e| e.to_string())
-                } else {
-                    serde_json::to_string_pretty(&map).map_err(|e| e.to_string())
-                };
-                text.map_err(|e| self.fail(target, source, e))?
-            }
-        };
+        let doc = self.document(target, &base, &extra, source)?;
+        let fields: serde_json::Map<String, Json> =
+            doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
+        let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
+        let written = self.check(agent, target, &ctx, source, &mut warnings)?;
         if let Some(max) = target.limits.max_body_chars {
-            let chars = content.chars().count();
+            let chars = doc.body.chars().count();
             if chars > max {
                 warnings.push(
-                    Diagnostic::warning(
-                        "over-limit",
-                        format!("`{}` for `{}` has {chars} characters; the target takes at most {max}", agent.name, target.name),
+                    resolve::translation(
+                        &agent.name,
+                        &target.name,
+                        &format!(
+                            "the prompt has {chars} characters; the target takes at most {max}"
+                        ),
                     )
                     .at(source),
                 );
             }
         }
+        if !written {
+            return Ok(Rendered {
+                warnings,
+                ..Rendered::default()
+            });
+        }
         let path = self.path(agent, target, &options, layout, source)?;
+        if target.aggregate.is_some() {
+            let entry = Entry {
+                agent: agent.name.clone(),
+                target: target.name.clone(),
+                path,
+                value: Json::Object(fields),
+            };
+            return Ok(Rendered {
+                entry: Some(entry),
+                warnings,
+                ..Rendered::default()
+            });
+        }
         Ok(Rendered {
             artifact: Some(Artifact {
                 agent: agent.name.clone(),
                 target: target.name.clone(),
                 path,
-                content: finish(content),
+                content: finish(doc.content),
             }),
+            entry: None,
             warnings,
+        })
+    }
+
+    /// Renders the file's content, its evaluated fields and its prompt text.
+    fn document(
+        &self,
+        target: &Target,
+        base: &Value,
+        extra: &Table,
+        source: &Path,
+    ) -> Result<Doc, Diagnostics> {
+        if target.document == Document::Template {
+            let fields = self.fields(target, base, extra, source)?;
+            let frontmatter =
+                crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
+            let ctx = context! { frontmatter => &frontmatter, ..base.clone() };
+            let content = self.body(target, &ctx, source)?;
+            let body = content
+                .strip_prefix("---\n")
+                .and_then(|rest| rest.strip_prefix(frontmatter.as_str()))
+                .and_then(|rest| rest.strip_prefix("---"))
+                .unwrap_or(&content)
+                .trim()
+                .to_string();
+            return Ok(Doc {
+                content,
+                fields,
+                body,
+            });
+        }
+        let prompt = self.body(target, base, source)?.trim().to_string();
+        let ctx = context! { prompt => &prompt, ..base.clone() };
+        let fields = self.fields(target, &ctx, extra, source)?;
+        let map: serde_json::Map<String, Json> = fields
+            .iter()
+            .map(|(k, v, _)| (k.clone(), v.clone()))
+            .collect();
+        let content = if target.aggregate.is_some() {
+            String::new()
+        } else {
+            serialize(target.document, &Json::Object(map))
+                .map_err(|e| self.fail(target, source, e))?
+        };
+        Ok(Doc {
+            content,
+            fields,
+            body: prompt,
+        })
+    }
+
+    /// Runs the target's checks; returns whether the output may be written.
+    fn check(
+        &self,
+        agent: &Agent,
+        target: &Target,
+        ctx: &Value,
+        source: &Path,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<bool, Diagnostics> {
+        let mut written = true;
+        let mut errors = Diagnostics::default();
+        for check in &target.checks {
+            let what = "check";
+            let expr = self
+                .env
+                .compile_expression(&check.test)
+                .map_err(|e| self.template_error(target, what, e))?;
+            if expr
+                .eval(ctx)
+                .map_err(|e| self.template_error(target, what, e))?
+                .is_true()
+            {
+                continue;
+            }
+            let message = self
+                .env
+                .render_str(&check.message, ctx)
+                .map_err(|e| self.template_error(target, what, e))?;
+            match check.level {
+                CheckLevel::Error => errors.push(
+                    Diagnostic::error(
+                        "target-rule",
+                        format!("`{}` → `{}`: {message}", agent.name, target.name),
+                    )
+                    .about(&agent.name, &target.name)
+                    .at(source)
+                    .help(format!(
+                        "fix the spec, or set `skip = true` under `[targets.{}]`",
+                        target.name
+                    )),
+                ),
+                CheckLevel::Warning => warnings
+                    .push(resolve::translation(&agent.name, &target.name, &message).at(source)),
+                CheckLevel::Skip => {
+                    written = false;
+                    let what = format!("not written: {message}");
+                    warnings
+                        .push(resolve::translation(&agent.name, &target.name, &what).at(source));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(written)
+        } else {
+            errors.0.extend(warnings.drain(..));
+            Err(errors)
+        }
+    }
+
+    /// Writes the entries of one aggregate target and path as one file.
+    pub fn aggregate(&self, target: &Target, entries: &[Entry]) -> Result<Artifact, Diagnostics> {
+        let (Some(agg), Some(first)) = (&target.aggregate, entries.first()) else {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                "render",
+                format!("target `{}` has nothing to aggregate", target.name),
+            )]));
+        };
+        let list: Vec<Json> = entries.iter().map(|e| e.value.clone()).collect();
+        let mut doc = serde_json::Map::new();
+        doc.insert(agg.key.clone(), Json::Array(list));
+        let content = serialize(target.document, &Json::Object(doc))
+            .map_err(|e| self.fail(target, Path::new(""), e))?;
+        let agents: Vec<&str> = entries.iter().map(|e| e.agent.as_str()).collect();
+        Ok(Artifact {
+            agent: agents.join(", "),
+            target: target.name.clone(),
+            path: first.path.clone(),
+            content: finish(content),
         })
     }
 
@@ -193,14 +371,16 @@ impl Renderer {
             if value.is_undefined() || value.is_none() {
                 continue;
             }
-            let json = serde_json::to_value(&value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            let json = serde_json::to_value(&value)
+                .map_err(|e| self.fail(target, source, e.to_string()))?;
             out.push((field.key.clone(), json, field.style));
         }
         for (key, value) in extra {
             if out.iter().any(|(k, _, _)| k == key) {
                 continue;
             }
-            let json = serde_json::to_value(value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            let json = serde_json::to_value(value)
+                .map_err(|e| self.fail(target, source, e.to_string()))?;
             out.push((key.clone(), json, Default::default()));
         }
         Ok(out)
@@ -211,10 +391,18 @@ impl Renderer {
             .env
             .get_template(&target.template)
             .map_err(|e| self.template_error(target, &target.template, e))?;
-        tmpl.render(ctx).map_err(|e| self.template_error(target, &target.template, e))
+        tmpl.render(ctx)
+            .map_err(|e| self.template_error(target, &target.template, e))
     }
 
-    fn path(&self, agent: &Agent, target: &Target, options: &Table, layout: Layout, source: &Path) -> Result<PathBuf, Diagnostics> {
+    fn path(
+        &self,
+        agent: &Agent,
+        target: &Target,
+        options: &Table,
+        layout: Layout,
+        source: &Path,
+    ) -> Result<PathBuf, Diagnostics> {
         let pattern = match layout {
             Layout::Dist => &target.path,
             Layout::Native => &target.native_path,
@@ -233,7 +421,11 @@ impl Renderer {
             return Err(Diagnostics(vec![
                 Diagnostic::error(
                     "path-escapes",
-                    format!("target `{}` would write `{}`, outside the output root", target.name, rel.display()),
+                    format!(
+                        "target `{}` would write `{}`, outside the output root",
+                        target.name,
+                        rel.display()
+                    ),
                 )
                 .at(source)
                 .help("output paths must be relative and may not contain `..`"),
@@ -247,7 +439,9 @@ impl Renderer {
 
     fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {
         let file = match &target.origin {
-            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => Some(p.clone()),
+            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => {
+                Some(p.clone())
+            }
             _ => e
                 .name()
                 .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
@@ -265,7 +459,11 @@ impl Renderer {
             d = d.at(&file);
             if let (Some(line), Ok(text)) = (e.line(), std::fs::read_to_string(&file)) {
                 let text: Arc<str> = Arc::from(text);
-                let start = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+                let start = text
+                    .split_inclusive('\n')
+                    .take(line.saturating_sub(1))
+                    .map(str::len)
+                    .sum();
                 let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
                 d = d.span(&text, start..end);
             }
@@ -274,8 +472,69 @@ impl Renderer {
     }
 
     fn fail(&self, target: &Target, source: &Path, msg: String) -> Diagnostics {
-        Diagnostics(vec![Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source)])
+        Diagnostics(vec![
+            Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source),
+        ])
     }
+}
+
+/// A rendered document before it is finished: content, fields and prompt text.
+struct Doc {
+    content: String,
+    fields: Vec<(String, Json, crate::target::FieldStyle)>,
+    /// The prompt alone (the Markdown body, or what the template renders).
+    body: String,
+}
+
+/// A whole-file document in the target's format.
+fn serialize(document: Document, value: &Json) -> Result<String, String> {
+    match document {
+        Document::Toml => toml::to_string(value).map_err(|e| e.to_string()),
+        Document::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string()),
+        Document::Yaml | Document::Template => crate::yaml::to_string(value),
+    }
+}
+
+/// Filters and tests that target fields and checks use.
+fn add_functions(env: &mut Environment<'static>) {
+    env.add_filter("xml", |s: String, strict: Option<bool>| {
+        crate::xmltext::escape(&s, strict.unwrap_or(false))
+    });
+    env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
+        crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
+    });
+    // `tools | to_map("allow")`: a map from each item to one value.
+    env.add_filter("to_map", |keys: Vec<String>, value: Value| {
+        Value::from_pairs(keys.into_iter().map(|k| (k, value.clone())))
+    });
+    // `a | merge(b)`: the keys of `a`, then those of `b` (which win).
+    env.add_filter(
+        "merge",
+        |a: Value, b: Value| -> Result<Value, minijinja::Error> {
+            let mut pairs: Vec<(Value, Value)> = Vec::new();
+            for map in [a, b] {
+                for key in map.try_iter()? {
+                    let value = map.get_item(&key)?;
+                    pairs.retain(|(k, _)| *k != key);
+                    pairs.push((key, value));
+                }
+            }
+            Ok(Value::from_pairs(pairs))
+        },
+    );
+    // `name is matching("^[a-z]+$")`: a regular expression search.
+    env.add_test(
+        "matching",
+        |s: String, pattern: String| -> Result<bool, minijinja::Error> {
+            let re = regex::Regex::new(&pattern).map_err(|e| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("invalid regular expression: {e}"),
+                )
+            })?;
+            Ok(re.is_match(&s))
+        },
+    );
 }
 
 /// LF line ends, exactly one final newline.

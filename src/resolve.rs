@@ -39,21 +39,59 @@ pub fn resolve(
     source: &Path,
 ) -> Result<Resolved, Diagnostics> {
     let mut r = Resolved {
-        description: over.description.clone().unwrap_or_else(|| agent.description.clone()),
+        description: over
+            .description
+            .clone()
+            .unwrap_or_else(|| agent.description.clone()),
         ..Resolved::default()
     };
-    let warn = |what: String| {
-        Diagnostic::warning("translation", format!("`{}` → `{}`: {what}", agent.name, target.name)).at(source)
-    };
+    let mut warnings = Vec::new();
     let (options, free) = options(target, project, over, source)?;
     r.options = options;
+    r.tools = tools(
+        target,
+        over.tools.as_ref().or(agent.tools.as_ref()),
+        &mut warnings,
+    );
+    r.model = model(
+        target,
+        over.model.as_deref(),
+        agent.model.as_deref(),
+        &mut warnings,
+    );
+    r.color = color(
+        target,
+        over.color.as_ref().or(agent.color.as_ref()),
+        &mut warnings,
+    );
+    let mut extra = agent.extra.clone();
+    for (k, v) in free {
+        extra.insert(k, v);
+    }
+    r.extra = extras(target, extra, &mut warnings);
+    r.warnings = warnings
+        .into_iter()
+        .map(|what| translation(&agent.name, &target.name, &what).at(source))
+        .collect();
+    Ok(r)
+}
 
-    let tools = over.tools.as_ref().or(agent.tools.as_ref());
-    r.tools = match (&target.tools, tools) {
+/// A translation warning: what `target` cannot express of `agent`.
+pub fn translation(agent: &str, target: &str, what: &str) -> Diagnostic {
+    Diagnostic::warning("translation", format!("`{agent}` → `{target}`: {what}"))
+        .about(agent, target)
+}
+
+fn tools(
+    target: &Target,
+    tools: Option<&Vec<String>>,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    match (&target.tools, tools) {
         (_, None) => None,
         (None, Some(list)) => {
             if target.metadata {
-                r.warnings.push(warn(format!("cannot restrict tools; dropped tools = {list:?}")));
+                warnings.push(format!("cannot restrict tools; dropped tools = {list:?}"));
             }
             None
         }
@@ -63,60 +101,89 @@ pub fn resolve(
                 match map_tool(map, tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
-                    None => r.warnings.push(warn(format!("tool `{tool}` has no equivalent; dropped"))),
+                    None => warnings.push(format!("tool `{tool}` has no equivalent; dropped")),
                 }
             }
             Some(out)
         }
-    };
-
-    let model = over.model.as_ref().or(agent.model.as_ref());
-    r.model = match (&target.models, model) {
-        (None, Some(m)) if m != "inherit" && target.metadata => {
-            r.warnings.push(warn(format!("cannot express a model; dropped model = `{m}`")));
-            None
-        }
-        (None, _) => None,
-        (Some(_), None) => None,
-        (Some(map), Some(m)) if m == "inherit" => map.inherit.clone(),
-        (Some(map), Some(m)) => match map.map.get(m) {
-            Some(v) if v.is_empty() => None,
-            Some(v) => Some(v.clone()),
-            None if map.passthrough.iter().any(|p| m.starts_with(p.as_str())) => Some(m.clone()),
-            None => {
-                r.warnings.push(warn(format!("model `{m}` is not one this target takes; dropped")));
-                map.inherit.clone()
-            }
-        },
-    };
-
-    let color = over.color.as_ref().or(agent.color.as_ref());
-    r.color = match (&target.colors, color) {
-        (_, None) => None,
-        (Some(allowed), Some(c)) if allowed.iter().any(|a| a == c || a == "*") => Some(c.clone()),
-        (Some(allowed), Some(c)) => {
-            r.warnings.push(warn(format!("colour `{c}` is not one of {allowed:?}; dropped")));
-            None
-        }
-        (None, Some(c)) => {
-            if target.metadata {
-                r.warnings.push(warn(format!("cannot express a colour; dropped color = `{c}`")));
-            }
-            None
-        }
-    };
-
-    let mut extra = agent.extra.clone();
-    for (k, v) in free {
-        extra.insert(k, v);
     }
+}
+
+/// The target's model; a `[targets.<name>]` model the table does not know is
+/// taken as written, since it was written for this target.
+fn model(
+    target: &Target,
+    over: Option<&str>,
+    spec: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let m = over.or(spec)?;
+    let Some(map) = &target.models else {
+        if m != "inherit" && target.metadata {
+            warnings.push(format!("cannot express a model; dropped model = `{m}`"));
+        }
+        return None;
+    };
+    if m == "inherit" {
+        return map.inherit.clone();
+    }
+    if let Some(v) = map.map.get(m) {
+        return Some(v.clone()).filter(|v| !v.is_empty());
+    }
+    if over.is_some() || map.passthrough.iter().any(|p| m.starts_with(p.as_str())) {
+        return Some(m.to_string());
+    }
+    if let Some((from, to)) = map
+        .prefix
+        .iter()
+        .find(|(from, _)| m.starts_with(from.as_str()))
+    {
+        return Some(format!("{to}{}", &m[from.len()..]));
+    }
+    warnings.push(format!("model `{m}` is not one this target takes; dropped"));
+    map.inherit.clone()
+}
+
+fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) -> Option<String> {
+    let c = color?;
+    if target.takes_color(c) {
+        return Some(c.clone());
+    }
+    if let Some(mapped) = target.color_map.get(c) {
+        return Some(mapped.clone());
+    }
+    if target.colors.is_none() && target.color_pattern.is_none() && target.color_map.is_empty() {
+        if target.metadata {
+            warnings.push(format!("cannot express a colour; dropped color = `{c}`"));
+        }
+        return None;
+    }
+    let mut allowed: Vec<&str> = target.colors.iter().flatten().map(String::as_str).collect();
+    allowed.extend(target.color_map.keys().map(String::as_str));
+    allowed.extend(target.color_pattern.as_deref());
+    warnings.push(format!("colour `{c}` is not one of {allowed:?}; dropped"));
+    None
+}
+
+/// The extra keys the target carries, renamed where it names them differently.
+fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
     if target.extras {
-        r.extra = extra;
-    } else if target.metadata && !extra.is_empty() {
-        let keys: Vec<&str> = extra.keys().map(String::as_str).collect();
-        r.warnings.push(warn(format!("cannot carry extra keys; dropped {keys:?}")));
+        return extra;
     }
-    Ok(r)
+    let mut kept = Table::new();
+    let mut dropped = Vec::new();
+    for (k, v) in extra {
+        match target.extra_keys.get(&k) {
+            Some(name) => {
+                kept.insert(name.clone(), v);
+            }
+            None => dropped.push(k),
+        }
+    }
+    if target.metadata && !dropped.is_empty() {
+        warnings.push(format!("cannot carry extra keys; dropped {dropped:?}"));
+    }
+    kept
 }
 
 /// The target's name for one canonical tool, if it has one.
@@ -137,7 +204,12 @@ fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
 
 /// Merges option defaults, `agentc.toml` and the spec's override; returns the
 /// options and the override's remaining (frontmatter) keys.
-fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, source: &Path) -> Result<(Table, Table), Diagnostics> {
+fn options(
+    target: &Target,
+    project: Option<&Table>,
+    over: &TargetOverride,
+    source: &Path,
+) -> Result<(Table, Table), Diagnostics> {
     let mut options = target.options.clone();
     let mut diags = Diagnostics::default();
     for (k, v) in project.into_iter().flatten() {
@@ -146,7 +218,10 @@ fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, sour
         } else {
             let mut d = Diagnostic::error(
                 "unknown-option",
-                format!("target `{}` has no option `{k}` (set in agentc.toml)", target.name),
+                format!(
+                    "target `{}` has no option `{k}` (set in agentc.toml)",
+                    target.name
+                ),
             );
             if let Some(s) = did_you_mean(k, options.keys().map(String::as_str)) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -168,11 +243,19 @@ fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, sour
             diags.push(
                 Diagnostic::error(
                     "option-type",
-                    format!("option `{k}` of target `{}` must be a {}", target.name, default.type_str()),
+                    format!(
+                        "option `{k}` of target `{}` must be a {}",
+                        target.name,
+                        default.type_str()
+                    ),
                 )
                 .at(source),
             );
         }
     }
-    if diags.has_errors() { Err(diags) } else { Ok((options, free)) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((options, free))
+    }
 }

@@ -22,6 +22,14 @@ pub const BUILTIN_TARGETS: &[(&str, &str)] = &[
     ("gemini", include_str!("../targets/gemini.toml")),
     ("llama", include_str!("../targets/llama.toml")),
     ("deepseek", include_str!("../targets/deepseek.toml")),
+    ("opencode", include_str!("../targets/opencode.toml")),
+    ("copilot", include_str!("../targets/copilot.toml")),
+    ("gemini-cli", include_str!("../targets/gemini-cli.toml")),
+    ("qwen", include_str!("../targets/qwen.toml")),
+    ("codex", include_str!("../targets/codex.toml")),
+    ("cursor", include_str!("../targets/cursor.toml")),
+    ("kiro", include_str!("../targets/kiro.toml")),
+    ("roo", include_str!("../targets/roo.toml")),
 ];
 
 /// One target: where its files go, how they look and what it can express.
@@ -60,8 +68,25 @@ pub struct Target {
     pub tools: Option<ToolMap>,
     #[serde(default)]
     pub models: Option<ModelMap>,
+    /// Colours the target takes as written (`"*"`: any).
     #[serde(default)]
     pub colors: Option<Vec<String>>,
+    /// Colours the target takes in another spelling, e.g. `green = "#22c55e"`.
+    #[serde(default)]
+    pub color_map: BTreeMap<String, String>,
+    /// A regular expression for further colours the target takes as written.
+    #[serde(default)]
+    pub color_pattern: Option<String>,
+    /// Extra keys the target carries under its own name (`maxTurns = "steps"`),
+    /// when it does not carry every extra key (`extras = false`).
+    #[serde(default)]
+    pub extra_keys: BTreeMap<String, String>,
+    /// Rules of the tool checked on every output: what it would reject.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Collect every agent's fields into one file per output path (Roo's `.roomodes`).
+    #[serde(default)]
+    pub aggregate: Option<Aggregate>,
     #[serde(default)]
     pub limits: Limits,
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
@@ -70,6 +95,33 @@ pub struct Target {
     /// Where the definition came from (built-in or a project file).
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Target {
+    /// What makes a well-typed definition unusable, if anything.
+    fn problem(&self) -> Option<String> {
+        if self.aggregate.is_some() && self.document == Document::Template {
+            return Some(
+                "an `aggregate` target needs `document = \"yaml\"`, `\"toml\"` or `\"json\"`"
+                    .into(),
+            );
+        }
+        let pattern = self.color_pattern.as_deref()?;
+        regex::Regex::new(pattern)
+            .err()
+            .map(|e| format!("`color_pattern` is not a regular expression: {e}"))
+    }
+
+    /// Whether the target takes colour `c` as written.
+    pub fn takes_color(&self, c: &str) -> bool {
+        let listed = self.colors.iter().flatten().any(|a| a == c || a == "*");
+        let matched = self
+            .color_pattern
+            .as_deref()
+            .and_then(|p| regex::Regex::new(p).ok())
+            .is_some_and(|re| re.is_match(c));
+        listed || matched
+    }
 }
 
 fn yes() -> bool {
@@ -94,6 +146,42 @@ pub enum Document {
     Toml,
     /// The file is the JSON of `fields`; the template renders `prompt`.
     Json,
+    /// The file is the YAML of `fields`; the template renders `prompt`.
+    Yaml,
+}
+
+/// A rule the tool enforces, checked on each rendered output.
+///
+/// `test` is a minijinja expression over the render context plus `fields` (the
+/// evaluated fields by key) and `body` (the prompt text); when it is false,
+/// `message` (a template over the same context) is reported at `level`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub test: String,
+    pub message: String,
+    #[serde(default)]
+    pub level: CheckLevel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    /// The build fails.
+    #[default]
+    Error,
+    /// A translation warning; the file is written.
+    Warning,
+    /// A translation warning; the file is not written for this agent.
+    Skip,
+}
+
+/// How the entries of an aggregate target form one file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregate {
+    /// The document key holding the list of entries (`customModes`).
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +232,10 @@ pub struct ModelMap {
     /// Concrete ids with these prefixes are passed through.
     #[serde(default)]
     pub passthrough: Vec<String>,
+    /// Concrete ids with a key's prefix get the value's prefix instead
+    /// (`"claude-" = "anthropic/claude-"`).
+    #[serde(default)]
+    pub prefix: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -190,10 +282,24 @@ impl Registry {
                     if t.name != name {
                         t.name = name.clone();
                     }
+                    if let Some(problem) = t.problem() {
+                        let mut d = Diagnostic::error(
+                            "invalid-target",
+                            format!("target `{name}`: {problem}"),
+                        );
+                        if let Origin::Project(p) = &t.origin {
+                            d = d.at(p);
+                        }
+                        diags.push(d);
+                        continue;
+                    }
                     targets.insert(name, Arc::new(t));
                 }
                 Err(e) => {
-                    let mut d = Diagnostic::error("invalid-target", format!("target `{name}`: {}", e.message()));
+                    let mut d = Diagnostic::error(
+                        "invalid-target",
+                        format!("target `{name}`: {}", e.message()),
+                    );
                     if let Origin::Project(p) = &origin {
                         d = d.at(p);
                     }
@@ -234,7 +340,11 @@ fn toml_files(dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     files
 }
 
-fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>, diags: &mut Diagnostics) {
+fn read_project_target(
+    path: &Path,
+    raw: &mut BTreeMap<String, (Table, Origin)>,
+    diags: &mut Diagnostics,
+) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -254,9 +364,18 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             return;
         }
     };
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !crate::spec::is_valid_name(&name) {
-        diags.push(Diagnostic::error("invalid-name", format!("target name `{name}` is not a valid identifier")).at(path));
+        diags.push(
+            Diagnostic::error(
+                "invalid-name",
+                format!("target name `{name}` is not a valid identifier"),
+            )
+            .at(path),
+        );
         return;
     }
     let base = match table.get("extends").and_then(|v| v.as_str()) {
@@ -264,7 +383,11 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             Some((t, _)) => Some(t.clone()),
             None => {
                 let known: Vec<&str> = raw.keys().map(String::as_str).collect();
-                let mut d = Diagnostic::error("unknown-target", format!("`extends` names unknown target `{parent}`")).at(path);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    format!("`extends` names unknown target `{parent}`"),
+                )
+                .at(path);
                 if let Some(s) = crate::diagnostic::did_you_mean(parent, known) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -300,7 +423,25 @@ mod tests {
     fn builtins_load() {
         let reg = Registry::load(None).expect("built-ins are valid");
         let names: Vec<&str> = reg.names().collect();
-        assert_eq!(names, ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]);
+        assert_eq!(
+            names,
+            [
+                "claude",
+                "codex",
+                "copilot",
+                "cursor",
+                "deepseek",
+                "gemini",
+                "gemini-cli",
+                "gpt",
+                "kiro",
+                "llama",
+                "opencode",
+                "qwen",
+                "roo",
+                "xml"
+            ]
+        );
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);
         }
