@@ -163,16 +163,26 @@ impl Ui {
     }
 
     /// Prints diagnostics to stderr (human) — JSON output carries them instead.
+    /// Translation warnings come last, as one report grouped by agent and target.
     pub fn diagnostics(&self, diags: &Diagnostics) {
         if self.json() {
             return;
         }
         let mut err = std::io::stderr().lock();
         for d in diags.iter() {
-            if self.global.quiet && !d.is_error() {
+            let grouped = !d.is_error() && crate::report::is_translation(d);
+            if grouped || (self.global.quiet && !d.is_error()) {
                 continue;
             }
             let _ = write!(err, "{}", d.render(self.color));
+        }
+        if !self.global.quiet {
+            let warnings = Diagnostics(diags.iter().filter(|d| !d.is_error()).cloned().collect());
+            let _ = write!(
+                err,
+                "{}",
+                crate::report::human(&crate::report::groups(&warnings))
+            );
         }
     }
 
@@ -334,8 +344,10 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         }
     }
     let warnings = compiled.diags.warning_count();
+    let report = crate::report::groups(&compiled.diags);
+    let translated: usize = report.iter().map(|g| g.items.len()).sum();
     ui.summary(&format!(
-        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}",
+        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}{}",
         compiled.agents.len(),
         plural(compiled.agents.len()),
         compiled.targets.len(),
@@ -354,6 +366,16 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         } else {
             String::new()
         },
+        if translated > 0 {
+            format!(
+                "; translation report: {translated} item{} for {} agent × target pair{}",
+                plural(translated),
+                report.len(),
+                plural(report.len())
+            )
+        } else {
+            String::new()
+        },
     ));
     if ui.json() {
         out(&format!(
@@ -367,6 +389,7 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
                 "unchanged": summary.unchanged,
                 "removed": summary.removed,
                 "skipped": compiled.skipped,
+                "translation": crate::report::to_json(&report),
                 "diagnostics": json_diags(&compiled.diags),
             })
         ))?;

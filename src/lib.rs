@@ -15,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod resolve;
 pub mod spec;
 pub mod target;
