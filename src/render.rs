@@ -46,6 +46,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("kiro.md.j2", include_str!("../templates/kiro.md.j2")),
     ("roo.md.j2", include_str!("../templates/roo.md.j2")),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
+    ("_prompt.j2", include_str!("../templates/_prompt.j2")),
 ];
 
 /// Where outputs go: `dist/<target>/…` or where each tool reads them.
