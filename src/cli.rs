@@ -489,6 +489,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
                 serde_json::json!({
                     "name": t.name, "description": t.description, "path": t.path,
                     "native_path": t.native_path, "checked_against": t.checked_against,
+                    "aggregate": t.aggregate.is_some(),
                     "builtin": t.origin == crate::target::Origin::Builtin,
                 })
             })
@@ -506,7 +507,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
             "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
             t.name,
             t.description,
-            t.native_path.replace("{{ name }}", "<name>"),
+            t.native_path.replace("{{ name }}", "<name>") + if t.aggregate.is_some() { " (one file for all agents)" } else { "" },
             t.checked_against
         ));
     }

@@ -74,7 +74,7 @@ impl Problems {
         for t in list {
             match t.as_str() {
                 Some(s) if vocab.contains(&s) || extra.is_some_and(|p| matches(p, s)) => {}
-                _ => self.add(format!("`{key}` holds `{t}`, not a tool name of this tool")),
+                _ => self.add(format!("`{key}` holds `{}`, not a tool name of this tool", t.as_str().unwrap_or("?"))),
             }
         }
     }
