@@ -177,6 +177,14 @@ fn opencode(v: &mut Problems, path: &str, content: &str) {
         }
         Some(other) => v.add(format!("`permission` must be a map, not {other}")),
     }
+    if fm.get("steps").is_some_and(|n| !n.as_u64().is_some_and(|n| n > 0)) {
+        v.add("`steps` must be a positive integer");
+    }
+    for key in ["temperature", "top_p"] {
+        if fm.get(key).is_some_and(|n| !n.is_number()) {
+            v.add(format!("`{key}` must be a number"));
+        }
+    }
     if body.trim().is_empty() {
         v.add("the prompt is empty");
     }
