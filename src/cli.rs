@@ -96,7 +96,7 @@ pub enum Command {
 pub struct BuildArgs {
     /// Spec files or folders (default: the `sources` of agentc.toml, else agents/)
     pub paths: Vec<PathBuf>,
-    /// Target to render (repeatable; default: every built-in target or agentc.toml's `targets`)
+    /// Target to render (repeatable; default: agentc.toml's `targets`, else every built-in and project target)
     #[arg(short, long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Output root (default: dist/ for the dist layout, the project root for native)
@@ -289,10 +289,8 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     } else if let Some(t) = &cfg.targets {
         t.clone()
     } else {
-        crate::target::BUILTIN_TARGETS
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect()
+        // Every target: the built-ins and the project's own.
+        registry.names().map(str::to_string).collect()
     };
     let job = Job {
         sources,
@@ -507,7 +505,12 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
             "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
             t.name,
             t.description,
-            t.native_path.replace("{{ name }}", "<name>") + if t.aggregate.is_some() { " (one file for all agents)" } else { "" },
+            t.native_path.replace("{{ name }}", "<name>")
+                + if t.aggregate.is_some() {
+                    " (one file for all agents)"
+                } else {
+                    ""
+                },
             t.checked_against
         ));
     }
@@ -565,7 +568,7 @@ const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see 
 sources = ["agents"]
 out_dir = "dist"
 # layout = "native"               # write where each tool reads its agents
-# targets = ["claude", "gpt"]     # default: every built-in target
+# targets = ["claude", "gpt"]     # default: every built-in and project target
 # strict = true                   # translation warnings are errors
 
 # Per-target options:

@@ -108,7 +108,7 @@ impl Renderer {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        add_functions(&mut env);
+        crate::filters::add(&mut env);
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
@@ -325,7 +325,7 @@ impl Renderer {
         if errors.is_empty() {
             Ok(written)
         } else {
-            errors.0.extend(warnings.drain(..));
+            errors.0.append(warnings);
             Err(errors)
         }
     }
@@ -494,48 +494,6 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
         Document::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string()),
         Document::Yaml | Document::Template => crate::yaml::to_string(value),
     }
-}
-
-/// Filters and tests that target fields and checks use.
-fn add_functions(env: &mut Environment<'static>) {
-    env.add_filter("xml", |s: String, strict: Option<bool>| {
-        crate::xmltext::escape(&s, strict.unwrap_or(false))
-    });
-    env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
-        crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
-    });
-    // `tools | to_map("allow")`: a map from each item to one value.
-    env.add_filter("to_map", |keys: Vec<String>, value: Value| {
-        Value::from_pairs(keys.into_iter().map(|k| (k, value.clone())))
-    });
-    // `a | merge(b)`: the keys of `a`, then those of `b` (which win).
-    env.add_filter(
-        "merge",
-        |a: Value, b: Value| -> Result<Value, minijinja::Error> {
-            let mut pairs: Vec<(Value, Value)> = Vec::new();
-            for map in [a, b] {
-                for key in map.try_iter()? {
-                    let value = map.get_item(&key)?;
-                    pairs.retain(|(k, _)| *k != key);
-                    pairs.push((key, value));
-                }
-            }
-            Ok(Value::from_pairs(pairs))
-        },
-    );
-    // `name is matching("^[a-z]+$")`: a regular expression search.
-    env.add_test(
-        "matching",
-        |s: String, pattern: String| -> Result<bool, minijinja::Error> {
-            let re = regex::Regex::new(&pattern).map_err(|e| {
-                minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!("invalid regular expression: {e}"),
-                )
-            })?;
-            Ok(re.is_match(&s))
-        },
-    );
 }
 
 /// LF line ends, exactly one final newline.

@@ -259,3 +259,101 @@ fn options(
         Ok((options, free))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(extra: &str) -> Target {
+        let text = format!(
+            "name = \"t\"\ndescription = \"d\"\nchecked_against = \"c\"\ntemplate = \"t.j2\"\npath = \"p\"\nnative_path = \"p\"\n{extra}"
+        );
+        toml::from_str(&text).expect("a valid target")
+    }
+
+    #[test]
+    fn models_map_pass_rewrite_or_drop() {
+        let t = target(
+            "[models]\ninherit = \"inherit\"\npassthrough = [\"p/\"]\n[models.map]\nfast = \"f\"\nslow = \"\"\n[models.prefix]\n\"claude-\" = \"anthropic/claude-\"",
+        );
+        // (override, spec, expected, warned)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+        let cases: &[Case] = &[
+            (None, None, None, false),
+            (None, Some("inherit"), Some("inherit"), false),
+            (None, Some("fast"), Some("f"), false),
+            (None, Some("slow"), None, false),
+            (None, Some("p/x"), Some("p/x"), false),
+            (
+                None,
+                Some("claude-opus-4"),
+                Some("anthropic/claude-opus-4"),
+                false,
+            ),
+            (None, Some("gpt-5"), Some("inherit"), true),
+            (Some("gateway/x"), Some("fast"), Some("gateway/x"), false),
+            (Some("fast"), Some("gpt-5"), Some("f"), false),
+        ];
+        for (over, spec, want, warned) in cases {
+            let mut w = Vec::new();
+            assert_eq!(
+                model(&t, *over, *spec, &mut w).as_deref(),
+                *want,
+                "{over:?} {spec:?}"
+            );
+            assert_eq!(!w.is_empty(), *warned, "{over:?} {spec:?}: {w:?}");
+        }
+    }
+
+    #[test]
+    fn colours_listed_matched_mapped_or_dropped() {
+        let t = target(
+            "colors = [\"info\"]\ncolor_pattern = \"^#[0-9a-f]{6}$\"\n[color_map]\ngreen = \"#00ff00\"",
+        );
+        let cases = [
+            ("info", Some("info")),
+            ("#abcdef", Some("#abcdef")),
+            ("green", Some("#00ff00")),
+            ("magenta", None),
+        ];
+        for (c, want) in cases {
+            let mut w = Vec::new();
+            assert_eq!(
+                color(&t, Some(&c.to_string()), &mut w).as_deref(),
+                want,
+                "{c}"
+            );
+            assert_eq!(w.is_empty(), want.is_some(), "{c}: {w:?}");
+        }
+        let mut w = Vec::new();
+        assert_eq!(color(&target(""), Some(&"red".to_string()), &mut w), None);
+        assert!(w[0].contains("cannot express a colour"), "{w:?}");
+    }
+
+    #[test]
+    fn extra_keys_are_renamed_or_reported() {
+        let t = target("[extra_keys]\nmaxTurns = \"steps\"");
+        let extra: Table = toml::from_str("maxTurns = 5\nemoji = \"x\"").expect("toml");
+        let mut w = Vec::new();
+        let kept = extras(&t, extra, &mut w);
+        assert_eq!(kept.get("steps").and_then(|v| v.as_integer()), Some(5));
+        assert_eq!(kept.len(), 1);
+        assert_eq!(w, ["cannot carry extra keys; dropped [\"emoji\"]"]);
+    }
+
+    #[test]
+    fn mcp_tools_follow_the_pattern() {
+        let t = target("[tools]\nmcp = \"mcp_{server}_{tool}\"\n[tools.map]\nRead = \"read_file\"");
+        let mut w = Vec::new();
+        let list = vec![
+            "Read".to_string(),
+            "mcp__gh__get_pr".to_string(),
+            "Bash".to_string(),
+        ];
+        assert_eq!(
+            tools(&t, Some(&list), &mut w),
+            Some(vec!["read_file".to_string(), "mcp_gh_get_pr".to_string()])
+        );
+        assert_eq!(w, ["tool `Bash` has no equivalent; dropped"]);
+    }
+}

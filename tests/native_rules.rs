@@ -15,7 +15,16 @@ use agentc::render::{Layout, Renderer};
 use agentc::target::Registry;
 use validate_native::validate_native;
 
-const NATIVE: &[&str] = &["opencode", "copilot", "gemini-cli", "qwen", "codex", "cursor", "kiro", "roo"];
+const NATIVE: &[&str] = &[
+    "opencode",
+    "copilot",
+    "gemini-cli",
+    "qwen",
+    "codex",
+    "cursor",
+    "kiro",
+    "roo",
+];
 
 /// Awkward specs: names tools reject, tool lists that map to nothing, colours,
 /// models and extra keys of every kind.
@@ -30,9 +39,18 @@ model = "claude-sonnet-4-5"
 role = "You check things carefully and report what you find."
 "##,
     ),
-    ("main", "name = \"main\"\ndescription = \"A reserved word in Qwen.\"\nrole = \"You are the main agent of this project.\"\n"),
-    ("x", "name = \"x\"\ndescription = \"One character.\"\nrole = \"Short name\"\n"),
-    ("terse", "name = \"terse\"\ndescription = \"A prompt under ten characters.\"\nrole = \"Be brief.\"\n"),
+    (
+        "main",
+        "name = \"main\"\ndescription = \"A reserved word in Qwen.\"\nrole = \"You are the main agent of this project.\"\n",
+    ),
+    (
+        "x",
+        "name = \"x\"\ndescription = \"One character.\"\nrole = \"Short name\"\n",
+    ),
+    (
+        "terse",
+        "name = \"terse\"\ndescription = \"A prompt under ten characters.\"\nrole = \"Be brief.\"\n",
+    ),
     (
         "notebook",
         r##"name = "notebook"
@@ -74,7 +92,12 @@ fn fixtures() -> (tempfile::TempDir, Vec<PathBuf>) {
     (dir, files)
 }
 
-fn compile(sources: Vec<PathBuf>, targets: &[&str], project_targets: Option<&Path>, strict: bool) -> Compiled {
+fn compile(
+    sources: Vec<PathBuf>,
+    targets: &[&str],
+    project_targets: Option<&Path>,
+    strict: bool,
+) -> Compiled {
     let registry = Registry::load(project_targets).expect("targets load");
     let renderer = Renderer::new(None, BTreeMap::new());
     let job = Job {
@@ -93,9 +116,9 @@ fn messages(c: &Compiled) -> Vec<String> {
 
 fn has(c: &Compiled, agent: &str, target: &str, what: &str) -> bool {
     let prefix = format!("`{agent}` → `{target}`: ");
-    c.diags
-        .iter()
-        .any(|d| d.code == "translation" && d.message.starts_with(&prefix) && d.message.contains(what))
+    c.diags.iter().any(|d| {
+        d.code == "translation" && d.message.starts_with(&prefix) && d.message.contains(what)
+    })
 }
 
 fn content<'a>(c: &'a Compiled, target: &str, agent: &str) -> Option<&'a str> {
@@ -112,30 +135,92 @@ fn awkward_specs_give_valid_files_or_warnings() {
     assert!(!c.failed(), "{:#?}", messages(&c));
     for a in &c.artifacts {
         let problems = validate_native(&a.target, &a.path, &a.content);
-        assert!(problems.is_empty(), "{} {}: {problems:#?}\n{}", a.target, a.path.display(), a.content);
+        assert!(
+            problems.is_empty(),
+            "{} {}: {problems:#?}\n{}",
+            a.target,
+            a.path.display(),
+            a.content
+        );
     }
     let expected = [
         ("a.b", "gemini-cli", "name written as `a-b`"),
         ("a.b", "roo", "slug written as `a-b`"),
-        ("a.b", "qwen", "not written: Qwen Code names take only letters"),
-        ("a.b", "copilot", "model `claude-sonnet-4-5` is not one this target takes"),
-        ("main", "qwen", "not written: Qwen Code reserves the name `main`"),
-        ("x", "qwen", "not written: Qwen Code rejects names shorter than 2"),
-        ("terse", "qwen", "not written: Qwen Code rejects a prompt under 10 characters"),
-        ("notebook", "qwen", "tool `NotebookEdit` has no equivalent; dropped"),
-        ("notebook", "gemini-cli", "tool `NotebookEdit` has no equivalent; dropped"),
-        ("notebook", "copilot", "tool `AskUserQuestion` has no equivalent; dropped"),
-        ("notebook", "roo", "tool `TodoWrite` has no equivalent; dropped"),
+        (
+            "a.b",
+            "qwen",
+            "not written: Qwen Code names take only letters",
+        ),
+        (
+            "a.b",
+            "copilot",
+            "model `claude-sonnet-4-5` is not one this target takes",
+        ),
+        (
+            "main",
+            "qwen",
+            "not written: Qwen Code reserves the name `main`",
+        ),
+        (
+            "x",
+            "qwen",
+            "not written: Qwen Code rejects names shorter than 2",
+        ),
+        (
+            "terse",
+            "qwen",
+            "not written: Qwen Code rejects a prompt under 10 characters",
+        ),
+        (
+            "notebook",
+            "qwen",
+            "tool `NotebookEdit` has no equivalent; dropped",
+        ),
+        (
+            "notebook",
+            "gemini-cli",
+            "tool `NotebookEdit` has no equivalent; dropped",
+        ),
+        (
+            "notebook",
+            "copilot",
+            "tool `AskUserQuestion` has no equivalent; dropped",
+        ),
+        (
+            "notebook",
+            "roo",
+            "tool `TodoWrite` has no equivalent; dropped",
+        ),
         ("notebook", "opencode", "colour `magenta` is not one of"),
         ("notebook", "qwen", "colour `magenta` is not one of"),
-        ("notebook", "gemini-cli", "not written: Gemini CLI rejects `max_turns = ten`"),
-        ("notebook", "opencode", "not written: OpenCode rejects `steps = ten`"),
-        ("notebook", "roo", "cannot express a model; dropped model = `powerful`"),
-        ("notebook", "kiro", "cannot carry extra keys; dropped [\"maxTurns\"]"),
+        (
+            "notebook",
+            "gemini-cli",
+            "not written: Gemini CLI rejects `max_turns = ten`",
+        ),
+        (
+            "notebook",
+            "opencode",
+            "not written: OpenCode rejects `steps = ten`",
+        ),
+        (
+            "notebook",
+            "roo",
+            "cannot express a model; dropped model = `powerful`",
+        ),
+        (
+            "notebook",
+            "kiro",
+            "cannot carry extra keys; dropped [\"maxTurns\"]",
+        ),
         ("notebook", "codex", "cannot restrict tools one by one"),
     ];
     for (agent, target, what) in expected {
-        assert!(has(&c, agent, target, what), "no `{what}` for {agent} → {target} in {:#?}", messages(&c));
+        assert!(
+            has(&c, agent, target, what),
+            "no `{what}` for {agent} → {target} in {:#?}",
+            messages(&c)
+        );
     }
     let skipped = [
         ("a.b", "qwen"),
@@ -146,7 +231,10 @@ fn awkward_specs_give_valid_files_or_warnings() {
         ("notebook", "opencode"),
     ];
     for (agent, target) in skipped {
-        assert!(content(&c, target, agent).is_none(), "{agent} → {target} must not be written");
+        assert!(
+            content(&c, target, agent).is_none(),
+            "{agent} → {target} must not be written"
+        );
     }
 }
 
@@ -157,18 +245,33 @@ fn awkward_specs_map_values_per_target() {
     let get = |t, a| content(&c, t, a).unwrap_or_else(|| panic!("{a} → {t} written"));
     let opencode = get("opencode", "a.b");
     assert!(opencode.contains("color: '#ff0000'"), "{opencode}");
-    assert!(opencode.contains("model: anthropic/claude-sonnet-4-5"), "{opencode}");
-    assert!(opencode.contains("permission:\n  '*': deny\n---"), "no tools: everything denied\n{opencode}");
+    assert!(
+        opencode.contains("model: anthropic/claude-sonnet-4-5"),
+        "{opencode}"
+    );
+    assert!(
+        opencode.contains("permission:\n  '*': deny\n---"),
+        "no tools: everything denied\n{opencode}"
+    );
     assert!(get("codex", "a.b").contains("sandbox_mode = \"read-only\""));
     assert!(get("cursor", "a.b").contains("readonly: true"));
     assert!(get("codex", "yaml-hostile").contains("sandbox_mode = \"workspace-write\""));
     assert!(!get("cursor", "yaml-hostile").contains("readonly"));
-    assert!(get("copilot", "notebook").contains("model: GPT-5 (copilot)"), "an override is taken as written");
+    assert!(
+        get("copilot", "notebook").contains("model: GPT-5 (copilot)"),
+        "an override is taken as written"
+    );
     assert!(get("kiro", "notebook").contains("\"@db/query\""));
     let qwen = get("qwen", "only-notebook");
-    assert!(!qwen.contains("\ntools:") && qwen.contains("disallowedTools:"), "no tools left: all disallowed\n{qwen}");
+    assert!(
+        !qwen.contains("\ntools:") && qwen.contains("disallowedTools:"),
+        "no tools left: all disallowed\n{qwen}"
+    );
     let yaml = get("qwen", "yaml-hostile");
-    assert!(yaml.contains("{{ braces }}") && yaml.contains("{% raw %}"), "spec text is never a template\n{yaml}");
+    assert!(
+        yaml.contains("{{ braces }}") && yaml.contains("{% raw %}"),
+        "spec text is never a template\n{yaml}"
+    );
 }
 
 #[test]
@@ -183,29 +286,122 @@ fn strict_makes_translation_warnings_errors() {
 fn validator_flags_what_the_tools_reject() {
     let long = format!("---\ndescription: d\n---\n\n{}\n", "x".repeat(30_001));
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("opencode", ".opencode/agents/a.md", "---\ndescription: d\ntools: [read]\n---\n\nprompt\n", "key `tools`"),
-        ("opencode", ".opencode/agents/a.md", "---\ndescription: d\ncolor: green\n---\n\nprompt\n", "colour"),
-        ("opencode", ".opencode/agents/a.md", "---\ndescription: d\npermission: [read]\n---\n\nprompt\n", "must be a map"),
-        ("opencode", ".opencode/agents/a.md", "---\ndescription: d\nsteps: ten\n---\n\nprompt\n", "`steps`"),
+        (
+            "opencode",
+            ".opencode/agents/a.md",
+            "---\ndescription: d\ntools: [read]\n---\n\nprompt\n",
+            "key `tools`",
+        ),
+        (
+            "opencode",
+            ".opencode/agents/a.md",
+            "---\ndescription: d\ncolor: green\n---\n\nprompt\n",
+            "colour",
+        ),
+        (
+            "opencode",
+            ".opencode/agents/a.md",
+            "---\ndescription: d\npermission: [read]\n---\n\nprompt\n",
+            "must be a map",
+        ),
+        (
+            "opencode",
+            ".opencode/agents/a.md",
+            "---\ndescription: d\nsteps: ten\n---\n\nprompt\n",
+            "`steps`",
+        ),
         ("copilot", ".github/agents/a.agent.md", &long, "30,000"),
-        ("copilot", ".github/agents/a.md", "---\ndescription: d\n---\n\nprompt\n", "path"),
-        ("gemini-cli", ".gemini/agents/a.md", "---\nname: a\ndescription: d\ncolor: red\n---\n\np\n", "key `color`"),
-        ("gemini-cli", ".gemini/agents/a.md", "---\nname: a.b\ndescription: d\n---\n\np\n", "`name` must match"),
-        ("gemini-cli", ".gemini/agents/a.md", "---\nname: a\ndescription: d\ntools: [Read]\n---\n\np\n", "`Read`"),
-        ("qwen", ".qwen/agents/main.md", "---\nname: main\ndescription: d\n---\n\nlong enough prompt\n", "name rules"),
-        ("qwen", ".qwen/agents/a.md", "---\nname: ab\ndescription: d\n---\n\nshort\n", "under 10"),
-        ("qwen", ".qwen/agents/a.md", "---\nname: ab\ndescription: d\ntools: []\n---\n\nlong enough prompt\n", "every tool"),
-        ("codex", ".codex/agents/a.toml", "name = \"a\"\ndescription = \"d\"\ndeveloper_instructions = \"p\"\nsandbox_mode = \"yolo\"\n", "sandbox_mode"),
-        ("codex", ".codex/agents/a.toml", "name = \"a\"\n", "developer_instructions"),
-        ("cursor", ".cursor/agents/a.md", "---\nname: a\ndescription: d\nreadonly: 'yes'\n---\n\np\n", "boolean"),
-        ("kiro", ".kiro/agents/a.json", "{\"name\": \"a\", \"prompt\": \"p\", \"tools\": [\"Bash\"]}\n", "`Bash`"),
-        ("kiro", ".kiro/agents/a.json", "{\"name\": \"a\",}\n", "not JSON"),
-        ("roo", ".roomodes", "customModes:\n- slug: a.b\n  name: A\n  roleDefinition: r\n  groups: [read]\n", "slug `a.b`"),
-        ("roo", ".roomodes", "customModes:\n- slug: a\n  name: A\n  roleDefinition: r\n  groups: [shell]\n", "`shell`"),
+        (
+            "copilot",
+            ".github/agents/a.md",
+            "---\ndescription: d\n---\n\nprompt\n",
+            "path",
+        ),
+        (
+            "gemini-cli",
+            ".gemini/agents/a.md",
+            "---\nname: a\ndescription: d\ncolor: red\n---\n\np\n",
+            "key `color`",
+        ),
+        (
+            "gemini-cli",
+            ".gemini/agents/a.md",
+            "---\nname: a.b\ndescription: d\n---\n\np\n",
+            "`name` must match",
+        ),
+        (
+            "gemini-cli",
+            ".gemini/agents/a.md",
+            "---\nname: a\ndescription: d\ntools: [Read]\n---\n\np\n",
+            "`Read`",
+        ),
+        (
+            "qwen",
+            ".qwen/agents/main.md",
+            "---\nname: main\ndescription: d\n---\n\nlong enough prompt\n",
+            "name rules",
+        ),
+        (
+            "qwen",
+            ".qwen/agents/a.md",
+            "---\nname: ab\ndescription: d\n---\n\nshort\n",
+            "under 10",
+        ),
+        (
+            "qwen",
+            ".qwen/agents/a.md",
+            "---\nname: ab\ndescription: d\ntools: []\n---\n\nlong enough prompt\n",
+            "every tool",
+        ),
+        (
+            "codex",
+            ".codex/agents/a.toml",
+            "name = \"a\"\ndescription = \"d\"\ndeveloper_instructions = \"p\"\nsandbox_mode = \"yolo\"\n",
+            "sandbox_mode",
+        ),
+        (
+            "codex",
+            ".codex/agents/a.toml",
+            "name = \"a\"\n",
+            "developer_instructions",
+        ),
+        (
+            "cursor",
+            ".cursor/agents/a.md",
+            "---\nname: a\ndescription: d\nreadonly: 'yes'\n---\n\np\n",
+            "boolean",
+        ),
+        (
+            "kiro",
+            ".kiro/agents/a.json",
+            "{\"name\": \"a\", \"prompt\": \"p\", \"tools\": [\"Bash\"]}\n",
+            "`Bash`",
+        ),
+        (
+            "kiro",
+            ".kiro/agents/a.json",
+            "{\"name\": \"a\",}\n",
+            "not JSON",
+        ),
+        (
+            "roo",
+            ".roomodes",
+            "customModes:\n- slug: a.b\n  name: A\n  roleDefinition: r\n  groups: [read]\n",
+            "slug `a.b`",
+        ),
+        (
+            "roo",
+            ".roomodes",
+            "customModes:\n- slug: a\n  name: A\n  roleDefinition: r\n  groups: [shell]\n",
+            "`shell`",
+        ),
     ];
     for (target, path, content, want) in cases {
         let problems = validate_native(target, Path::new(path), content);
-        assert!(problems.iter().any(|p| p.contains(want)), "{target} {path}: want `{want}` in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "{target} {path}: want `{want}` in {problems:#?}"
+        );
     }
 }
 
@@ -225,10 +421,18 @@ fn collision_with_an_aggregate_names_both_writers() {
     )]);
     let agents = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("agents/code-reviewer.toml")];
     let c = compile(agents, &["roo", "clash"], Some(targets.path()), false);
-    let collision = c.diags.iter().find(|d| d.code == "path-collision").expect("a collision");
+    let collision = c
+        .diags
+        .iter()
+        .find(|d| d.code == "path-collision")
+        .expect("a collision");
     assert!(collision.is_error());
     for part in ["`.roomodes`", "`roo`", "`clash`", "code-reviewer"] {
-        assert!(collision.message.contains(part), "{part} in {}", collision.message);
+        assert!(
+            collision.message.contains(part),
+            "{part} in {}",
+            collision.message
+        );
     }
 }
 
@@ -240,7 +444,10 @@ fn aggregate_target_needs_a_document_format() {
     )]);
     let err = Registry::load(Some(targets.path())).expect_err("rejected");
     let text: Vec<String> = err.iter().map(|d| d.message.clone()).collect();
-    assert!(text.iter().any(|m| m.contains("`aggregate` target needs")), "{text:?}");
+    assert!(
+        text.iter().any(|m| m.contains("`aggregate` target needs")),
+        "{text:?}"
+    );
 }
 
 #[test]
@@ -252,6 +459,14 @@ fn failing_check_at_error_level_fails_the_build() {
     let agents = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("agents/code-reviewer.toml")];
     let c = compile(agents, &["picky"], Some(targets.path()), false);
     assert!(c.failed());
-    let d = c.diags.iter().find(|d| d.code == "target-rule").expect("a target-rule error");
-    assert!(d.message.contains("`code-reviewer` is never right"), "{}", d.message);
+    let d = c
+        .diags
+        .iter()
+        .find(|d| d.code == "target-rule")
+        .expect("a target-rule error");
+    assert!(
+        d.message.contains("`code-reviewer` is never right"),
+        "{}",
+        d.message
+    );
 }

@@ -74,7 +74,10 @@ impl Problems {
         for t in list {
             match t.as_str() {
                 Some(s) if vocab.contains(&s) || extra.is_some_and(|p| matches(p, s)) => {}
-                _ => self.add(format!("`{key}` holds `{}`, not a tool name of this tool", t.as_str().unwrap_or("?"))),
+                _ => self.add(format!(
+                    "`{key}` holds `{}`, not a tool name of this tool",
+                    t.as_str().unwrap_or("?")
+                )),
             }
         }
     }
@@ -177,7 +180,10 @@ fn opencode(v: &mut Problems, path: &str, content: &str) {
         }
         Some(other) => v.add(format!("`permission` must be a map, not {other}")),
     }
-    if fm.get("steps").is_some_and(|n| !n.as_u64().is_some_and(|n| n > 0)) {
+    if fm
+        .get("steps")
+        .is_some_and(|n| !n.as_u64().is_some_and(|n| n > 0))
+    {
         v.add("`steps` must be a positive integer");
     }
     for key in ["temperature", "top_p"] {
