@@ -75,6 +75,11 @@ pub enum Command {
         after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt"
     )]
     Convert(ConvertArgs),
+    /// Check specs against named rules (levels set in agentc.toml's `[lint]`)
+    #[command(
+        after_help = "Examples:\n  agentc lint\n  agentc lint agents/reviewer.toml --format json\n  agentc lint --list"
+    )]
+    Lint(LintArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
     /// Print the JSON Schema of the agent spec
@@ -84,6 +89,12 @@ pub enum Command {
     New(NewArgs),
     /// Create agentc.toml and an agents/ folder with one example agent
     Init,
+    /// Work with the built-in templates
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Print the man page (roff) to stdout
+    #[command(after_help = "Example:\n  agentc man > /usr/local/share/man/man1/agentc.1")]
+    Man,
     /// Print a shell completion script
     #[command(after_help = "Example:\n  agentc completions bash > /etc/bash_completion.d/agentc")]
     Completions {
@@ -96,7 +107,7 @@ pub enum Command {
 pub struct BuildArgs {
     /// Spec files or folders (default: the `sources` of agentc.toml, else agents/)
     pub paths: Vec<PathBuf>,
-    /// Target to render (repeatable; default: agentc.toml's `targets`, else every built-in and project target)
+    /// Target to render (repeatable; default: agentc.toml's `targets`, else every target with `default = true`)
     #[arg(short, long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Output root (default: dist/ for the dist layout, the project root for native)
@@ -111,6 +122,9 @@ pub struct BuildArgs {
     /// Overwrite files agentc did not write
     #[arg(long)]
     pub force: bool,
+    /// Keep running and rebuild when a spec, target, template or agentc.toml changes (build only)
+    #[arg(short, long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +140,33 @@ pub struct ConvertArgs {
     /// Treat translation warnings as errors
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy built-in templates into the project's templates/ folder to edit them
+    #[command(after_help = "Examples:\n  agentc templates eject claude\n  agentc templates eject")]
+    Eject {
+        /// Only the templates this target uses (default: all)
+        target: Option<String>,
+        /// Overwrite templates already in templates/
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the built-in templates
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Spec files or folders (default: the project's sources)
+    pub paths: Vec<PathBuf>,
+    /// Targets whose tool maps `unmappable-tool` checks (default: as `build`)
+    #[arg(short, long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// List the rules with their levels and exit
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,9 +239,15 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let ui = Ui::new(cli.global.clone());
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     match cli.command {
+        Command::Build(args) if args.watch => watch(&ui, &cwd, &args),
         Command::Build(args) => build(&ui, &cwd, &args, false),
+        Command::Check(args) if args.watch => {
+            eprintln!("error: `--watch` goes with `build`, not `check`");
+            Ok(2)
+        }
         Command::Check(args) => build(&ui, &cwd, &args, true),
         Command::Convert(args) => convert(&ui, &cwd, &args),
+        Command::Lint(args) => lint(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema => {
             out(&format!(
@@ -211,6 +258,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         Command::New(args) => new(&ui, &cwd, &args),
         Command::Init => init(&ui, &cwd),
+        Command::Templates(cmd) => templates(&ui, &cwd, &cmd),
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            out(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "agentc", &mut buf);
@@ -276,21 +330,18 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let cfg = &project.config;
     let layout = args.layout.unwrap_or(cfg.layout);
     let explicit = !args.paths.is_empty();
-    let sources = if explicit {
-        args.paths.clone()
-    } else {
-        cfg.sources
-            .iter()
-            .map(|s| relative_to(&project.path(s), cwd))
-            .collect()
-    };
-    let targets = if !args.targets.is_empty() {
-        args.targets.clone()
-    } else if let Some(t) = &cfg.targets {
-        t.clone()
-    } else {
-        // Every target: the built-ins and the project's own.
-        registry.names().map(str::to_string).collect()
+    let (sources, mut targets) = selection(&project, cwd, &args.paths, &args.targets);
+    if args.targets.is_empty() && cfg.targets.is_none() {
+        // The targets on by default: built-in or the project's own.
+        targets = registry
+            .targets
+            .values()
+            .filter(|t| t.default)
+            .map(|t| t.name.clone())
+            .collect();
+    }
+    let Some(levels) = lint_levels(ui, &project) else {
+        return Ok(1);
     };
     let job = Job {
         sources,
@@ -298,6 +349,8 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         targets,
         layout,
         strict: args.strict || cfg.strict,
+        lint: levels,
+        lint_min: Some(crate::lint::Level::Deny),
     };
     let mut compiled = pipeline::compile(&job, &registry, &renderer);
     let root = relative_to(
@@ -395,6 +448,65 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     Ok(0)
 }
 
+/// Builds, then rebuilds on every change of an input until interrupted.
+fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
+    let project = match Project::discover(cwd) {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diagnostics(&d);
+            return Ok(1);
+        }
+    };
+    let (sources, _) = selection(&project, cwd, &args.paths, &args.targets);
+    let layout = args.layout.unwrap_or(project.config.layout);
+    let out_root = pipeline::output_root(
+        &project.root,
+        &project.config.out_dir,
+        args.out.as_deref(),
+        layout,
+    );
+    let inputs = crate::watch::Inputs {
+        dirs: sources
+            .iter()
+            .filter(|s| s.is_dir())
+            .cloned()
+            .chain([project.root.join("targets"), project.root.join("templates")])
+            .collect(),
+        files: sources
+            .iter()
+            .filter(|s| !s.is_dir())
+            .cloned()
+            .chain([project.root.join(crate::config::FILE_NAME)])
+            .collect(),
+        ignore: if out_root == project.root {
+            Vec::new()
+        } else {
+            vec![out_root]
+        },
+    };
+    build(ui, cwd, args, false)?;
+    // Say what each rebuild wrote, not only how much.
+    let ui = &Ui {
+        global: Global {
+            verbose: !ui.global.quiet,
+            ..ui.global.clone()
+        },
+        color: ui.color,
+    };
+    let ready = || eprintln!("watching for changes (Ctrl-C to stop)");
+    crate::watch::watch(inputs, ready, |changed| {
+        let names: Vec<String> = changed
+            .iter()
+            .map(|p| relative_to(p, cwd).display().to_string())
+            .collect();
+        eprintln!("changed: {}", names.join(", "));
+        if let Err(e) = build(ui, cwd, args, false) {
+            eprintln!("error: {e:#}");
+        }
+    })?;
+    Ok(0)
+}
+
 fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result<Exit> {
     let drifts = match emit::check(root, &compiled.artifacts, scope) {
         Ok(d) => d,
@@ -448,6 +560,8 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         targets: vec![args.target.clone()],
         layout: Layout::Dist,
         strict: args.strict,
+        lint: Default::default(),
+        lint_min: None,
     };
     let compiled = pipeline::compile(&job, &registry, &renderer);
     ui.diagnostics(&compiled.diags);
@@ -472,6 +586,149 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         }
         None => out(&artifact.content)?,
     }
+    Ok(0)
+}
+
+fn lint_levels(
+    ui: &Ui,
+    project: &Project,
+) -> Option<std::collections::BTreeMap<&'static str, crate::lint::Level>> {
+    match crate::lint::levels(&project.config.lint, project.file.as_deref()) {
+        Ok(l) => Some(l),
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            None
+        }
+    }
+}
+
+/// The sources and targets a command works on: its arguments, else agentc.toml, else the defaults.
+fn selection(
+    project: &Project,
+    cwd: &Path,
+    paths: &[PathBuf],
+    targets: &[String],
+) -> (Vec<PathBuf>, Vec<String>) {
+    let cfg = &project.config;
+    let sources = if paths.is_empty() {
+        cfg.sources
+            .iter()
+            .map(|s| relative_to(&project.path(s), cwd))
+            .collect()
+    } else {
+        paths.to_vec()
+    };
+    let targets = if !targets.is_empty() {
+        targets.to_vec()
+    } else if let Some(t) = &cfg.targets {
+        t.clone()
+    } else {
+        crate::target::BUILTIN_TARGETS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect()
+    };
+    (sources, targets)
+}
+
+fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
+    let Some((project, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let Some(levels) = lint_levels(ui, &project) else {
+        return Ok(1);
+    };
+    if args.list {
+        let mut text = String::new();
+        for rule in crate::lint::RULES {
+            let level = format!("{:?}", levels[rule.name]).to_lowercase();
+            text.push_str(&format!("{:<24} {level:<6} {}\n", rule.name, rule.summary));
+        }
+        out(&text)?;
+        return Ok(0);
+    }
+    let (sources, target_names) = selection(&project, cwd, &args.paths, &args.targets);
+    let mut diags = Diagnostics::default();
+    let targets = pipeline::targets(&registry, &target_names, &mut diags);
+    let files = crate::load::discover(&sources, &mut diags);
+    let loaded = crate::load::load(&files, &mut diags);
+    diags.extend(crate::lint::lint(
+        &loaded,
+        &targets,
+        &levels,
+        crate::lint::Level::Warn,
+    ));
+    ui.diagnostics(&diags);
+    let (errors, warnings) = (diags.error_count(), diags.warning_count());
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": errors == 0, "files": loaded.len(), "diagnostics": json_diags(&diags) })
+        ))?;
+    }
+    ui.summary(&format!(
+        "linted {} spec{}: {errors} error{}, {warnings} warning{}",
+        loaded.len(),
+        plural(loaded.len()),
+        plural(errors),
+        plural(warnings)
+    ));
+    Ok(if errors > 0 { 1 } else { 0 })
+}
+
+fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
+    let builtins = crate::render::BUILTIN_TEMPLATES;
+    let (target, force) = match cmd {
+        TemplatesCommand::List => {
+            let names: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+            out(&format!("{}\n", names.join("\n")))?;
+            return Ok(0);
+        }
+        TemplatesCommand::Eject { target, force } => (target, *force),
+    };
+    let Some((project, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    let wanted: Vec<&(&str, &str)> = match target {
+        None => builtins.iter().collect(),
+        Some(name) => {
+            let mut diags = Diagnostics::default();
+            let Some(t) =
+                pipeline::targets(&registry, std::slice::from_ref(name), &mut diags).pop()
+            else {
+                ui.diagnostics(&diags);
+                return Ok(1);
+            };
+            // The target's template and the partials every template may import.
+            builtins
+                .iter()
+                .filter(|(n, _)| *n == t.template || n.starts_with('_'))
+                .collect()
+        }
+    };
+    let dir = project.root.join("templates");
+    let mut written = 0;
+    for (name, text) in wanted {
+        let path = dir.join(name);
+        if path.exists() && !force {
+            ui.summary(&format!(
+                "kept {} (exists; --force overwrites it)",
+                relative_to(&path, cwd).display()
+            ));
+            continue;
+        }
+        if let Err(d) = emit::atomic_write(&path, text.as_bytes()) {
+            ui.diagnostics(&Diagnostics(vec![d]));
+            return Ok(1);
+        }
+        written += 1;
+    }
+    ui.summary(&format!(
+        "ejected {written} template{} into {}; edit them there: they now override the built-ins",
+        plural(written),
+        relative_to(&dir, cwd).display()
+    ));
     Ok(0)
 }
 
@@ -568,7 +825,7 @@ const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see 
 sources = ["agents"]
 out_dir = "dist"
 # layout = "native"               # write where each tool reads its agents
-# targets = ["claude", "gpt"]     # default: every built-in and project target
+# targets = ["claude", "gpt"]     # default: every target with `default = true` (not the native tool targets)
 # strict = true                   # translation warnings are errors
 
 # Per-target options:

@@ -25,7 +25,7 @@ pub struct Config {
     pub out_dir: PathBuf,
     #[serde(default)]
     pub layout: Layout,
-    /// Targets built when no `-t` is given (default: every built-in and project target).
+    /// Targets built when no `-t` is given (default: every target with `default = true`).
     #[serde(default)]
     pub targets: Option<Vec<String>>,
     /// Translation warnings are errors.
@@ -34,6 +34,9 @@ pub struct Config {
     /// Per-target options: `[target.llama] wrap = "modelfile"`.
     #[serde(default)]
     pub target: BTreeMap<String, Table>,
+    /// Lint levels: `[lint] empty-role = "deny"`.
+    #[serde(default)]
+    pub lint: BTreeMap<String, crate::lint::Level>,
 }
 
 fn default_sources() -> Vec<PathBuf> {
@@ -53,6 +56,7 @@ impl Default for Config {
             targets: None,
             strict: false,
             target: BTreeMap::new(),
+            lint: BTreeMap::new(),
         }
     }
 }
@@ -116,7 +120,7 @@ fn read(file: &Path) -> Result<Config, Diagnostics> {
             .and_then(|r| r.split('`').next())
         {
             let known = [
-                "sources", "out_dir", "layout", "targets", "strict", "target",
+                "sources", "out_dir", "layout", "targets", "strict", "target", "lint",
             ];
             if let Some(s) = did_you_mean(key, known) {
                 d = d.help(format!("did you mean `{s}`?"));

@@ -234,6 +234,13 @@ impl Diagnostics {
         self.0.iter()
     }
 
+    /// Drops repeats (a broken template fails the same way for every agent).
+    pub fn dedup(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.0
+            .retain(|d| seen.insert((d.code, d.message.clone(), d.path.clone(), d.span.clone())));
+    }
+
     /// Turns every warning into an error (for `--strict`).
     pub fn escalate(&mut self) {
         for d in &mut self.0 {

@@ -1,17 +1,11 @@
 //! The minijinja filters and tests that agentc adds for templates, target
-//! `fields` and target `checks`: XML escaping, building maps (`to_map`, `merge`)
-//! and regular expressions (`matching`). Pure functions of their arguments.
+//! `fields` and target `checks`: building maps (`to_map`, `merge`) and regular
+//! expressions (`matching`). (The XML escaping filters live in `render`.) Pure functions of their arguments.
 
 use minijinja::{Environment, Value};
 
 /// Adds agentc's filters and tests to `env`.
 pub fn add(env: &mut Environment<'static>) {
-    env.add_filter("xml", |s: String, strict: Option<bool>| {
-        crate::xmltext::escape(&s, strict.unwrap_or(false))
-    });
-    env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
-        crate::xmltext::escape_attr(&s, strict.unwrap_or(false))
-    });
     // `tools | to_map("allow")`: a map from each item to one value.
     env.add_filter("to_map", |keys: Vec<String>, value: Value| {
         Value::from_pairs(keys.into_iter().map(|k| (k, value.clone())))

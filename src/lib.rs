@@ -6,12 +6,16 @@
 //! edge: it parses the command line, runs a command and maps the result to an
 //! exit code (0 ok, 1 invalid input or failed check, 2 usage error).
 
+// Diagnostics are returned on cold paths only; boxing them would cost clarity for nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod filters;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod pipeline;
@@ -20,6 +24,7 @@ pub mod report;
 pub mod resolve;
 pub mod spec;
 pub mod target;
+pub mod watch;
 pub mod xmltext;
 pub mod yaml;
 

@@ -226,7 +226,19 @@ fn explain(msg: &str) -> (String, Option<String>) {
             Some(format!("add {field} = \"…\"").replace('`', "")),
         );
     }
-    (msg.trim().to_string(), None)
+    let msg = msg.trim();
+    let help = if msg.ends_with("expected a sequence") {
+        Some("this key takes a list: key = [\"…\", \"…\"]")
+    } else if msg.ends_with("expected a string") {
+        Some("this key takes a string: quote it, key = \"…\" (version numbers too: \"2.0\")")
+    } else if msg.ends_with("expected a boolean") {
+        Some("this key takes `true` or `false`")
+    } else if msg.contains("expected struct") || msg.contains("expected a map") {
+        Some("this key takes a table: [key] or key = { … }")
+    } else {
+        None
+    };
+    (msg.to_string(), help.map(String::from))
 }
 
 /// Unknown tools are warnings: Claude Code's vocabulary grows, and a name agentc
@@ -278,13 +290,11 @@ pub fn is_known_tool(tool: &str) -> bool {
             .is_some_and(|(s, t)| !s.is_empty() && !t.is_empty())
 }
 
+/// Called with an unknown key, its span and the keys allowed there.
+type Report<'a> = dyn FnMut(&str, Range<usize>, &[String]) + 'a;
+
 /// Reports every key of `table` that `schema` does not allow, recursively.
-fn unknown_keys(
-    root: &Json,
-    schema: &Json,
-    table: &DeTable,
-    report: &mut dyn FnMut(&str, Range<usize>, &[String]),
-) {
+fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     let Some(props) = schema.get("properties").and_then(Json::as_object) else {
         return;
@@ -300,12 +310,7 @@ fn unknown_keys(
     }
 }
 
-fn check_value(
-    root: &Json,
-    schema: &Json,
-    value: &DeValue,
-    report: &mut dyn FnMut(&str, Range<usize>, &[String]),
-) {
+fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     match value {
         DeValue::Table(t) => {
@@ -337,13 +342,12 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
             return resolve(root, def);
         }
     }
-    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array) {
-        if let Some(b) = branches
+    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array)
+        && let Some(b) = branches
             .iter()
             .find(|b| b.get("type") != Some(&Json::String("null".into())))
-        {
-            return resolve(root, b);
-        }
+    {
+        return resolve(root, b);
     }
     schema
 }

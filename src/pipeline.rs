@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::lint::Level;
 use crate::load::Loaded;
 use crate::render::{Artifact, Entry, Layout, Renderer};
 use crate::target::{Registry, Target};
@@ -19,6 +20,9 @@ pub struct Job {
     pub targets: Vec<String>,
     pub layout: Layout,
     pub strict: bool,
+    /// Lint levels in force, and the lowest level to run (`build` runs `deny` only).
+    pub lint: BTreeMap<&'static str, Level>,
+    pub lint_min: Option<Level>,
 }
 
 /// What compiling gave: artifacts sorted by path, diagnostics of every stage.
@@ -74,10 +78,15 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
     let files = load::discover(&job.sources, &mut c.diags);
     let loaded = load::load(&files, &mut c.diags);
     check_overrides(&loaded, registry, &mut c.diags);
+    if let Some(min) = job.lint_min {
+        c.diags
+            .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
+    }
     compile_loaded(&loaded, &targets, job.layout, renderer, &mut c);
     if job.strict {
         c.diags.escalate();
     }
+    c.diags.dedup();
     c
 }
 

@@ -109,6 +109,16 @@ impl Renderer {
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         crate::filters::add(&mut env);
+        env.add_filter("xml", |s: String, strict: Option<bool>| {
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape(&s, strict)
+        });
+        env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
+            let strict = strict.unwrap_or(false);
+            note_lost_chars(&s, strict);
+            crate::xmltext::escape_attr(&s, strict)
+        });
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
@@ -172,7 +182,20 @@ impl Renderer {
             description => &description,
             extra => to_value(&extra),
         };
+        take_lost_chars(); // a failed render before this one may have left some
         let doc = self.document(target, &base, &extra, source)?;
+        let lost = take_lost_chars();
+        if !lost.is_empty() {
+            let list: Vec<String> = lost
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            let what = format!(
+                "XML 1.0 cannot hold {}; replaced with U+FFFD",
+                list.join(", ")
+            );
+            warnings.push(resolve::translation(&agent.name, &target.name, &what).at(source));
+        }
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
         let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
@@ -496,6 +519,25 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
     }
 }
 
+thread_local! {
+    /// Characters a filter had to replace during the current render; drained into
+    /// translation warnings by `Renderer::render` (one render runs on one thread).
+    static LOST: std::cell::RefCell<Vec<char>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note_lost_chars(text: &str, strict: bool) {
+    if strict {
+        LOST.with(|l| l.borrow_mut().extend(crate::xmltext::non_xml_chars(text)));
+    }
+}
+
+fn take_lost_chars() -> Vec<char> {
+    let mut lost = LOST.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    lost.sort_unstable();
+    lost.dedup();
+    lost
+}
+
 /// LF line ends, exactly one final newline.
 fn finish(mut content: String) -> String {
     if content.contains('\r') {
@@ -509,4 +551,27 @@ fn finish(mut content: String) -> String {
 
 fn to_value<T: Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in templates/ must be embedded, or a project without its own
+    /// templates/ folder fails where the repository itself works.
+    #[test]
+    fn every_template_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
 }

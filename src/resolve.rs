@@ -187,7 +187,7 @@ fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
 }
 
 /// The target's name for one canonical tool, if it has one.
-fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
+pub fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
     if let Some(rest) = tool.strip_prefix("mcp__") {
         let (server, name) = rest.split_once("__")?;
         if map.identity {

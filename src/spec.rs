@@ -20,6 +20,7 @@ pub type Table = toml::Table;
 #[schemars(title = "agentc agent spec")]
 pub struct Spec {
     /// Identifier and output file stem: `^[a-z0-9][a-z0-9._-]*$`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"), length(min = 1, max = 128))]
     pub name: String,
     /// When a coordinator should delegate to this agent; may hold examples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,5 +240,24 @@ mod tests {
             assert!(props.contains_key(key), "{key}");
         }
         assert_eq!(schema["additionalProperties"], serde_json::json!(false));
+    }
+}
+
+#[cfg(test)]
+mod schema_file {
+    /// `agentc.schema.json` (referenced by the specs' `#:schema` lines) must be
+    /// what `agentc schema` prints; regenerate it with `agentc schema > agentc.schema.json`.
+    #[test]
+    fn committed_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agentc.schema.json");
+        let committed = std::fs::read_to_string(path).expect("agentc.schema.json is committed");
+        let current = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&super::json_schema()).unwrap()
+        );
+        assert!(
+            committed == current,
+            "agentc.schema.json is stale: run `agentc schema > agentc.schema.json`"
+        );
     }
 }

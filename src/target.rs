@@ -60,6 +60,10 @@ pub struct Target {
     /// Whether `[extra]` keys and free `[targets.<name>]` keys are re-emitted.
     #[serde(default)]
     pub extras: bool,
+    /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
+    /// names targets. Native tool targets are off: a project opts into each tool.
+    #[serde(default = "yes")]
+    pub default: bool,
     /// Whether this target carries metadata at all; plain prompts do not, and
     /// report nothing for the metadata they leave out.
     #[serde(default = "yes")]
@@ -275,7 +279,6 @@ impl Registry {
         }
         let mut targets = BTreeMap::new();
         for (name, (table, origin)) in raw {
-            let source: Arc<str> = Arc::from(toml::to_string(&table).unwrap_or_default());
             match table.try_into::<Target>() {
                 Ok(mut t) => {
                     t.origin = origin;
@@ -303,7 +306,6 @@ impl Registry {
                     if let Origin::Project(p) = &origin {
                         d = d.at(p);
                     }
-                    let _ = source;
                     diags.push(d);
                 }
             }
@@ -445,6 +447,27 @@ mod tests {
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);
         }
+    }
+
+    #[test]
+    fn every_target_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> =
+            BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]

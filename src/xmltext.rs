@@ -28,10 +28,22 @@ fn escape_with(text: &str, strict: bool, attr: bool) -> String {
             }
             '>' if strict => out.push_str("&gt;"),
             '"' if attr => out.push_str("&quot;"),
+            c if strict && !is_xml_char(c) => out.push(char::REPLACEMENT_CHARACTER),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// Whether XML 1.0 can hold `c` at all (not even a character reference can hold
+/// the C0 controls other than tab, LF and CR, nor U+FFFE and U+FFFF).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The characters of `text` that strict XML must replace (with U+FFFD).
+pub fn non_xml_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|c| !is_xml_char(*c))
 }
 
 /// Whether the text after an `&` would be read as an entity reference.
@@ -106,6 +118,16 @@ mod tests {
     fn strict_escapes_everything() {
         assert_eq!(escape("a & b < c > d", true), "a &amp; b &lt; c &gt; d");
         assert_eq!(escape_attr("say \"hi\"", false), "say &quot;hi&quot;");
+    }
+
+    #[test]
+    fn strict_replaces_what_xml_cannot_hold() {
+        assert_eq!(escape("a\u{1}b\u{fffe}\tc", true), "a\u{fffd}b\u{fffd}\tc");
+        assert_eq!(escape("a\u{1}b", false), "a\u{1}b");
+        assert_eq!(
+            non_xml_chars("x\u{0}y\u{1f}").collect::<String>(),
+            "\u{0}\u{1f}"
+        );
     }
 
     #[test]

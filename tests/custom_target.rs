@@ -86,8 +86,12 @@ fn custom_target_example_builds() {
         Vec::<String>::new()
     );
     assert!(
-        root.join(".github/agents/reviewer.agent.md").is_file(),
-        "the built-in copilot target is built too"
+        !root.join(".github/agents/reviewer.agent.md").exists(),
+        "the built-in copilot target is off by default"
+    );
+    assert!(
+        root.join(".claude/agents/reviewer.md").is_file(),
+        "the default targets are built"
     );
     assert!(stderr.contains("reviewer → team-copilot (1)"), "{stderr}");
 }

@@ -47,6 +47,8 @@ fn compile(sources: Vec<PathBuf>, targets: &[&str], project_targets: Option<&Pat
         targets: targets.iter().map(|t| t.to_string()).collect(),
         layout: Layout::Native,
         strict: false,
+        lint: BTreeMap::new(),
+        lint_min: None,
     };
     pipeline::compile(&job, &registry, &renderer)
 }
@@ -69,7 +71,10 @@ fn golden(target: &str) {
             a.content
         );
         let snapshot = format!("path: {}\n\n{}", a.path.display(), a.content);
-        insta::assert_snapshot!(format!("{target}__{stem}"), snapshot);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("snapshots/native");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(format!("{target}__{stem}"), snapshot));
     }
 }
 
@@ -111,6 +116,30 @@ fn golden_kiro() {
 #[test]
 fn golden_roo() {
     golden("roo");
+}
+
+/// Every native snapshot belongs to an agent and a native target that exist.
+#[test]
+fn no_native_snapshot_is_orphaned() {
+    let mut expected: Vec<String> = Vec::new();
+    for target in NATIVE {
+        for file in agents() {
+            let stem = file
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
+            expected.push(format!("{target}__{stem}.snap"));
+        }
+    }
+    expected.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("tests/snapshots/native"))
+        .expect("tests/snapshots/native exists")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".snap"))
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, expected);
 }
 
 #[test]

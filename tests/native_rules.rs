@@ -106,6 +106,8 @@ fn compile(
         targets: targets.iter().map(|t| t.to_string()).collect(),
         layout: Layout::Native,
         strict,
+        lint: BTreeMap::new(),
+        lint_min: None,
     };
     pipeline::compile(&job, &registry, &renderer)
 }

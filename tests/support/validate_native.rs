@@ -162,10 +162,10 @@ fn opencode(v: &mut Problems, path: &str, content: &str) {
             v.add(format!("colour {c} is neither `#RRGGBB` nor a theme name"));
         }
     }
-    if let Some(m) = fm.get("model") {
-        if !m.as_str().is_some_and(|m| matches("^[^/ ]+/[^ ]+$", m)) {
-            v.add(format!("model {m} is not `provider/model-id`"));
-        }
+    if let Some(m) = fm.get("model")
+        && !m.as_str().is_some_and(|m| matches("^[^/ ]+/[^ ]+$", m))
+    {
+        v.add(format!("model {m} is not `provider/model-id`"));
     }
     match fm.get("permission") {
         None => {}
@@ -182,7 +182,7 @@ fn opencode(v: &mut Problems, path: &str, content: &str) {
     }
     if fm
         .get("steps")
-        .is_some_and(|n| !n.as_u64().is_some_and(|n| n > 0))
+        .is_some_and(|n| n.as_u64().is_none_or(|n| n == 0))
     {
         v.add("`steps` must be a positive integer");
     }
@@ -268,15 +268,15 @@ fn gemini_cli(v: &mut Problems, path: &str, content: &str) {
         v.add("`kind` must be `local`");
     }
     v.tools(&fm, "tools", GEMINI_TOOLS, Some("^mcp_[^_]+_.+$"));
-    if let Some(t) = fm.get("temperature") {
-        if !t.as_f64().is_some_and(|t| (0.0..=2.0).contains(&t)) {
-            v.add("`temperature` must be a number from 0 to 2");
-        }
+    if let Some(t) = fm.get("temperature")
+        && !t.as_f64().is_some_and(|t| (0.0..=2.0).contains(&t))
+    {
+        v.add("`temperature` must be a number from 0 to 2");
     }
     for key in ["max_turns", "timeout_mins"] {
         if fm
             .get(key)
-            .is_some_and(|n| !n.as_u64().is_some_and(|n| n > 0))
+            .is_some_and(|n| n.as_u64().is_none_or(|n| n == 0))
         {
             v.add(format!("`{key}` must be a positive integer"));
         }
@@ -348,10 +348,10 @@ fn qwen(v: &mut Problems, path: &str, content: &str) {
     {
         v.add("an empty `tools` list gives every tool in Qwen");
     }
-    if let Some(c) = fm.get("color") {
-        if !c.as_str().is_some_and(|c| QWEN_COLORS.contains(&c)) {
-            v.add(format!("colour {c} would be dropped by Qwen"));
-        }
+    if let Some(c) = fm.get("color")
+        && !c.as_str().is_some_and(|c| QWEN_COLORS.contains(&c))
+    {
+        v.add(format!("colour {c} would be dropped by Qwen"));
     }
 }
 
@@ -375,15 +375,14 @@ fn codex(v: &mut Problems, path: &str, content: &str) {
         &allowed,
         &["name", "description", "developer_instructions"],
     );
-    if let Some(s) = map.get("sandbox_mode") {
-        if !s
+    if let Some(s) = map.get("sandbox_mode")
+        && !s
             .as_str()
             .is_some_and(|s| ["read-only", "workspace-write"].contains(&s))
-        {
-            v.add(format!(
-                "`sandbox_mode` is {s}, not `read-only` or `workspace-write`"
-            ));
-        }
+    {
+        v.add(format!(
+            "`sandbox_mode` is {s}, not `read-only` or `workspace-write`"
+        ));
     }
     v.string(&map, "model");
 }

@@ -1,0 +1,444 @@
+//! Lint: named rules over loaded specs, each with a level (allow, warn, deny) that
+//! `[lint]` in agentc.toml can change, like clippy's lints.
+//!
+//! Input: loaded specs and the targets of the run. Output: diagnostics whose code
+//! is the rule's name, pointing at the file, line and column, with a help line.
+//! `build` runs the rules whose level is `deny` and fails on their findings.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, did_you_mean};
+use crate::load::Loaded;
+use crate::spec::Spec;
+use crate::target::Target;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+pub struct Rule {
+    pub name: &'static str,
+    pub level: Level,
+    pub summary: &'static str,
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "missing-description",
+        level: Level::Warn,
+        summary: "the spec has no `description`, so coordinators get a derived one",
+    },
+    Rule {
+        name: "short-description",
+        level: Level::Warn,
+        summary: "the description is under 40 characters",
+    },
+    Rule {
+        name: "no-trigger-phrase",
+        level: Level::Warn,
+        summary: "the description never says when to use the agent (no trigger phrase or example)",
+    },
+    Rule {
+        name: "empty-role",
+        level: Level::Warn,
+        summary: "the spec has no `role`",
+    },
+    Rule {
+        name: "empty-item",
+        level: Level::Warn,
+        summary: "a list holds an empty item",
+    },
+    Rule {
+        name: "duplicate-item",
+        level: Level::Warn,
+        summary: "a list holds the same item twice",
+    },
+    Rule {
+        name: "will-and-will-not",
+        level: Level::Deny,
+        summary: "the same item is under both `will` and `will_not`",
+    },
+    Rule {
+        name: "unmappable-tool",
+        level: Level::Warn,
+        summary: "no selected target can express a tool",
+    },
+    Rule {
+        name: "name-file-mismatch",
+        level: Level::Warn,
+        summary: "the agent's name differs from its file name",
+    },
+    Rule {
+        name: "section-repeats-field",
+        level: Level::Warn,
+        summary: "a free section is titled like a structured field",
+    },
+];
+
+/// The levels in force: the defaults with `[lint]` of agentc.toml over them.
+pub fn levels(
+    config: &BTreeMap<String, Level>,
+    config_file: Option<&Path>,
+) -> Result<BTreeMap<&'static str, Level>, Diagnostics> {
+    let mut levels: BTreeMap<&'static str, Level> =
+        RULES.iter().map(|r| (r.name, r.level)).collect();
+    let mut diags = Diagnostics::default();
+    for (name, level) in config {
+        match RULES.iter().find(|r| r.name == name) {
+            Some(rule) => {
+                levels.insert(rule.name, *level);
+            }
+            None => {
+                let mut d = Diagnostic::error(
+                    "unknown-lint",
+                    format!("unknown lint rule `{name}` in `[lint]`"),
+                );
+                if let Some(p) = config_file {
+                    d = d.at(p);
+                }
+                d = match did_you_mean(name, RULES.iter().map(|r| r.name)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("`agentc lint --list` shows the rules"),
+                };
+                diags.push(d);
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(levels)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Runs every rule whose level is at least `min` over the specs.
+pub fn lint(
+    loaded: &[Loaded],
+    targets: &[&Target],
+    levels: &BTreeMap<&'static str, Level>,
+    min: Level,
+) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for l in loaded {
+        let (doc, _) = DeTable::parse_recoverable(&l.source);
+        let mut ctx = Ctx {
+            loaded: l,
+            doc: doc.get_ref(),
+            levels,
+            min,
+            out: &mut out,
+        };
+        check_description(&mut ctx);
+        check_lists(&mut ctx);
+        check_tools(&mut ctx, targets);
+        check_names(&mut ctx);
+    }
+    out
+}
+
+struct Ctx<'a> {
+    loaded: &'a Loaded,
+    doc: &'a DeTable<'a>,
+    levels: &'a BTreeMap<&'static str, Level>,
+    min: Level,
+    out: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn spec(&self) -> &Spec {
+        &self.loaded.spec
+    }
+
+    /// Reports a finding of `rule` at the value found by `path` (or the file).
+    fn report(&mut self, rule: &'static str, path: &[Key], message: String, help: &str) {
+        let level = self.levels.get(rule).copied().unwrap_or(Level::Allow);
+        if level == Level::Allow || level < self.min {
+            return;
+        }
+        let mut d = Diagnostic::warning(rule, message)
+            .at(&self.loaded.path)
+            .help(help);
+        if level == Level::Deny {
+            d.severity = Severity::Error;
+        }
+        let span = locate(self.doc, path).unwrap_or(0..0);
+        d = d.span(&self.loaded.source, span);
+        self.out.push(d);
+    }
+}
+
+/// One step into the document: a table key or an array index.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    K(&'a str),
+    I(usize),
+}
+
+fn locate(doc: &DeTable, path: &[Key]) -> Option<Range<usize>> {
+    let mut value: Option<&toml::Spanned<DeValue>> = None;
+    let mut table = Some(doc);
+    for step in path {
+        let next = match (*step, table, value.map(|v| v.get_ref())) {
+            (Key::K(k), Some(t), _) => t.get(k),
+            (Key::I(i), _, Some(DeValue::Array(a))) => a.get(i),
+            _ => None,
+        };
+        let v = next?;
+        table = match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+        value = Some(v);
+    }
+    value.map(|v| v.span())
+}
+
+const TRIGGER_WORDS: &[&str] = &[
+    "use ",
+    "when",
+    "proactively",
+    "<example>",
+    "must be used",
+    "invoke",
+    "call ",
+    "for ",
+];
+
+fn check_description(c: &mut Ctx) {
+    match c.spec().description.clone() {
+        None => c.report(
+            "missing-description",
+            &[Key::K("name")],
+            format!("`{}` has no description", c.spec().name),
+            "add `description = \"Use this agent when …\"`: coordinators read it to decide when to delegate",
+        ),
+        Some(d) => {
+            if d.trim().chars().count() < 40 {
+                c.report(
+                    "short-description",
+                    &[Key::K("description")],
+                    format!("the description is only {} characters", d.trim().chars().count()),
+                    "say what the agent does and when to use it, in a sentence or two",
+                );
+            }
+            let lower = d.to_lowercase();
+            if !TRIGGER_WORDS.iter().any(|w| lower.contains(w)) {
+                c.report(
+                    "no-trigger-phrase",
+                    &[Key::K("description")],
+                    "the description never says when to use the agent".into(),
+                    "start with \"Use this agent when …\" or add an `<example>` block",
+                );
+            }
+        }
+    }
+    if c.spec().role.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        c.report(
+            "empty-role",
+            &[Key::K("name")],
+            "the agent has no role".into(),
+            "add `role = \"You are …\"`: the identity the prompt starts with",
+        );
+    }
+}
+
+fn check_lists(c: &mut Ctx) {
+    let spec = c.spec().clone();
+    let mut lists: Vec<(Vec<Key>, &Vec<String>)> = Vec::new();
+    for (key, list) in [
+        ("tags", &spec.tags),
+        ("tools", &spec.tools),
+        ("model_compatibility", &spec.model_compatibility),
+    ] {
+        if let Some(list) = list {
+            lists.push((vec![Key::K(key)], list));
+        }
+    }
+    lists.push((vec![Key::K("triggers")], &spec.triggers));
+    lists.push((vec![Key::K("expertise")], &spec.expertise));
+    lists.push((vec![Key::K("success_metrics")], &spec.success_metrics));
+    for (i, r) in spec.responsibilities.iter().enumerate() {
+        lists.push((
+            vec![Key::K("responsibilities"), Key::I(i), Key::K("actions")],
+            &r.actions,
+        ));
+    }
+    if let Some(b) = &spec.boundaries {
+        lists.push((vec![Key::K("boundaries"), Key::K("will")], &b.will));
+        lists.push((vec![Key::K("boundaries"), Key::K("will_not")], &b.will_not));
+        lists.push((
+            vec![Key::K("boundaries"), Key::K("escalation")],
+            &b.escalation,
+        ));
+        for (i, item) in b.will.iter().enumerate() {
+            if b.will_not.iter().any(|n| n.trim() == item.trim()) {
+                c.report(
+                    "will-and-will-not",
+                    &[Key::K("boundaries"), Key::K("will"), Key::I(i)],
+                    format!("`{}` is under both `will` and `will_not`", item.trim()),
+                    "keep it in one of them: contradictory instructions confuse the model",
+                );
+            }
+        }
+    }
+    for (path, list) in lists {
+        for (i, item) in list.iter().enumerate() {
+            let mut at = path.clone();
+            at.push(Key::I(i));
+            if item.trim().is_empty() {
+                c.report("empty-item", &at, "empty list item".into(), "remove it");
+            } else if list[..i].iter().any(|prev| prev.trim() == item.trim()) {
+                c.report(
+                    "duplicate-item",
+                    &at,
+                    format!("`{}` is listed twice", item.trim()),
+                    "remove the repeat",
+                );
+            }
+        }
+    }
+}
+
+fn check_tools(c: &mut Ctx, targets: &[&Target]) {
+    let mappers: Vec<&crate::target::ToolMap> =
+        targets.iter().filter_map(|t| t.tools.as_ref()).collect();
+    if mappers.is_empty() {
+        return;
+    }
+    let tools = c.spec().tools.clone().unwrap_or_default();
+    for (i, tool) in tools.iter().enumerate() {
+        if !mappers
+            .iter()
+            .any(|m| crate::resolve::map_tool(m, tool).is_some())
+        {
+            c.report(
+                "unmappable-tool",
+                &[Key::K("tools"), Key::I(i)],
+                format!("no selected target can express tool `{tool}`"),
+                "remove it, or add a mapping in a project `targets/<name>.toml`",
+            );
+        }
+    }
+}
+
+const CANONICAL_HEADINGS: &[&str] = &[
+    "role",
+    "triggers",
+    "expertise",
+    "responsibilities",
+    "tool usage",
+    "boundaries",
+    "uncertainty protocol",
+    "output formats",
+    "examples",
+    "success metrics",
+];
+
+fn check_names(c: &mut Ctx) {
+    let stem = c
+        .loaded
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != c.spec().name {
+        let name = c.spec().name.clone();
+        c.report(
+            "name-file-mismatch",
+            &[Key::K("name")],
+            format!("agent `{name}` is in `{stem}.toml`"),
+            &format!("rename the file to `{name}.toml`, or the agent to `{stem}`"),
+        );
+    }
+    let titles: Vec<String> = c.spec().sections.iter().map(|s| s.title.clone()).collect();
+    for (i, title) in titles.iter().enumerate() {
+        if CANONICAL_HEADINGS.contains(&title.trim().to_lowercase().as_str()) {
+            let field = title.trim().to_lowercase().replace(' ', "_");
+            c.report(
+                "section-repeats-field",
+                &[Key::K("sections"), Key::I(i), Key::K("title")],
+                format!("section `{title}` repeats the structured field `{field}`"),
+                &format!("move its content into `{field}`, or retitle the section"),
+            );
+        }
+    }
+}
+
+/// Shared for tests: lints one spec text with the default levels.
+pub fn lint_str(path: &Path, text: &str, targets: &[&Target]) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let Some(l) = crate::load::load_str(path, text, &mut diags) else {
+        return diags;
+    };
+    let levels: BTreeMap<&'static str, Level> = RULES.iter().map(|r| (r.name, r.level)).collect();
+    lint(&[l], targets, &levels, Level::Warn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str, file: &str) -> Vec<(String, Option<(usize, usize)>)> {
+        lint_str(Path::new(file), text, &[])
+            .iter()
+            .map(|d| (d.code.to_string(), d.line_col()))
+            .collect()
+    }
+
+    #[test]
+    fn each_rule_fires_where_it_should() {
+        let text = "name = \"a\"\ndescription = \"Short.\"\ntags = [\"x\", \"\", \"x\"]\n[boundaries]\nwill = [\"w\"]\nwill_not = [\"w\"]\n[[sections]]\ntitle = \"Examples\"\n";
+        let found = codes(text, "b.toml");
+        let want = [
+            ("short-description", Some((2, 15))),
+            ("no-trigger-phrase", Some((2, 15))),
+            ("empty-role", Some((1, 8))),
+            ("will-and-will-not", Some((5, 9))),
+            ("empty-item", Some((3, 14))),
+            ("duplicate-item", Some((3, 18))),
+            ("name-file-mismatch", Some((1, 8))),
+            ("section-repeats-field", Some((8, 9))),
+        ];
+        let want: Vec<(String, Option<(usize, usize)>)> =
+            want.iter().map(|(c, l)| (c.to_string(), *l)).collect();
+        assert_eq!(found, want);
+    }
+
+    #[test]
+    fn a_clean_spec_has_no_findings() {
+        let text = "name = \"a\"\ndescription = \"Use this agent when a release is tagged, to write notes.\"\nrole = \"You write notes.\"\n";
+        assert!(codes(text, "a.toml").is_empty());
+        assert_eq!(
+            codes("name = \"a\"\nrole = \"x\"\n", "a.toml")[0].0,
+            "missing-description"
+        );
+    }
+
+    #[test]
+    fn levels_come_from_config() {
+        let mut cfg = BTreeMap::new();
+        cfg.insert("empty-role".to_string(), Level::Deny);
+        let levels = levels(&cfg, None).unwrap();
+        assert_eq!(levels["empty-role"], Level::Deny);
+        cfg.insert("empty-rol".to_string(), Level::Allow);
+        let err = super::levels(&cfg, None).unwrap_err();
+        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `empty-role`?"));
+    }
+
+    #[test]
+    fn deny_findings_are_errors() {
+        let text = "name = \"a\"\n[boundaries]\nwill = [\"w\"]\nwill_not = [\"w\"]\n";
+        let d = lint_str(Path::new("a.toml"), text, &[]);
+        let deny: Vec<_> = d.iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+        assert_eq!(deny, ["will-and-will-not"]);
+    }
+}
