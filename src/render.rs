@@ -274,7 +274,9 @@ impl Renderer {
                 body,
             });
         }
-        let prompt = self.body(target, base, source)?.trim().to_string();
+        let prompt = self.body(target, base, source)?;
+        // Blank lines around the prompt go; indentation of its first line stays.
+        let prompt = prompt.trim_start_matches('\n').trim_end().to_string();
         let ctx = context! { prompt => &prompt, ..base.clone() };
         let fields = self.fields(target, &ctx, extra, source)?;
         let map: serde_json::Map<String, Json> = fields

@@ -147,7 +147,7 @@ const OPENCODE_THEME: &[&str] = &[
 
 fn opencode(v: &mut Problems, path: &str, content: &str) {
     v.path(path, r"^\.opencode/agents/[^/]+\.md$");
-    let Some((fm, body)) = frontmatter(v, content) else {
+    let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
     v.keys(&fm, OPENCODE_KEYS, &["description"]);
@@ -190,9 +190,6 @@ fn opencode(v: &mut Problems, path: &str, content: &str) {
         if fm.get(key).is_some_and(|n| !n.is_number()) {
             v.add(format!("`{key}` must be a number"));
         }
-    }
-    if body.trim().is_empty() {
-        v.add("the prompt is empty");
     }
 }
 
@@ -389,7 +386,7 @@ fn codex(v: &mut Problems, path: &str, content: &str) {
 
 fn cursor(v: &mut Problems, path: &str, content: &str) {
     v.path(path, r"^\.cursor/agents/[^/]+\.md$");
-    let Some((fm, body)) = frontmatter(v, content) else {
+    let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
     v.keys(
@@ -403,9 +400,6 @@ fn cursor(v: &mut Problems, path: &str, content: &str) {
         }
     }
     v.string(&fm, "model");
-    if body.trim().is_empty() {
-        v.add("the prompt is empty");
-    }
 }
 
 const KIRO_KEYS: &[&str] = &[
@@ -445,7 +439,7 @@ fn kiro(v: &mut Problems, path: &str, content: &str) {
         Ok(_) => return v.add("not a JSON object"),
         Err(e) => return v.add(format!("not JSON: {e}")),
     };
-    v.keys(&map, KIRO_KEYS, &["name", "prompt"]);
+    v.keys(&map, KIRO_KEYS, &["name"]);
     v.tools(&map, "tools", KIRO_TOOLS, Some("^@[^/]+(/.+)?$"));
     v.tools(&map, "allowedTools", KIRO_TOOLS, Some("^@[^/]+(/.+)?$"));
     v.string(&map, "model");
