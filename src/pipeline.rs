@@ -86,8 +86,34 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
     if job.strict {
         c.diags.escalate();
     }
+    if job.explicit_sources && !c.failed() {
+        note_partial_aggregates(&c.artifacts, &targets, &mut c.diags);
+    }
     c.diags.dedup();
     c
+}
+
+/// An aggregate file built from the sources named on the command line holds only
+/// their agents; said once per file (a note, not a translation warning).
+fn note_partial_aggregates(artifacts: &[Artifact], targets: &[&Target], diags: &mut Diagnostics) {
+    for a in artifacts {
+        if targets
+            .iter()
+            .any(|t| t.name == a.target && t.aggregate.is_some())
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "partial-aggregate",
+                    format!(
+                        "`{}` holds only the agents named on the command line: {}",
+                        a.path.display(),
+                        a.agent
+                    ),
+                )
+                .help("build without paths to write every agent of the project into it"),
+            );
+        }
+    }
 }
 
 /// Renders already loaded specs for the given targets into `c`.

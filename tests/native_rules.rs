@@ -472,3 +472,51 @@ fn failing_check_at_error_level_fails_the_build() {
         d.message
     );
 }
+
+#[test]
+fn copilot_over_its_body_limit_is_reported() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("long.toml");
+    let role = "word ".repeat(6_100);
+    std::fs::write(
+        &path,
+        format!("name = \"long\"\ndescription = \"d\"\nrole = \"{role}\"\n"),
+    )
+    .expect("write");
+    let c = compile(vec![path], &["copilot"], None, false);
+    assert!(
+        has(&c, "long", "copilot", "the target takes at most 30000"),
+        "{:#?}",
+        messages(&c)
+    );
+    let a = &c.artifacts[0];
+    let problems = validate_native("copilot", &a.path, &a.content);
+    assert!(
+        problems.iter().any(|p| p.contains("30,000")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_partial_build_says_the_aggregate_holds_only_its_agents() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("plain.toml");
+    let spec = "name = \"plain\"\ndescription = \"d\"\ntools = [\"Read\"]\nrole = \"You read.\"\n";
+    std::fs::write(&path, spec).expect("write");
+    let c = compile(vec![path], &["roo"], None, true);
+    assert!(!c.failed(), "{:#?}", messages(&c));
+    let note = c
+        .diags
+        .iter()
+        .find(|d| d.code == "partial-aggregate")
+        .expect("a note");
+    assert!(
+        !note.is_error(),
+        "not a translation warning: `--strict` leaves it a warning"
+    );
+    assert!(
+        note.message.contains("`.roomodes`") && note.message.contains("plain"),
+        "{}",
+        note.message
+    );
+}
