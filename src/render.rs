@@ -184,37 +184,12 @@ impl Renderer {
         };
         take_lost_chars(); // a failed render before this one may have left some
         let doc = self.document(target, &base, &extra, source)?;
-        let lost = take_lost_chars();
-        if !lost.is_empty() {
-            let list: Vec<String> = lost
-                .iter()
-                .map(|c| format!("U+{:04X}", *c as u32))
-                .collect();
-            let what = format!(
-                "XML 1.0 cannot hold {}; replaced with U+FFFD",
-                list.join(", ")
-            );
-            warnings.push(resolve::translation(&agent.name, &target.name, &what).at(source));
-        }
+        warnings.extend(lost_chars(agent, target, source));
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
         let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
         let written = self.check(agent, target, &ctx, source, &mut warnings)?;
-        if let Some(max) = target.limits.max_body_chars {
-            let chars = doc.body.chars().count();
-            if chars > max {
-                warnings.push(
-                    resolve::translation(
-                        &agent.name,
-                        &target.name,
-                        &format!(
-                            "the prompt has {chars} characters; the target takes at most {max}"
-                        ),
-                    )
-                    .at(source),
-                );
-            }
-        }
+        warnings.extend(over_limit(agent, target, &doc.body, source));
         if !written {
             return Ok(Rendered {
                 warnings,
@@ -222,29 +197,26 @@ impl Renderer {
             });
         }
         let path = self.path(agent, target, &options, layout, source)?;
+        let mut rendered = Rendered {
+            warnings,
+            ..Rendered::default()
+        };
         if target.aggregate.is_some() {
-            let entry = Entry {
+            rendered.entry = Some(Entry {
                 agent: agent.name.clone(),
                 target: target.name.clone(),
                 path,
                 value: Json::Object(fields),
-            };
-            return Ok(Rendered {
-                entry: Some(entry),
-                warnings,
-                ..Rendered::default()
             });
-        }
-        Ok(Rendered {
-            artifact: Some(Artifact {
+        } else {
+            rendered.artifact = Some(Artifact {
                 agent: agent.name.clone(),
                 target: target.name.clone(),
                 path,
                 content: finish(doc.content),
-            }),
-            entry: None,
-            warnings,
-        })
+            });
+        }
+        Ok(rendered)
     }
 
     /// Renders the file's content, its evaluated fields and its prompt text.
@@ -502,6 +474,31 @@ impl Renderer {
             Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source),
         ])
     }
+}
+
+/// The warning for characters the `xml` filters had to replace, if any.
+fn lost_chars(agent: &Agent, target: &Target, source: &Path) -> Option<Diagnostic> {
+    let lost = take_lost_chars();
+    if lost.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = lost
+        .iter()
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect();
+    let what = format!(
+        "XML 1.0 cannot hold {}; replaced with U+FFFD",
+        list.join(", ")
+    );
+    Some(resolve::translation(&agent.name, &target.name, &what).at(source))
+}
+
+/// The warning for a prompt longer than the target takes, if it is.
+fn over_limit(agent: &Agent, target: &Target, body: &str, source: &Path) -> Option<Diagnostic> {
+    let max = target.limits.max_body_chars?;
+    let chars = body.chars().count();
+    let what = format!("the prompt has {chars} characters; the target takes at most {max}");
+    (chars > max).then(|| resolve::translation(&agent.name, &target.name, &what).at(source))
 }
 
 /// A rendered document before it is finished: content, fields and prompt text.
