@@ -744,7 +744,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
                 serde_json::json!({
                     "name": t.name, "description": t.description, "path": t.path,
                     "native_path": t.native_path, "checked_against": t.checked_against,
-                    "aggregate": t.aggregate.is_some(),
+                    "aggregate": t.aggregate.is_some(), "default": t.default,
                     "builtin": t.origin == crate::target::Origin::Builtin,
                 })
             })
@@ -770,6 +770,9 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
                 },
             t.checked_against
         ));
+        if !t.default {
+            text.push_str(&format!("  built when asked for: `-t {}`\n", t.name));
+        }
     }
     out(&text)?;
     Ok(0)
