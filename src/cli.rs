@@ -762,7 +762,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
             "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
             t.name,
             t.description,
-            t.native_path.replace("{{ name }}", "<name>")
+            crate::render::describe_path(t)
                 + if t.aggregate.is_some() {
                     " (one file for all agents)"
                 } else {
@@ -794,8 +794,8 @@ triggers = [
 ]
 
 [boundaries]
-will = ["…"]
-will_not = ["…"]
+will = ["… (what it does)"]
+will_not = ["… (what it leaves to others)"]
 "#;
 
 fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {

@@ -258,12 +258,25 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder of", e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".agentc-")
-        .tempfile_in(dir)
-        .map_err(|e| io("write", e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".agentc-");
+    // Created like any new file (0666 less the umask), not tempfile's private 0600;
+    // a file being replaced keeps its own mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| io("write", e))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| io("write", e))?;
+    }
     tmp.write_all(bytes).map_err(|e| io("write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("write", e))?;
+    // No fsync: the rename is atomic for every reader and against the process being
+    // killed, which is what a build must survive; syncing each of thousands of files
+    // would cost more than the build itself and only adds safety against power loss.
     tmp.persist(path).map_err(|e| io("write", e.error))?;
     Ok(())
 }

@@ -6,14 +6,13 @@
 //! `build` runs the rules whose level is `deny` and fails on their findings.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, did_you_mean};
-use crate::load::Loaded;
+use crate::load::{Key, Loaded, locate};
 use crate::spec::Spec;
 use crate::target::Target;
 
@@ -174,32 +173,6 @@ impl Ctx<'_> {
         d = d.span(&self.loaded.source, span);
         self.out.push(d);
     }
-}
-
-/// One step into the document: a table key or an array index.
-#[derive(Clone, Copy)]
-enum Key<'a> {
-    K(&'a str),
-    I(usize),
-}
-
-fn locate(doc: &DeTable, path: &[Key]) -> Option<Range<usize>> {
-    let mut value: Option<&toml::Spanned<DeValue>> = None;
-    let mut table = Some(doc);
-    for step in path {
-        let next = match (*step, table, value.map(|v| v.get_ref())) {
-            (Key::K(k), Some(t), _) => t.get(k),
-            (Key::I(i), _, Some(DeValue::Array(a))) => a.get(i),
-            _ => None,
-        };
-        let v = next?;
-        table = match v.get_ref() {
-            DeValue::Table(t) => Some(t),
-            _ => None,
-        };
-        value = Some(v);
-    }
-    value.map(|v| v.span())
 }
 
 const TRIGGER_WORDS: &[&str] = &[

@@ -123,7 +123,9 @@ pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
             }
         }
     }
-    check_duplicates(&loaded, diags);
+    let dups = check_duplicates(&loaded, diags);
+    // Rendering both would only add collisions to the errors already reported.
+    loaded.retain(|l| !dups.contains(&l.spec.name));
     loaded
 }
 
@@ -180,8 +182,7 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
     }
     for (i, r) in spec.responsibilities.iter().enumerate() {
         if let Some(id) = r.id.as_deref().filter(|id| !spec::is_valid_id(id)) {
-            let span = array_item_span(root, "responsibilities", i)
-                .or_else(|| value_span(root, &["responsibilities"]));
+            let span = locate(root, &[Key::K("responsibilities"), Key::I(i), Key::K("id")]);
             diags.push(
                 err(
                     "invalid-id",
@@ -380,17 +381,42 @@ fn list_item_span(root: &DeTable, keys: &[&str], index: usize) -> Option<Range<u
     }
 }
 
-fn array_item_span(root: &DeTable, key: &str, index: usize) -> Option<Range<usize>> {
-    list_item_span(root, &[key], index)
+/// One step into a spec document: a table key or an array index.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    K(&'a str),
+    I(usize),
+}
+
+/// The span of the value at `path` in a parsed document.
+pub fn locate(doc: &DeTable, path: &[Key]) -> Option<Range<usize>> {
+    let mut value: Option<&toml::Spanned<DeValue>> = None;
+    let mut table = Some(doc);
+    for step in path {
+        let next = match (*step, table, value.map(|v| v.get_ref())) {
+            (Key::K(k), Some(t), _) => t.get(k),
+            (Key::I(i), _, Some(DeValue::Array(a))) => a.get(i),
+            _ => None,
+        };
+        let v = next?;
+        table = match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+        value = Some(v);
+    }
+    value.map(|v| v.span())
 }
 
 /// Two specs with one name would write the same files: an error on each.
-fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) {
+fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) -> Vec<String> {
+    let mut dups = Vec::new();
     let mut by_name: BTreeMap<&str, Vec<&Loaded>> = BTreeMap::new();
     for l in loaded {
         by_name.entry(&l.spec.name).or_default().push(l);
     }
     for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
+        dups.push(name.to_string());
         let paths: Vec<String> = group.iter().map(|l| l.path.display().to_string()).collect();
         for l in &group {
             let (doc, _) = DeTable::parse_recoverable(&l.source);
@@ -405,6 +431,7 @@ fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) {
             diags.push(d.help(format!("names must be unique: {}", paths.join(", "))));
         }
     }
+    dups
 }
 
 #[cfg(test)]

@@ -114,6 +114,7 @@ impl Renderer {
             note_lost_chars(&s, strict);
             crate::xmltext::escape(&s, strict)
         });
+        env.add_filter("modelfile_system", modelfile_system);
         env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
             let strict = strict.unwrap_or(false);
             note_lost_chars(&s, strict);
@@ -182,9 +183,11 @@ impl Renderer {
             description => &description,
             extra => to_value(&extra),
         };
-        take_lost_chars(); // a failed render before this one may have left some
+        take_notes(); // a failed render before this one may have left some
         let doc = self.document(target, &base, &extra, source)?;
-        warnings.extend(lost_chars(agent, target, source));
+        for what in take_notes() {
+            warnings.push(resolve::translation(&agent.name, &target.name, &what).at(source));
+        }
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
         let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
@@ -476,23 +479,6 @@ impl Renderer {
     }
 }
 
-/// The warning for characters the `xml` filters had to replace, if any.
-fn lost_chars(agent: &Agent, target: &Target, source: &Path) -> Option<Diagnostic> {
-    let lost = take_lost_chars();
-    if lost.is_empty() {
-        return None;
-    }
-    let list: Vec<String> = lost
-        .iter()
-        .map(|c| format!("U+{:04X}", *c as u32))
-        .collect();
-    let what = format!(
-        "XML 1.0 cannot hold {}; replaced with U+FFFD",
-        list.join(", ")
-    );
-    Some(resolve::translation(&agent.name, &target.name, &what).at(source))
-}
-
 /// The warning for a prompt longer than the target takes, if it is.
 fn over_limit(agent: &Agent, target: &Target, body: &str, source: &Path) -> Option<Diagnostic> {
     let max = target.limits.max_body_chars?;
@@ -519,22 +505,75 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
 }
 
 thread_local! {
-    /// Characters a filter had to replace during the current render; drained into
+    /// What filters could not keep during the current render, drained into
     /// translation warnings by `Renderer::render` (one render runs on one thread).
-    static LOST: std::cell::RefCell<Vec<char>> = const { std::cell::RefCell::new(Vec::new()) };
+    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note(what: String) {
+    NOTES.with(|n| n.borrow_mut().push(what));
 }
 
 fn note_lost_chars(text: &str, strict: bool) {
-    if strict {
-        LOST.with(|l| l.borrow_mut().extend(crate::xmltext::non_xml_chars(text)));
+    if !strict {
+        return;
+    }
+    let mut lost: Vec<char> = crate::xmltext::non_xml_chars(text).collect();
+    if !lost.is_empty() {
+        lost.sort_unstable();
+        lost.dedup();
+        let list: Vec<String> = lost
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
+        note(format!(
+            "XML 1.0 cannot hold {}; replaced with U+FFFD",
+            list.join(", ")
+        ));
     }
 }
 
-fn take_lost_chars() -> Vec<char> {
-    let mut lost = LOST.with(|l| std::mem::take(&mut *l.borrow_mut()));
-    lost.sort_unstable();
-    lost.dedup();
-    lost
+fn take_notes() -> Vec<String> {
+    let mut notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// The body of an Ollama Modelfile `SYSTEM """…"""` block. Ollama's parser has no
+/// escapes: a `"""` followed by white space ends the block. Every run of three or
+/// more quotes is written with backslashes (which the model then sees), with a note.
+fn modelfile_system(text: String) -> String {
+    if !text.contains("\"\"\"") {
+        return text;
+    }
+    note(
+        "an Ollama Modelfile cannot hold `\"\"\"`; runs of quotes are written as `\\\"`"
+            .to_string(),
+    );
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut run = 0;
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c == '"' {
+            run += 1;
+            continue;
+        }
+        let quote = if run >= 3 { "\\\"" } else { "\"" };
+        out.push_str(&quote.repeat(run));
+        run = 0;
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A target's native path for people: `<name>` for the agent, default options.
+pub fn describe_path(target: &Target) -> String {
+    let env = Environment::new();
+    let ctx = context! { name => "<name>", options => to_value(&target.options) };
+    env.render_str(&target.native_path, ctx)
+        .unwrap_or_else(|_| target.native_path.clone())
 }
 
 /// LF line ends, exactly one final newline.
@@ -555,6 +594,22 @@ fn to_value<T: Serialize>(x: T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modelfile_system_never_holds_three_quotes() {
+        let cases = [
+            ("plain", "plain"),
+            ("a \"\" b", "a \"\" b"),
+            ("x\"\"\"y", "x\\\"\\\"\\\"y"),
+            ("\"\"\"\"\"", "\\\"\\\"\\\"\\\"\\\""),
+        ];
+        for (input, want) in cases {
+            let got = modelfile_system(input.to_string());
+            assert_eq!(got, want, "{input:?}");
+            assert!(!got.contains("\"\"\""), "{got:?}");
+        }
+        assert_eq!(take_notes().len(), 1);
+    }
 
     /// Every file in templates/ must be embedded, or a project without its own
     /// templates/ folder fails where the repository itself works.

@@ -28,6 +28,10 @@ fn escape_with(text: &str, strict: bool, attr: bool) -> String {
             }
             '>' if strict => out.push_str("&gt;"),
             '"' if attr => out.push_str("&quot;"),
+            // Attribute-value normalisation would turn these into spaces.
+            '\t' if attr && strict => out.push_str("&#9;"),
+            '\n' if attr && strict => out.push_str("&#10;"),
+            '\r' if attr && strict => out.push_str("&#13;"),
             c if strict && !is_xml_char(c) => out.push(char::REPLACEMENT_CHARACTER),
             _ => out.push(c),
         }
@@ -62,7 +66,8 @@ fn looks_like_entity(rest: &str) -> bool {
         && body.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// Reads escaped text back: the five predefined entities, left to right.
+/// Reads escaped text back: the five predefined entities and numeric character
+/// references, left to right.
 pub fn unescape(text: &str) -> String {
     const ENTITIES: [(&str, char); 5] = [
         ("&lt;", '<'),
@@ -76,19 +81,28 @@ pub fn unescape(text: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        match ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
-            Some((e, c)) => {
-                out.push(*c);
-                rest = &rest[e.len()..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
+        let (c, len) = match ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            Some((e, c)) => (*c, e.len()),
+            None => char_ref(rest).unwrap_or(('&', 1)),
+        };
+        out.push(c);
+        rest = &rest[len..];
     }
     out.push_str(rest);
     out
+}
+
+/// `&#N;` or `&#xH;` at the start of `s`: the character and the reference's length.
+fn char_ref(s: &str) -> Option<(char, usize)> {
+    let body = s.strip_prefix("&#")?;
+    let end = body.find(';')?;
+    let num = &body[..end];
+    let code = match num.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None if num.bytes().all(|b| b.is_ascii_digit()) => num.parse().ok()?,
+        None => return None,
+    };
+    Some((char::from_u32(code)?, end + 3))
 }
 
 #[cfg(test)]
@@ -118,6 +132,8 @@ mod tests {
     fn strict_escapes_everything() {
         assert_eq!(escape("a & b < c > d", true), "a &amp; b &lt; c &gt; d");
         assert_eq!(escape_attr("say \"hi\"", false), "say &quot;hi&quot;");
+        assert_eq!(escape_attr("a\tb\nc", true), "a&#9;b&#10;c");
+        assert_eq!(unescape("a&#9;b&#x41;&#99999999;"), "a\tbA&#99999999;");
     }
 
     #[test]

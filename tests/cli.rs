@@ -402,7 +402,7 @@ fn targets_lists_every_built_in_target() {
 }
 
 #[test]
-#[ignore = "bug: `agentc targets` prints the raw minijinja path template of llama and xml"]
+
 fn targets_shows_native_paths_without_template_syntax() {
     let out = Test::new().run_args(["targets"]);
     out.status(0);
@@ -453,7 +453,7 @@ fn new_creates_a_spec() {
 
 /// `new` is the first thing a user runs; its starter must build as it is.
 #[test]
-#[ignore = "bug: the starter of `new`/`init` has `…` under both `will` and `will_not`, which the deny-level lint `will-and-will-not` rejects"]
+
 fn new_creates_a_spec_that_builds() {
     let t = Test::new();
     t.run_args(["new", "reviewer"]).status(0);
@@ -505,7 +505,7 @@ fn init_creates_a_project_once() {
 }
 
 #[test]
-#[ignore = "bug: the starter of `new`/`init` has `…` under both `will` and `will_not`, which the deny-level lint `will-and-will-not` rejects"]
+
 fn init_gives_a_project_that_builds() {
     let t = Test::new();
     t.run_args(["init"]).status(0);
@@ -683,7 +683,7 @@ fn convert_of_an_invalid_spec_prints_nothing_on_stdout() {
 /// user creates, so other readers (editors, containers, web servers) can read them.
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: outputs and the manifest are written with mode 0600 (tempfile's default survives the rename), ignoring the umask"]
+
 fn outputs_get_the_usual_file_mode() {
     use std::os::unix::fs::PermissionsExt;
     let t = built();

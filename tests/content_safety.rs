@@ -491,7 +491,7 @@ fn xml_strict_holds_only_xml_characters() {
 }
 
 #[test]
-#[ignore = "bug: strict xml_attr leaves tab and newline raw in attributes, which XML attribute normalisation turns into spaces"]
+
 fn xml_strict_attributes_keep_tabs_and_newlines() {
     let title = "tab\there";
     let name = "line\nbreak";
@@ -530,13 +530,23 @@ fn ollama_system(modelfile: &str) -> (String, &str) {
     (t[3..t.len() - 3].to_string(), "")
 }
 
+/// The bare and the Modelfile-wrapped llama output; a prompt holding `"""` must
+/// come with the warning that the Modelfile had to change it.
 fn modelfile_with_role(role: &str) -> (String, String) {
     let spec = format!("name = \"a\"\nrole = {role:?}\n");
     let plain = render_text(&spec, "llama");
-    let wrapped = render_text(
+    let (wrapped, warnings) = render_with_warnings(
         &format!("{spec}[targets.llama]\nwrap = \"modelfile\"\n"),
         "llama",
     );
+    let want: Vec<&str> = if role.contains("\"\"\"") {
+        vec![
+            "`a` → `llama`: an Ollama Modelfile cannot hold `\"\"\"`; runs of quotes are written as `\\\"`",
+        ]
+    } else {
+        vec![]
+    };
+    assert_eq!(warnings, want);
     (plain, wrapped)
 }
 
@@ -555,7 +565,7 @@ fn modelfile_system_block_holds_the_whole_prompt() {
 }
 
 #[test]
-#[ignore = "bug: modelfile wrap escapes `\"\"\"` by replace, so a run of five quotes becomes `\\\"\\\"\\\"\"\"` whose last three quotes end SYSTEM early"]
+
 fn modelfile_system_block_survives_long_quote_runs() {
     let (_, wrapped) = modelfile_with_role("five \"\"\"\"\" quotes then more text");
     let (_, rest) = ollama_system(&wrapped);

@@ -277,7 +277,7 @@ fn duplicate_of_a_valid_name() {
 }
 
 #[test]
-#[ignore = "bug: duplicate names also raise one `path-collision` per target whose renderings differ, naming the agent twice instead of the files"]
+
 fn duplicate_names_are_the_only_errors() {
     let out = build_fails(
         &[
@@ -321,7 +321,7 @@ fn invalid_responsibility_id() {
 }
 
 #[test]
-#[ignore = "bug: invalid-id points at the `[[responsibilities]]` header (2:1), not at the `id` value (3:6)"]
+
 fn invalid_responsibility_id_points_at_the_id() {
     one(
         "agents/bad.toml",
