@@ -114,7 +114,7 @@ pub enum Command {
 pub struct BuildArgs {
     /// Spec files or folders (default: the `sources` of agentc.toml, else agents/)
     pub paths: Vec<PathBuf>,
-    /// Target to render (repeatable; default: every built-in target or agentc.toml's `targets`)
+    /// Target to render (repeatable; default: agentc.toml's `targets`, else every target with `default = true`)
     #[arg(short, long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Output root (default: dist/ for the dist layout, the project root for native)
@@ -227,16 +227,26 @@ impl Ui {
     }
 
     /// Prints diagnostics to stderr (human) — JSON output carries them instead.
+    /// Translation warnings come last, as one report grouped by agent and target.
     pub fn diagnostics(&self, diags: &Diagnostics) {
         if self.json() {
             return;
         }
         let mut err = std::io::stderr().lock();
         for d in diags.iter() {
-            if self.global.quiet && !d.is_error() {
+            let grouped = !d.is_error() && crate::report::is_translation(d);
+            if grouped || (self.global.quiet && !d.is_error()) {
                 continue;
             }
             let _ = write!(err, "{}", d.render(self.color));
+        }
+        if !self.global.quiet {
+            let warnings = Diagnostics(diags.iter().filter(|d| !d.is_error()).cloned().collect());
+            let _ = write!(
+                err,
+                "{}",
+                crate::report::human(&crate::report::groups(&warnings))
+            );
         }
     }
 
@@ -352,7 +362,16 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let cfg = &project.config;
     let layout = args.layout.unwrap_or(cfg.layout);
     let explicit = !args.paths.is_empty();
-    let (sources, targets) = selection(&project, cwd, &args.paths, &args.targets);
+    let (sources, mut targets) = selection(&project, cwd, &args.paths, &args.targets);
+    if args.targets.is_empty() && cfg.targets.is_none() {
+        // The targets on by default: built-in or the project's own.
+        targets = registry
+            .targets
+            .values()
+            .filter(|t| t.default)
+            .map(|t| t.name.clone())
+            .collect();
+    }
     let Some(levels) = lint_levels(ui, &project) else {
         return Ok(1);
     };
@@ -408,8 +427,10 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         }
     }
     let warnings = compiled.diags.warning_count();
+    let report = crate::report::groups(&compiled.diags);
+    let translated: usize = report.iter().map(|g| g.items.len()).sum();
     ui.summary(&format!(
-        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}",
+        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}{}",
         compiled.agents.len(),
         plural(compiled.agents.len()),
         compiled.targets.len(),
@@ -428,6 +449,16 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         } else {
             String::new()
         },
+        if translated > 0 {
+            format!(
+                "; translation report: {translated} item{} for {} agent × target pair{}",
+                plural(translated),
+                report.len(),
+                plural(report.len())
+            )
+        } else {
+            String::new()
+        },
     ));
     if ui.json() {
         out(&format!(
@@ -441,6 +472,7 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
                 "unchanged": summary.unchanged,
                 "removed": summary.removed,
                 "skipped": compiled.skipped,
+                "translation": crate::report::to_json(&report),
                 "diagnostics": json_diags(&compiled.diags),
             })
         ))?;
@@ -744,6 +776,7 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
                 serde_json::json!({
                     "name": t.name, "description": t.description, "path": t.path,
                     "native_path": t.native_path, "checked_against": t.checked_against,
+                    "aggregate": t.aggregate.is_some(), "default": t.default,
                     "builtin": t.origin == crate::target::Origin::Builtin,
                 })
             })
@@ -761,9 +794,17 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
             "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
             t.name,
             t.description,
-            crate::render::describe_path(t),
+            crate::render::describe_path(t)
+                + if t.aggregate.is_some() {
+                    " (one file for all agents)"
+                } else {
+                    ""
+                },
             t.checked_against
         ));
+        if !t.default {
+            text.push_str(&format!("  built when asked for: `-t {}`\n", t.name));
+        }
     }
     out(&text)?;
     Ok(0)
@@ -819,7 +860,7 @@ const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see 
 sources = ["agents"]
 out_dir = "dist"
 # layout = "native"               # write where each tool reads its agents
-# targets = ["claude", "gpt"]     # default: every built-in target
+# targets = ["claude", "gpt"]     # default: every target with `default = true` (not the native tool targets)
 # strict = true                   # translation warnings are errors
 
 # Per-target options:

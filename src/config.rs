@@ -25,7 +25,7 @@ pub struct Config {
     pub out_dir: PathBuf,
     #[serde(default)]
     pub layout: Layout,
-    /// Targets built when no `-t` is given (default: every built-in target).
+    /// Targets built when no `-t` is given (default: every target with `default = true`).
     #[serde(default)]
     pub targets: Option<Vec<String>>,
     /// Translation warnings are errors.

@@ -33,6 +33,8 @@ pub struct Diagnostic {
     pub source: Option<Arc<str>>,
     pub span: Option<Range<usize>>,
     pub help: Option<String>,
+    /// The agent and target a translation diagnostic is about.
+    pub subject: Option<(String, String)>,
 }
 
 impl Diagnostic {
@@ -45,6 +47,7 @@ impl Diagnostic {
             source: None,
             span: None,
             help: None,
+            subject: None,
         }
     }
 
@@ -66,6 +69,12 @@ impl Diagnostic {
         let start = span.start.min(end);
         self.source = Some(source.clone());
         self.span = Some(start..end);
+        self
+    }
+
+    /// Says which agent and target the diagnostic is about (for grouped reports).
+    pub fn about(mut self, agent: &str, target: &str) -> Self {
+        self.subject = Some((agent.to_string(), target.to_string()));
         self
     }
 
@@ -154,6 +163,8 @@ impl Diagnostic {
             "line": line,
             "column": column,
             "help": self.help,
+            "agent": self.subject.as_ref().map(|s| &s.0),
+            "target": self.subject.as_ref().map(|s| &s.1),
         })
     }
 }

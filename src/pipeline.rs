@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::lint::Level;
 use crate::load::Loaded;
-use crate::render::{Artifact, Layout, Renderer};
+use crate::render::{Artifact, Entry, Layout, Renderer};
 use crate::target::{Registry, Target};
 use crate::{load, lower};
 
@@ -86,8 +86,34 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
     if job.strict {
         c.diags.escalate();
     }
+    if job.explicit_sources && !c.failed() {
+        note_partial_aggregates(&c.artifacts, &targets, &mut c.diags);
+    }
     c.diags.dedup();
     c
+}
+
+/// An aggregate file built from the sources named on the command line holds only
+/// their agents; said once per file (a note, not a translation warning).
+fn note_partial_aggregates(artifacts: &[Artifact], targets: &[&Target], diags: &mut Diagnostics) {
+    for a in artifacts {
+        if targets
+            .iter()
+            .any(|t| t.name == a.target && t.aggregate.is_some())
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "partial-aggregate",
+                    format!(
+                        "`{}` holds only the agents named on the command line: {}",
+                        a.path.display(),
+                        a.agent
+                    ),
+                )
+                .help("build without paths to write every agent of the project into it"),
+            );
+        }
+    }
 }
 
 /// Renders already loaded specs for the given targets into `c`.
@@ -100,6 +126,7 @@ pub fn compile_loaded(
 ) {
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+    let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
     for l in loaded {
         let agent = lower::lower(&l.spec);
         c.agents.push(agent.name.clone());
@@ -107,17 +134,40 @@ pub fn compile_loaded(
             match renderer.render(&agent, target, layout, &l.path) {
                 Ok(r) => {
                     c.diags.0.extend(r.warnings);
-                    match r.artifact {
-                        Some(a) => c.artifacts.push(a),
-                        None => c.skipped += 1,
+                    match (r.artifact, r.entry) {
+                        (Some(a), _) => c.artifacts.push(a),
+                        (None, Some(e)) => entries
+                            .entry((e.target.clone(), e.path.clone()))
+                            .or_default()
+                            .push(e),
+                        (None, None) => c.skipped += 1,
                     }
                 }
                 Err(d) => c.diags.extend(d),
             }
         }
     }
+    aggregate(entries, targets, renderer, c);
     c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     check_collisions(&c.artifacts, &mut c.diags);
+}
+
+/// Writes the entries of each aggregate target, one file per output path.
+fn aggregate(
+    entries: BTreeMap<(String, PathBuf), Vec<Entry>>,
+    targets: &[&Target],
+    renderer: &Renderer,
+    c: &mut Compiled,
+) {
+    for ((name, _), list) in entries {
+        let Some(target) = targets.iter().find(|t| t.name == name) else {
+            continue;
+        };
+        match renderer.aggregate(target, &list) {
+            Ok(a) => c.artifacts.push(a),
+            Err(d) => c.diags.extend(d),
+        }
+    }
 }
 
 /// `[targets.<name>]` must name a target that exists.

@@ -18,7 +18,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::Agent;
 use crate::resolve::{self, Resolved};
 use crate::spec::Table;
-use crate::target::{Document, Target};
+use crate::target::Target;
+
+mod document;
+use document::over_limit;
 
 /// Built-in templates, embedded at compile time.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -31,6 +34,20 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "deepseek.md.j2",
         include_str!("../templates/deepseek.md.j2"),
     ),
+    (
+        "opencode.md.j2",
+        include_str!("../templates/opencode.md.j2"),
+    ),
+    ("copilot.md.j2", include_str!("../templates/copilot.md.j2")),
+    (
+        "gemini-cli.md.j2",
+        include_str!("../templates/gemini-cli.md.j2"),
+    ),
+    ("qwen.md.j2", include_str!("../templates/qwen.md.j2")),
+    ("codex.md.j2", include_str!("../templates/codex.md.j2")),
+    ("cursor.md.j2", include_str!("../templates/cursor.md.j2")),
+    ("kiro.md.j2", include_str!("../templates/kiro.md.j2")),
+    ("roo.md.j2", include_str!("../templates/roo.md.j2")),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
     ("_prompt.j2", include_str!("../templates/_prompt.j2")),
 ];
@@ -55,11 +72,22 @@ pub struct Artifact {
     pub content: String,
 }
 
+/// One agent's part of an aggregate target's file: its evaluated fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub agent: String,
+    pub target: String,
+    pub path: PathBuf,
+    pub value: Json,
+}
+
 /// What rendering one agent for one target gave.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// `None` when the agent is skipped for this target.
+    /// `None` when the agent is skipped for this target (or it is an aggregate).
     pub artifact: Option<Artifact>,
+    /// For an aggregate target: the entry that `pipeline` collects into one file.
+    pub entry: Option<Entry>,
     /// Translation warnings: what the target could not express.
     pub warnings: Vec<Diagnostic>,
 }
@@ -83,6 +111,7 @@ impl Renderer {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        crate::filters::add(&mut env);
         env.add_filter("xml", |s: String, strict: Option<bool>| {
             let strict = strict.unwrap_or(false);
             note_lost_chars(&s, strict);
@@ -158,62 +187,42 @@ impl Renderer {
             extra => to_value(&extra),
         };
         take_notes(); // a failed render before this one may have left some
-        let content = match target.document {
-            Document::Template => {
-                let fields = self.fields(target, &base, &extra, source)?;
-                let frontmatter =
-                    crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
-                let ctx = context! { frontmatter => frontmatter, ..base.clone() };
-                self.body(target, &ctx, source)?
-            }
-            Document::Toml | Document::Json => {
-                let prompt = self.body(target, &base, source)?;
-                let ctx = context! { prompt => prompt, ..base.clone() };
-                let fields = self.fields(target, &ctx, &extra, source)?;
-                let map: serde_json::Map<String, Json> =
-                    fields.into_iter().map(|(k, v, _)| (k, v)).collect();
-                let text = if target.document == Document::Toml {
-                    toml::to_string(&map).map_err(|e| e.to_string())
-                } else {
-                    serde_json::to_string_pretty(&map).map_err(|e| e.to_string())
-                };
-                text.map_err(|e| self.fail(target, source, e))?
-            }
-        };
+        let doc = self.document(target, &base, &extra, source)?;
         for what in take_notes() {
-            warnings.push(
-                Diagnostic::warning(
-                    "translation",
-                    format!("`{}` → `{}`: {what}", agent.name, target.name),
-                )
-                .at(source),
-            );
+            warnings.push(resolve::translation(&agent.name, &target.name, &what).at(source));
         }
-        if let Some(max) = target.limits.max_body_chars {
-            let chars = content.chars().count();
-            if chars > max {
-                warnings.push(
-                    Diagnostic::warning(
-                        "over-limit",
-                        format!(
-                            "`{}` for `{}` has {chars} characters; the target takes at most {max}",
-                            agent.name, target.name
-                        ),
-                    )
-                    .at(source),
-                );
-            }
+        let fields: serde_json::Map<String, Json> =
+            doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
+        let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
+        let written = self.check(agent, target, &ctx, source, &mut warnings)?;
+        warnings.extend(over_limit(agent, target, &doc.body, source));
+        if !written {
+            return Ok(Rendered {
+                warnings,
+                ..Rendered::default()
+            });
         }
         let path = self.path(agent, target, &options, layout, source)?;
-        Ok(Rendered {
-            artifact: Some(Artifact {
+        let mut rendered = Rendered {
+            warnings,
+            ..Rendered::default()
+        };
+        if target.aggregate.is_some() {
+            rendered.entry = Some(Entry {
                 agent: agent.name.clone(),
                 target: target.name.clone(),
                 path,
-                content: finish(content),
-            }),
-            warnings,
-        })
+                value: Json::Object(fields),
+            });
+        } else {
+            rendered.artifact = Some(Artifact {
+                agent: agent.name.clone(),
+                target: target.name.clone(),
+                path,
+                content: finish(doc.content),
+            });
+        }
+        Ok(rendered)
     }
 
     /// Evaluates the target's fields, then appends the extra keys it carries.

@@ -45,24 +45,53 @@ pub fn resolve(
             .unwrap_or_else(|| agent.description.clone()),
         ..Resolved::default()
     };
-    let warn = |what: String| {
-        Diagnostic::warning(
-            "translation",
-            format!("`{}` → `{}`: {what}", agent.name, target.name),
-        )
-        .at(source)
-    };
+    let mut warnings = Vec::new();
     let (options, free) = options(target, project, over, source)?;
     r.options = options;
+    r.tools = tools(
+        target,
+        over.tools.as_ref().or(agent.tools.as_ref()),
+        &mut warnings,
+    );
+    r.model = model(
+        target,
+        over.model.as_deref(),
+        agent.model.as_deref(),
+        &mut warnings,
+    );
+    r.color = color(
+        target,
+        over.color.as_ref().or(agent.color.as_ref()),
+        &mut warnings,
+    );
+    let mut extra = agent.extra.clone();
+    for (k, v) in free {
+        extra.insert(k, v);
+    }
+    r.extra = extras(target, extra, &mut warnings);
+    r.warnings = warnings
+        .into_iter()
+        .map(|what| translation(&agent.name, &target.name, &what).at(source))
+        .collect();
+    Ok(r)
+}
 
-    let tools = over.tools.as_ref().or(agent.tools.as_ref());
-    r.tools = match (&target.tools, tools) {
+/// A translation warning: what `target` cannot express of `agent`.
+pub fn translation(agent: &str, target: &str, what: &str) -> Diagnostic {
+    Diagnostic::warning("translation", format!("`{agent}` → `{target}`: {what}"))
+        .about(agent, target)
+}
+
+fn tools(
+    target: &Target,
+    tools: Option<&Vec<String>>,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    match (&target.tools, tools) {
         (_, None) => None,
         (None, Some(list)) => {
             if target.metadata {
-                r.warnings.push(warn(format!(
-                    "cannot restrict tools; dropped tools = {list:?}"
-                )));
+                warnings.push(format!("cannot restrict tools; dropped tools = {list:?}"));
             }
             None
         }
@@ -72,71 +101,89 @@ pub fn resolve(
                 match map_tool(map, tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
-                    None => r
-                        .warnings
-                        .push(warn(format!("tool `{tool}` has no equivalent; dropped"))),
+                    None => warnings.push(format!("tool `{tool}` has no equivalent; dropped")),
                 }
             }
             Some(out)
         }
-    };
-
-    let model = over.model.as_ref().or(agent.model.as_ref());
-    r.model = match (&target.models, model) {
-        (None, Some(m)) if m != "inherit" && target.metadata => {
-            r.warnings.push(warn(format!(
-                "cannot express a model; dropped model = `{m}`"
-            )));
-            None
-        }
-        (None, _) => None,
-        (Some(_), None) => None,
-        (Some(map), Some(m)) if m == "inherit" => map.inherit.clone(),
-        (Some(map), Some(m)) => match map.map.get(m) {
-            Some(v) if v.is_empty() => None,
-            Some(v) => Some(v.clone()),
-            None if map.passthrough.iter().any(|p| m.starts_with(p.as_str())) => Some(m.clone()),
-            None => {
-                r.warnings.push(warn(format!(
-                    "model `{m}` is not one this target takes; dropped"
-                )));
-                map.inherit.clone()
-            }
-        },
-    };
-
-    let color = over.color.as_ref().or(agent.color.as_ref());
-    r.color = match (&target.colors, color) {
-        (_, None) => None,
-        (Some(allowed), Some(c)) if allowed.iter().any(|a| a == c || a == "*") => Some(c.clone()),
-        (Some(allowed), Some(c)) => {
-            r.warnings.push(warn(format!(
-                "colour `{c}` is not one of {allowed:?}; dropped"
-            )));
-            None
-        }
-        (None, Some(c)) => {
-            if target.metadata {
-                r.warnings.push(warn(format!(
-                    "cannot express a colour; dropped color = `{c}`"
-                )));
-            }
-            None
-        }
-    };
-
-    let mut extra = agent.extra.clone();
-    for (k, v) in free {
-        extra.insert(k, v);
     }
+}
+
+/// The target's model; a `[targets.<name>]` model the table does not know is
+/// taken as written, since it was written for this target.
+fn model(
+    target: &Target,
+    over: Option<&str>,
+    spec: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let m = over.or(spec)?;
+    let Some(map) = &target.models else {
+        if m != "inherit" && target.metadata {
+            warnings.push(format!("cannot express a model; dropped model = `{m}`"));
+        }
+        return None;
+    };
+    if m == "inherit" {
+        return map.inherit.clone();
+    }
+    if let Some(v) = map.map.get(m) {
+        return Some(v.clone()).filter(|v| !v.is_empty());
+    }
+    if over.is_some() || map.passthrough.iter().any(|p| m.starts_with(p.as_str())) {
+        return Some(m.to_string());
+    }
+    if let Some((from, to)) = map
+        .prefix
+        .iter()
+        .find(|(from, _)| m.starts_with(from.as_str()))
+    {
+        return Some(format!("{to}{}", &m[from.len()..]));
+    }
+    warnings.push(format!("model `{m}` is not one this target takes; dropped"));
+    map.inherit.clone()
+}
+
+fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) -> Option<String> {
+    let c = color?;
+    if target.takes_color(c) {
+        return Some(c.clone());
+    }
+    if let Some(mapped) = target.color_map.get(c) {
+        return Some(mapped.clone());
+    }
+    if target.colors.is_none() && target.color_pattern.is_none() && target.color_map.is_empty() {
+        if target.metadata {
+            warnings.push(format!("cannot express a colour; dropped color = `{c}`"));
+        }
+        return None;
+    }
+    let mut allowed: Vec<&str> = target.colors.iter().flatten().map(String::as_str).collect();
+    allowed.extend(target.color_map.keys().map(String::as_str));
+    allowed.extend(target.color_pattern.as_deref());
+    warnings.push(format!("colour `{c}` is not one of {allowed:?}; dropped"));
+    None
+}
+
+/// The extra keys the target carries, renamed where it names them differently.
+fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
     if target.extras {
-        r.extra = extra;
-    } else if target.metadata && !extra.is_empty() {
-        let keys: Vec<&str> = extra.keys().map(String::as_str).collect();
-        r.warnings
-            .push(warn(format!("cannot carry extra keys; dropped {keys:?}")));
+        return extra;
     }
-    Ok(r)
+    let mut kept = Table::new();
+    let mut dropped = Vec::new();
+    for (k, v) in extra {
+        match target.extra_keys.get(&k) {
+            Some(name) => {
+                kept.insert(name.clone(), v);
+            }
+            None => dropped.push(k),
+        }
+    }
+    if target.metadata && !dropped.is_empty() {
+        warnings.push(format!("cannot carry extra keys; dropped {dropped:?}"));
+    }
+    kept
 }
 
 /// The target's name for one canonical tool, if it has one.
@@ -210,5 +257,103 @@ fn options(
         Err(diags)
     } else {
         Ok((options, free))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(extra: &str) -> Target {
+        let text = format!(
+            "name = \"t\"\ndescription = \"d\"\nchecked_against = \"c\"\ntemplate = \"t.j2\"\npath = \"p\"\nnative_path = \"p\"\n{extra}"
+        );
+        toml::from_str(&text).expect("a valid target")
+    }
+
+    #[test]
+    fn models_map_pass_rewrite_or_drop() {
+        let t = target(
+            "[models]\ninherit = \"inherit\"\npassthrough = [\"p/\"]\n[models.map]\nfast = \"f\"\nslow = \"\"\n[models.prefix]\n\"claude-\" = \"anthropic/claude-\"",
+        );
+        // (override, spec, expected, warned)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+        let cases: &[Case] = &[
+            (None, None, None, false),
+            (None, Some("inherit"), Some("inherit"), false),
+            (None, Some("fast"), Some("f"), false),
+            (None, Some("slow"), None, false),
+            (None, Some("p/x"), Some("p/x"), false),
+            (
+                None,
+                Some("claude-opus-4"),
+                Some("anthropic/claude-opus-4"),
+                false,
+            ),
+            (None, Some("gpt-5"), Some("inherit"), true),
+            (Some("gateway/x"), Some("fast"), Some("gateway/x"), false),
+            (Some("fast"), Some("gpt-5"), Some("f"), false),
+        ];
+        for (over, spec, want, warned) in cases {
+            let mut w = Vec::new();
+            assert_eq!(
+                model(&t, *over, *spec, &mut w).as_deref(),
+                *want,
+                "{over:?} {spec:?}"
+            );
+            assert_eq!(!w.is_empty(), *warned, "{over:?} {spec:?}: {w:?}");
+        }
+    }
+
+    #[test]
+    fn colours_listed_matched_mapped_or_dropped() {
+        let t = target(
+            "colors = [\"info\"]\ncolor_pattern = \"^#[0-9a-f]{6}$\"\n[color_map]\ngreen = \"#00ff00\"",
+        );
+        let cases = [
+            ("info", Some("info")),
+            ("#abcdef", Some("#abcdef")),
+            ("green", Some("#00ff00")),
+            ("magenta", None),
+        ];
+        for (c, want) in cases {
+            let mut w = Vec::new();
+            assert_eq!(
+                color(&t, Some(&c.to_string()), &mut w).as_deref(),
+                want,
+                "{c}"
+            );
+            assert_eq!(w.is_empty(), want.is_some(), "{c}: {w:?}");
+        }
+        let mut w = Vec::new();
+        assert_eq!(color(&target(""), Some(&"red".to_string()), &mut w), None);
+        assert!(w[0].contains("cannot express a colour"), "{w:?}");
+    }
+
+    #[test]
+    fn extra_keys_are_renamed_or_reported() {
+        let t = target("[extra_keys]\nmaxTurns = \"steps\"");
+        let extra: Table = toml::from_str("maxTurns = 5\nemoji = \"x\"").expect("toml");
+        let mut w = Vec::new();
+        let kept = extras(&t, extra, &mut w);
+        assert_eq!(kept.get("steps").and_then(|v| v.as_integer()), Some(5));
+        assert_eq!(kept.len(), 1);
+        assert_eq!(w, ["cannot carry extra keys; dropped [\"emoji\"]"]);
+    }
+
+    #[test]
+    fn mcp_tools_follow_the_pattern() {
+        let t = target("[tools]\nmcp = \"mcp_{server}_{tool}\"\n[tools.map]\nRead = \"read_file\"");
+        let mut w = Vec::new();
+        let list = vec![
+            "Read".to_string(),
+            "mcp__gh__get_pr".to_string(),
+            "Bash".to_string(),
+        ];
+        assert_eq!(
+            tools(&t, Some(&list), &mut w),
+            Some(vec!["read_file".to_string(), "mcp_gh_get_pr".to_string()])
+        );
+        assert_eq!(w, ["tool `Bash` has no equivalent; dropped"]);
     }
 }

@@ -22,6 +22,14 @@ pub const BUILTIN_TARGETS: &[(&str, &str)] = &[
     ("gemini", include_str!("../targets/gemini.toml")),
     ("llama", include_str!("../targets/llama.toml")),
     ("deepseek", include_str!("../targets/deepseek.toml")),
+    ("opencode", include_str!("../targets/opencode.toml")),
+    ("copilot", include_str!("../targets/copilot.toml")),
+    ("gemini-cli", include_str!("../targets/gemini-cli.toml")),
+    ("qwen", include_str!("../targets/qwen.toml")),
+    ("codex", include_str!("../targets/codex.toml")),
+    ("cursor", include_str!("../targets/cursor.toml")),
+    ("kiro", include_str!("../targets/kiro.toml")),
+    ("roo", include_str!("../targets/roo.toml")),
 ];
 
 /// One target: where its files go, how they look and what it can express.
@@ -52,6 +60,10 @@ pub struct Target {
     /// Whether `[extra]` keys and free `[targets.<name>]` keys are re-emitted.
     #[serde(default)]
     pub extras: bool,
+    /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
+    /// names targets. Native tool targets are off: a project opts into each tool.
+    #[serde(default = "yes")]
+    pub default: bool,
     /// Whether this target carries metadata at all; plain prompts do not, and
     /// report nothing for the metadata they leave out.
     #[serde(default = "yes")]
@@ -60,8 +72,25 @@ pub struct Target {
     pub tools: Option<ToolMap>,
     #[serde(default)]
     pub models: Option<ModelMap>,
+    /// Colours the target takes as written (`"*"`: any).
     #[serde(default)]
     pub colors: Option<Vec<String>>,
+    /// Colours the target takes in another spelling, e.g. `green = "#22c55e"`.
+    #[serde(default)]
+    pub color_map: BTreeMap<String, String>,
+    /// A regular expression for further colours the target takes as written.
+    #[serde(default)]
+    pub color_pattern: Option<String>,
+    /// Extra keys the target carries under its own name (`maxTurns = "steps"`),
+    /// when it does not carry every extra key (`extras = false`).
+    #[serde(default)]
+    pub extra_keys: BTreeMap<String, String>,
+    /// Rules of the tool checked on every output: what it would reject.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Collect every agent's fields into one file per output path (Roo's `.roomodes`).
+    #[serde(default)]
+    pub aggregate: Option<Aggregate>,
     #[serde(default)]
     pub limits: Limits,
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
@@ -74,6 +103,33 @@ pub struct Target {
     /// Where the definition came from (built-in or a project file).
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Target {
+    /// What makes a well-typed definition unusable, if anything.
+    fn problem(&self) -> Option<String> {
+        if self.aggregate.is_some() && self.document == Document::Template {
+            return Some(
+                "an `aggregate` target needs `document = \"yaml\"`, `\"toml\"` or `\"json\"`"
+                    .into(),
+            );
+        }
+        let pattern = self.color_pattern.as_deref()?;
+        regex::Regex::new(pattern)
+            .err()
+            .map(|e| format!("`color_pattern` is not a regular expression: {e}"))
+    }
+
+    /// Whether the target takes colour `c` as written.
+    pub fn takes_color(&self, c: &str) -> bool {
+        let listed = self.colors.iter().flatten().any(|a| a == c || a == "*");
+        let matched = self
+            .color_pattern
+            .as_deref()
+            .and_then(|p| regex::Regex::new(p).ok())
+            .is_some_and(|re| re.is_match(c));
+        listed || matched
+    }
 }
 
 fn yes() -> bool {
@@ -98,6 +154,42 @@ pub enum Document {
     Toml,
     /// The file is the JSON of `fields`; the template renders `prompt`.
     Json,
+    /// The file is the YAML of `fields`; the template renders `prompt`.
+    Yaml,
+}
+
+/// A rule the tool enforces, checked on each rendered output.
+///
+/// `test` is a minijinja expression over the render context plus `fields` (the
+/// evaluated fields by key) and `body` (the prompt text); when it is false,
+/// `message` (a template over the same context) is reported at `level`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub test: String,
+    pub message: String,
+    #[serde(default)]
+    pub level: CheckLevel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    /// The build fails.
+    #[default]
+    Error,
+    /// A translation warning; the file is written.
+    Warning,
+    /// A translation warning; the file is not written for this agent.
+    Skip,
+}
+
+/// How the entries of an aggregate target form one file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregate {
+    /// The document key holding the list of entries (`customModes`).
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +240,10 @@ pub struct ModelMap {
     /// Concrete ids with these prefixes are passed through.
     #[serde(default)]
     pub passthrough: Vec<String>,
+    /// Concrete ids with a key's prefix get the value's prefix instead
+    /// (`"claude-" = "anthropic/claude-"`).
+    #[serde(default)]
+    pub prefix: BTreeMap<String, String>,
 }
 
 /// One shape of a provider request, as data: `body` is a table whose strings are
@@ -218,6 +314,17 @@ impl Registry {
                     t.origin = origin;
                     if t.name != name {
                         t.name = name.clone();
+                    }
+                    if let Some(problem) = t.problem() {
+                        let mut d = Diagnostic::error(
+                            "invalid-target",
+                            format!("target `{name}`: {problem}"),
+                        );
+                        if let Origin::Project(p) = &t.origin {
+                            d = d.at(p);
+                        }
+                        diags.push(d);
+                        continue;
                     }
                     targets.insert(name, Arc::new(t));
                 }
@@ -350,7 +457,22 @@ mod tests {
         let names: Vec<&str> = reg.names().collect();
         assert_eq!(
             names,
-            ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]
+            [
+                "claude",
+                "codex",
+                "copilot",
+                "cursor",
+                "deepseek",
+                "gemini",
+                "gemini-cli",
+                "gpt",
+                "kiro",
+                "llama",
+                "opencode",
+                "qwen",
+                "roo",
+                "xml"
+            ]
         );
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);

@@ -367,17 +367,32 @@ fn convert_writes_a_file_with_out() {
 }
 
 #[test]
-fn targets_lists_the_six_targets() {
+fn targets_lists_every_built_in_target() {
     let out = Test::new().run_args(["targets"]);
     out.status(0);
     let names: Vec<&str> = out.stdout.lines().filter(|l| !l.starts_with(' ')).collect();
     assert_eq!(
         names,
-        ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]
+        [
+            "claude",
+            "codex",
+            "copilot",
+            "cursor",
+            "deepseek",
+            "gemini",
+            "gemini-cli",
+            "gpt",
+            "kiro",
+            "llama",
+            "opencode",
+            "qwen",
+            "roo",
+            "xml"
+        ]
     );
     assert_eq!(
         out.stdout.matches("\n  checked against: ").count(),
-        6,
+        14,
         "{}",
         out.stdout
     );

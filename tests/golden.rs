@@ -33,7 +33,8 @@ fn render_all() -> Vec<(String, String, Artifact)> {
     let mut out = Vec::new();
     for l in agents() {
         let agent = agentc::lower::lower(&l.spec);
-        for target in registry.targets.values() {
+        // The native tool targets (`default = false`) have tests/native_golden.rs.
+        for target in registry.targets.values().filter(|t| t.default) {
             let rendered = renderer
                 .render(&agent, target, Layout::Dist, &l.path)
                 .unwrap_or_else(|d| panic!("{} × {}: {d:?}", agent.name, target.name));
