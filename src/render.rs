@@ -173,6 +173,13 @@ impl Renderer {
         })
     }
 
+    /// The canonical Markdown body (`_markdown.j2`'s `body`) of an agent alone; the
+    /// importer checks the sections it lifts into fields against it.
+    pub fn markdown_body(&self, agent: &Agent) -> Result<String, minijinja::Error> {
+        let src = "{% from \"_markdown.j2\" import body %}{{ body(agent) }}";
+        self.env.render_str(src, context! { agent => to_value(agent) })
+    }
+
     /// Evaluates the target's fields, then appends the extra keys it carries.
     fn fields(
         &self,

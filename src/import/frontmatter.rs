@@ -1,0 +1,260 @@
+//! Import stage 1: finding the frontmatter and reading it, tolerantly.
+//!
+//! Input: the whole (BOM-free, LF) text of a legacy file. Output: the body's byte
+//! offset and the frontmatter entries in file order, each a key, its value as YAML
+//! reads it (a JSON value) and the raw scalar text written on the key's line.
+//!
+//! The frontmatter is parsed as YAML first. When that fails, it is cut into
+//! entries line by line (a top-level `key:` line and its indented continuation)
+//! and each entry is parsed alone; an entry YAML cannot read is recovered from its
+//! raw text. Either way, a plain value that YAML would cut at a `#` (read as a
+//! comment) is recovered in full. Every recovery is a warning saying why.
+
+use serde_json::Value;
+
+use super::Ctx;
+use crate::yaml;
+
+/// One `key: value` of the frontmatter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub value: Value,
+    /// The scalar as written on the key's line (comment removed), e.g. `2.0`.
+    pub raw: String,
+    /// Byte offset of the key in the file.
+    pub offset: usize,
+}
+
+/// Where the frontmatter and the body are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// The frontmatter text (without fences) and its byte offset, if there is one.
+    pub frontmatter: Option<(String, usize)>,
+    pub body_offset: usize,
+}
+
+/// Finds a `---` fenced block at the top, allowing blank lines before it and
+/// indentation of the fences and of the whole block.
+pub fn split(text: &str, ctx: &mut Ctx) -> Split {
+    let mut lines = lines_with_offsets(text);
+    let none = Split {
+        frontmatter: None,
+        body_offset: 0,
+    };
+    let Some((open_at, open)) = lines.find(|(_, l)| !l.trim().is_empty()) else {
+        return none;
+    };
+    if open.trim() != "---" {
+        return none;
+    }
+    let start = open_at + open.len() + 1;
+    let Some((close_at, close)) = lines.find(|(_, l)| matches!(l.trim(), "---" | "...")) else {
+        ctx.warn("no-frontmatter-end", "the frontmatter has no closing `---`; read the file as a body", open_at);
+        return none;
+    };
+    if open_at > 0 || open.starts_with(char::is_whitespace) || close.starts_with(char::is_whitespace) {
+        ctx.warn("frontmatter-layout", "blank lines or indentation around the frontmatter fences were ignored", open_at);
+    }
+    let inner = &text[start.min(close_at)..close_at];
+    let body_offset = (close_at + close.len() + 1).min(text.len());
+    Split {
+        frontmatter: Some((dedent(inner, start, ctx), start)),
+        body_offset,
+    }
+}
+
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    text.split('\n').map(move |l| {
+        let here = at;
+        at += l.len() + 1;
+        (here, l)
+    })
+}
+
+/// Removes indentation shared by every non-blank line, keeping offsets meaningful
+/// only when there is none (the common case).
+fn dedent(inner: &str, offset: usize, ctx: &mut Ctx) -> String {
+    let indent = inner
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    if indent == 0 {
+        return inner.to_string();
+    }
+    ctx.warn("frontmatter-layout", format!("the frontmatter is indented by {indent} spaces; read it dedented"), offset);
+    inner.lines().map(|l| l.get(indent..).unwrap_or("").to_string() + "\n").collect()
+}
+
+/// A top-level entry as written: key, its line's value text, continuation lines.
+struct Chunk<'a> {
+    key: String,
+    offset: usize,
+    inline: &'a str,
+    text: String,
+}
+
+fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
+    let mut out: Vec<Chunk> = Vec::new();
+    for (at, line) in lines_with_offsets(fm) {
+        match top_level_key(line) {
+            Some((key, inline)) => out.push(Chunk {
+                key,
+                offset: base + at,
+                inline,
+                text: format!("{line}\n"),
+            }),
+            None => match out.last_mut() {
+                Some(c) => {
+                    c.text.push_str(line);
+                    c.text.push('\n');
+                }
+                None if line.trim().is_empty() || line.starts_with('#') => {}
+                None => ctx.warn("frontmatter-line", format!("ignored a frontmatter line with no key: `{}`", line.trim()), base + at),
+            },
+        }
+    }
+    out
+}
+
+/// `key: rest` at column 0 (keys may be quoted).
+fn top_level_key(line: &str) -> Option<(String, &str)> {
+    if line.starts_with([' ', '\t', '#', '-', '[', '{']) || line.is_empty() {
+        return None;
+    }
+    let (key, rest) = match line.strip_prefix(['"', '\'']) {
+        Some(q) => {
+            let quote = &line[..1];
+            let end = q.find(quote)?;
+            (q[..end].to_string(), q[end + 1..].trim_start().strip_prefix(':')?)
+        }
+        None => {
+            let colon = line.char_indices().find(|&(i, c)| c == ':' && line[i + 1..].starts_with([' ', '\t']) || c == ':' && i + 1 == line.len())?.0;
+            (line[..colon].trim_end().to_string(), &line[colon + 1..])
+        }
+    };
+    (!key.is_empty()).then_some((key, rest.trim()))
+}
+
+/// Reads the entries of one frontmatter text (at byte `base` of the file).
+pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
+    let chunks = chunks(fm, base, ctx);
+    let whole = match yaml::parse(fm) {
+        Ok(Value::Object(map)) => Some(map),
+        Ok(Value::Null) => Some(Default::default()),
+        Ok(_) => None,
+        Err(e) => {
+            let at = e.offset.map_or(base, |o| base + o);
+            ctx.warn("invalid-yaml", format!("the frontmatter is not valid YAML ({}); recovered it entry by entry", first_line(&e.message)), at);
+            None
+        }
+    };
+    let mut out: Vec<Entry> = Vec::new();
+    for c in &chunks {
+        let value = match whole.as_ref().and_then(|m| m.get(&c.key)) {
+            Some(v) if !out.iter().any(|e| e.key == c.key) => v.clone(),
+            _ => parse_chunk(c, ctx),
+        };
+        let value = recover_comment(c, value, ctx);
+        let raw = strip_comment(c.inline).to_string();
+        if out.iter().any(|e| e.key == c.key) {
+            ctx.warn("duplicate-key", format!("`{}` is given twice; the second is kept as `{}_2` in `[extra]`", c.key, c.key), c.offset);
+            out.push(Entry { key: format!("{}_2", c.key), value, raw, offset: c.offset });
+            continue;
+        }
+        out.push(Entry { key: c.key.clone(), value, raw, offset: c.offset });
+    }
+    out
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Parses one entry alone; when YAML cannot, reads its raw text.
+fn parse_chunk(c: &Chunk, ctx: &mut Ctx) -> Value {
+    if let Ok(Value::Object(map)) = yaml::parse(&c.text) {
+        if let Some(v) = map.into_iter().next().map(|(_, v)| v) {
+            return v;
+        }
+    }
+    let reason = match yaml::parse(&c.text) {
+        Err(e) => first_line(&e.message).to_string(),
+        Ok(_) => "not a `key: value` entry".to_string(),
+    };
+    let value = raw_value(c);
+    ctx.warn("recovered-value", format!("`{}` is not valid YAML ({reason}); read its text as written", c.key), c.offset);
+    value
+}
+
+/// The value of an entry read from its text: a quoted string, a flow list,
+/// a block list, or the plain text (continuation lines joined by spaces).
+fn raw_value(c: &Chunk) -> Value {
+    let inline = c.inline;
+    let rest: Vec<&str> = c.text.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+    if inline.is_empty() && !rest.is_empty() && rest.iter().all(|l| l.starts_with('-')) {
+        return Value::Array(rest.iter().map(|l| Value::String(unquote(l[1..].trim()))).collect());
+    }
+    if let Some(list) = inline.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+        let items = list.split(',').map(str::trim).filter(|s| !s.is_empty());
+        return Value::Array(items.map(|s| Value::String(unquote(s))).collect());
+    }
+    let mut text = unquote(inline);
+    for l in rest {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(l);
+    }
+    Value::String(text)
+}
+
+fn unquote(s: &str) -> String {
+    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+        if let Ok(v) = serde_json::from_str::<String>(s) {
+            return v;
+        }
+        return s[1..s.len() - 1].to_string();
+    }
+    if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
+        return s[1..s.len() - 1].replace("''", "'");
+    }
+    s.to_string()
+}
+
+/// A plain value YAML cut at `#` (read as a comment) is taken in full.
+fn recover_comment(c: &Chunk, value: Value, ctx: &mut Ctx) -> Value {
+    let inline = c.inline;
+    let plain = !inline.starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!']);
+    if !plain || comment_at(inline).is_none() {
+        return value;
+    }
+    let recovered = raw_value(c);
+    if recovered == value {
+        return value;
+    }
+    ctx.warn("hash-comment", format!("YAML reads the `#` in `{}` as a comment; kept the text after it", c.key), c.offset);
+    recovered
+}
+
+/// Byte index of a YAML comment in a plain value: `#` at the start or after a blank.
+fn comment_at(s: &str) -> Option<usize> {
+    s.char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || s[..i].ends_with([' ', '\t'])))
+        .map(|(i, _)| i)
+}
+
+/// The raw scalar without a trailing comment (quoted scalars are kept whole).
+fn strip_comment(s: &str) -> &str {
+    if s.starts_with(['"', '\'']) {
+        return s;
+    }
+    match comment_at(s) {
+        Some(0) => s,
+        Some(i) => s[..i].trim_end(),
+        None => s,
+    }
+}
