@@ -71,6 +71,9 @@ pub enum Command {
     /// Render one agent file for one target, to stdout or a file
     #[command(after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt")]
     Convert(ConvertArgs),
+    /// Convert legacy agent files (Claude-style Markdown, XML v2.0) into canonical TOML specs
+    #[command(after_help = "Examples:\n  agentc import .claude/agents\n  agentc import old/*.md -o agents --force\n  agentc import legacy.md --stdout")]
+    Import(ImportArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
     /// Print the JSON Schema of the agent spec
@@ -111,7 +114,7 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The agent file (TOML spec)
+    /// The agent file: a TOML spec, or a legacy Markdown / XML v2.0 file (imported in memory)
     pub file: PathBuf,
     /// The target to render
     #[arg(short, long = "target", value_name = "TARGET")]
@@ -122,6 +125,22 @@ pub struct ConvertArgs {
     /// Treat translation warnings as errors
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Legacy files, or folders searched recursively for *.md and *.txt
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Folder to write the specs into
+    #[arg(short, long, value_name = "DIR", default_value = "agents")]
+    pub out: PathBuf,
+    /// Print the specs instead of writing them
+    #[arg(long)]
+    pub stdout: bool,
+    /// Overwrite existing specs
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +203,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&ui, &cwd, &args, false),
         Command::Check(args) => build(&ui, &cwd, &args, true),
         Command::Convert(args) => convert(&ui, &cwd, &args),
+        Command::Import(args) => import(&ui, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema => {
             out(&format!("{}\n", serde_json::to_string_pretty(&crate::spec::json_schema())?))?;
@@ -388,7 +408,8 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         layout: Layout::Dist,
         strict: args.strict,
     };
-    let compiled = pipeline::compile(&job, &registry, &renderer);
+    let is_toml = args.file.extension().is_some_and(|e| e == "toml");
+    let compiled = if is_toml { pipeline::compile(&job, &registry, &renderer) } else { convert_legacy(&job, &registry, &renderer) };
     ui.diagnostics(&compiled.diags);
     if compiled.failed() {
         fail_json(ui, &compiled.diags);
@@ -409,6 +430,65 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         None => out(&artifact.content)?,
     }
     Ok(0)
+}
+
+/// `convert` of a legacy file: import it in memory, then render it like a spec.
+fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled {
+    let mut c = Compiled::default();
+    let targets = pipeline::targets(registry, &job.targets, &mut c.diags);
+    let path = &job.sources[0];
+    let imported = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read file: {e}")).at(path))
+        .and_then(|bytes| crate::import::import_bytes(path, &bytes));
+    match imported {
+        Ok(i) => {
+            c.diags.0.extend(i.warnings);
+            let source = std::sync::Arc::from(std::fs::read_to_string(path).unwrap_or_default());
+            let loaded = crate::load::Loaded { path: path.clone(), source, spec: i.spec };
+            pipeline::compile_loaded(&[loaded], &targets, job.layout, renderer, &mut c);
+        }
+        Err(d) => c.diags.push(d),
+    }
+    if job.strict {
+        c.diags.escalate();
+    }
+    c
+}
+
+fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
+    use crate::import::batch::{self, Status};
+    let opts = batch::Options { out_dir: args.out.clone(), stdout: args.stdout, force: args.force };
+    let reports = batch::run(&args.paths, &opts);
+    let failed = reports.iter().any(|r| r.status == Status::Failed);
+    if args.stdout {
+        let docs: Vec<&str> = reports.iter().filter_map(|r| r.toml.as_deref().filter(|_| r.status != Status::Failed)).collect();
+        out(&docs.join("\n"))?;
+    }
+    if ui.json() {
+        let files: Vec<_> = reports.iter().map(|r| r.to_json()).collect();
+        let json = serde_json::json!({ "ok": !failed, "files": files, "totals": batch::totals(&reports) });
+        if args.stdout {
+            eprintln!("{json}");
+        } else {
+            out(&format!("{json}\n"))?;
+        }
+        return Ok(if failed { 1 } else { 0 });
+    }
+    for r in &reports {
+        if !ui.global.quiet || r.status == Status::Failed {
+            eprintln!("{}", r.line());
+        }
+        if ui.global.verbose {
+            ui.diagnostics(&Diagnostics(r.warnings.clone()));
+        }
+    }
+    let t = batch::totals(&reports);
+    ui.summary(&format!(
+        "{} file{}: {} imported, {} unchanged, {} failed, {} warning{}",
+        t["files"], plural(reports.len()), t["imported"], t["unchanged"], t["failed"], t["warnings"],
+        plural(t["warnings"].as_u64().unwrap_or(0) as usize)
+    ));
+    Ok(if failed { 1 } else { 0 })
 }
 
 fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {

@@ -172,3 +172,46 @@ fn write_one(r: &mut FileReport, force: bool) {
         r.fail(d);
     }
 }
+
+impl FileReport {
+    /// The one-line human summary: `imported`, `imported with N warnings`, or `failed`.
+    pub fn line(&self) -> String {
+        let path = self.path.display();
+        let out = self.output.as_ref().map(|o| format!(" -> {}", o.display())).unwrap_or_default();
+        let n = self.warnings.len();
+        match (&self.status, &self.error) {
+            (Status::Failed, Some(e)) => {
+                let loc = e.location().unwrap_or_else(|| path.to_string());
+                format!("failed    {path}: {} ({loc})", e.message)
+            }
+            (Status::Failed, None) => format!("failed    {path}"),
+            (Status::Unchanged, _) => format!("unchanged {path}{out}"),
+            (Status::Imported, _) if n == 0 => format!("imported  {path}{out}"),
+            (Status::Imported, _) => format!("imported  {path}{out} with {n} warning{}", if n == 1 { "" } else { "s" }),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.path.display().to_string(),
+            "status": self.status,
+            "name": self.name,
+            "form": self.form,
+            "output": self.output.as_ref().map(|o| o.display().to_string()),
+            "warnings": self.warnings.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+            "error": self.error.as_ref().map(Diagnostic::to_json),
+        })
+    }
+}
+
+/// Totals over a run: files, imported (incl. unchanged), failed, warnings.
+pub fn totals(reports: &[FileReport]) -> serde_json::Value {
+    let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
+    serde_json::json!({
+        "files": reports.len(),
+        "imported": count(Status::Imported),
+        "unchanged": count(Status::Unchanged),
+        "failed": count(Status::Failed),
+        "warnings": reports.iter().map(|r| r.warnings.len()).sum::<usize>(),
+    })
+}
