@@ -71,8 +71,7 @@ fn list(e: &Entry, ctx: &mut Ctx) -> Option<Vec<String>> {
         }
         Value::Array(items) => items.iter().filter_map(|v| item_text(v, &e.key, e.offset, ctx)).collect(),
         Value::String(s) if s.contains(',') => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
-        Value::String(s) if e.key == "tags" => s.split_whitespace().map(str::to_string).collect(),
-        Value::String(s) => s.split_whitespace().next().map(|s| vec![s.to_string()]).unwrap_or_default(),
+        Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
         other => vec![other.to_string()],
     };
     if e.key != "tags" || !items.iter().any(|t| t.starts_with('#')) {
