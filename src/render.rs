@@ -29,6 +29,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("llama.txt.j2", include_str!("../templates/llama.txt.j2")),
     ("deepseek.md.j2", include_str!("../templates/deepseek.md.j2")),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
+    ("_prompt.j2", include_str!("../templates/_prompt.j2")),
 ];
 
 /// Where outputs go: `dist/<target>/…` or where each tool reads them.
