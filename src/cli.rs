@@ -63,16 +63,22 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render every agent for every selected target and write the files
-    #[command(after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project")]
+    #[command(
+        after_help = "Examples:\n  agentc build\n  agentc build -t claude -t gpt\n  agentc build --layout native -o ~/project"
+    )]
     Build(BuildArgs),
     /// Render in memory and compare with the files on disk; exit 1 and print a diff if any is stale
     #[command(after_help = "Examples:\n  agentc check\n  agentc check -t claude --layout native")]
     Check(BuildArgs),
     /// Render one agent file for one target, to stdout or a file
-    #[command(after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt")]
+    #[command(
+        after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt"
+    )]
     Convert(ConvertArgs),
     /// Convert legacy agent files (Claude-style Markdown, XML v2.0) into canonical TOML specs
-    #[command(after_help = "Examples:\n  agentc import .claude/agents\n  agentc import old/*.md -o agents --force\n  agentc import legacy.md --stdout")]
+    #[command(
+        after_help = "Examples:\n  agentc import .claude/agents\n  agentc import old/*.md -o agents --force\n  agentc import legacy.md --stdout"
+    )]
     Import(ImportArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
@@ -165,7 +171,10 @@ impl Ui {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
         };
         Ui { global, color }
     }
@@ -206,7 +215,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Import(args) => import(&ui, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema => {
-            out(&format!("{}\n", serde_json::to_string_pretty(&crate::spec::json_schema())?))?;
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&crate::spec::json_schema())?
+            ))?;
             Ok(0)
         }
         Command::New(args) => new(&ui, &cwd, &args),
@@ -223,7 +235,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// Writes to stdout; a closed pipe is not an error.
 pub fn out(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to stdout"),
@@ -255,7 +270,10 @@ fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
 
 fn fail_json(ui: &Ui, diags: &Diagnostics) {
     if ui.json() {
-        let _ = out(&format!("{}\n", serde_json::json!({ "ok": false, "diagnostics": json_diags(diags) })));
+        let _ = out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": false, "diagnostics": json_diags(diags) })
+        ));
     }
 }
 
@@ -273,14 +291,20 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let sources = if explicit {
         args.paths.clone()
     } else {
-        cfg.sources.iter().map(|s| relative_to(&project.path(s), cwd)).collect()
+        cfg.sources
+            .iter()
+            .map(|s| relative_to(&project.path(s), cwd))
+            .collect()
     };
     let targets = if !args.targets.is_empty() {
         args.targets.clone()
     } else if let Some(t) = &cfg.targets {
         t.clone()
     } else {
-        crate::target::BUILTIN_TARGETS.iter().map(|(n, _)| n.to_string()).collect()
+        crate::target::BUILTIN_TARGETS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect()
     };
     let job = Job {
         sources,
@@ -290,7 +314,10 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         strict: args.strict || cfg.strict,
     };
     let mut compiled = pipeline::compile(&job, &registry, &renderer);
-    let root = relative_to(&pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout), cwd);
+    let root = relative_to(
+        &pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout),
+        cwd,
+    );
     let scope = Scope {
         targets: compiled.targets.iter().cloned().collect(),
         agents: explicit.then(|| compiled.agents.iter().cloned().collect()),
@@ -298,7 +325,10 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     if compiled.failed() {
         ui.diagnostics(&compiled.diags);
         let n = compiled.diags.error_count();
-        ui.summary(&format!("error: {n} error{} found; nothing was written", plural(n)));
+        ui.summary(&format!(
+            "error: {n} error{} found; nothing was written",
+            plural(n)
+        ));
         fail_json(ui, &compiled.diags);
         return Ok(1);
     }
@@ -336,8 +366,16 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         summary.written.len(),
         summary.unchanged,
         summary.removed.len(),
-        if compiled.skipped > 0 { format!(", {} skipped", compiled.skipped) } else { String::new() },
-        if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() },
+        if compiled.skipped > 0 {
+            format!(", {} skipped", compiled.skipped)
+        } else {
+            String::new()
+        },
+        if warnings > 0 {
+            format!(" ({warnings} warning{})", plural(warnings))
+        } else {
+            String::new()
+        },
     ));
     if ui.json() {
         out(&format!(
@@ -381,7 +419,11 @@ fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result
         out(&text)?;
     }
     if drifts.is_empty() {
-        ui.summary(&format!("{} files up to date in {}", compiled.artifacts.len(), root.display()));
+        ui.summary(&format!(
+            "{} files up to date in {}",
+            compiled.artifacts.len(),
+            root.display()
+        ));
         return Ok(0);
     }
     let count = |k| drifts.iter().filter(|d| d.kind == k).count();
@@ -409,14 +451,21 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         strict: args.strict,
     };
     let is_toml = args.file.extension().is_some_and(|e| e == "toml");
-    let compiled = if is_toml { pipeline::compile(&job, &registry, &renderer) } else { convert_legacy(&job, &registry, &renderer) };
+    let compiled = if is_toml {
+        pipeline::compile(&job, &registry, &renderer)
+    } else {
+        convert_legacy(&job, &registry, &renderer)
+    };
     ui.diagnostics(&compiled.diags);
     if compiled.failed() {
         fail_json(ui, &compiled.diags);
         return Ok(1);
     }
     let Some(artifact) = compiled.artifacts.first() else {
-        ui.summary(&format!("nothing to write: the agent is skipped for `{}`", args.target));
+        ui.summary(&format!(
+            "nothing to write: the agent is skipped for `{}`",
+            args.target
+        ));
         return Ok(0);
     };
     match &args.out {
@@ -444,7 +493,11 @@ fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compil
         Ok(i) => {
             c.diags.0.extend(i.warnings);
             let source = std::sync::Arc::from(std::fs::read_to_string(path).unwrap_or_default());
-            let loaded = crate::load::Loaded { path: path.clone(), source, spec: i.spec };
+            let loaded = crate::load::Loaded {
+                path: path.clone(),
+                source,
+                spec: i.spec,
+            };
             pipeline::compile_loaded(&[loaded], &targets, job.layout, renderer, &mut c);
         }
         Err(d) => c.diags.push(d),
@@ -457,16 +510,24 @@ fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compil
 
 fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
     use crate::import::batch::{self, Status};
-    let opts = batch::Options { out_dir: args.out.clone(), stdout: args.stdout, force: args.force };
+    let opts = batch::Options {
+        out_dir: args.out.clone(),
+        stdout: args.stdout,
+        force: args.force,
+    };
     let reports = batch::run(&args.paths, &opts);
     let failed = reports.iter().any(|r| r.status == Status::Failed);
     if args.stdout {
-        let docs: Vec<&str> = reports.iter().filter_map(|r| r.toml.as_deref().filter(|_| r.status != Status::Failed)).collect();
+        let docs: Vec<&str> = reports
+            .iter()
+            .filter_map(|r| r.toml.as_deref().filter(|_| r.status != Status::Failed))
+            .collect();
         out(&docs.join("\n"))?;
     }
     if ui.json() {
         let files: Vec<_> = reports.iter().map(|r| r.to_json()).collect();
-        let json = serde_json::json!({ "ok": !failed, "files": files, "totals": batch::totals(&reports) });
+        let json =
+            serde_json::json!({ "ok": !failed, "files": files, "totals": batch::totals(&reports) });
         if args.stdout {
             eprintln!("{json}");
         } else {
@@ -485,7 +546,12 @@ fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
     let t = batch::totals(&reports);
     ui.summary(&format!(
         "{} file{}: {} imported, {} unchanged, {} failed, {} warning{}",
-        t["files"], plural(reports.len()), t["imported"], t["unchanged"], t["failed"], t["warnings"],
+        t["files"],
+        plural(reports.len()),
+        t["imported"],
+        t["unchanged"],
+        t["failed"],
+        t["warnings"],
         plural(t["warnings"].as_u64().unwrap_or(0) as usize)
     ));
     Ok(if failed { 1 } else { 0 })
@@ -561,7 +627,8 @@ fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
 
 fn create_new(ui: &Ui, path: &Path, text: &str) -> Result<Exit> {
     if path.exists() {
-        let d = Diagnostic::error("exists", format!("`{}` already exists", path.display())).help("choose another name, or edit it");
+        let d = Diagnostic::error("exists", format!("`{}` already exists", path.display()))
+            .help("choose another name, or edit it");
         ui.diagnostics(&Diagnostics(vec![d]));
         return Ok(1);
     }

@@ -90,21 +90,34 @@ impl Project {
 
     /// A path from the config, made relative to the project root.
     pub fn path(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
     }
 }
 
 fn read(file: &Path) -> Result<Config, Diagnostics> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Diagnostics(vec![Diagnostic::error("io", format!("cannot read config: {e}")).at(file)]))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Diagnostics(vec![
+            Diagnostic::error("io", format!("cannot read config: {e}")).at(file),
+        ])
+    })?;
     let source: Arc<str> = Arc::from(text.as_str());
     toml::from_str::<Config>(&text).map_err(|e| {
         let mut d = Diagnostic::error("invalid-config", e.message().trim().to_string()).at(file);
         if let Some(span) = e.span() {
             d = d.span(&source, span);
         }
-        if let Some(key) = e.message().strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-            let known = ["sources", "out_dir", "layout", "targets", "strict", "target"];
+        if let Some(key) = e
+            .message()
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+        {
+            let known = [
+                "sources", "out_dir", "layout", "targets", "strict", "target",
+            ];
             if let Some(s) = did_you_mean(key, known) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -128,7 +141,11 @@ mod tests {
     #[test]
     fn found_by_walking_up() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(FILE_NAME), "out_dir = \"out\"\n[target.llama]\nwrap = \"modelfile\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "out_dir = \"out\"\n[target.llama]\nwrap = \"modelfile\"\n",
+        )
+        .unwrap();
         let sub = dir.path().join("a/b");
         std::fs::create_dir_all(&sub).unwrap();
         let p = Project::discover(&sub).unwrap();

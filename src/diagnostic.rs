@@ -114,7 +114,9 @@ impl Diagnostic {
         if let Some(span) = &self.span {
             cs = cs.with_labels(vec![Label::primary((), span.clone())]);
         } else if !name.is_empty() {
-            let notes = std::iter::once(format!("in {name}")).chain(cs.notes.clone()).collect();
+            let notes = std::iter::once(format!("in {name}"))
+                .chain(cs.notes.clone())
+                .collect();
             cs.notes = notes;
         }
         let file = SimpleFile::new(name, &*source);
@@ -173,7 +175,10 @@ fn floor_char_boundary(s: &str, mut at: usize) -> usize {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| {
@@ -261,7 +266,10 @@ mod tests {
             .span(&src, 11..15)
             .help("did you mean `tools`?");
         let text = d.render(false);
-        assert!(text.contains("error[unknown-key]: unknown key `tool`"), "{text}");
+        assert!(
+            text.contains("error[unknown-key]: unknown key `tool`"),
+            "{text}"
+        );
         assert!(text.contains("agents/x.toml:2:1"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("help: did you mean `tools`?"), "{text}");

@@ -41,7 +41,11 @@ pub struct Scope {
 
 impl Scope {
     fn covers(&self, owner: &Owner) -> bool {
-        self.targets.contains(&owner.target) && self.agents.as_ref().is_none_or(|a| a.contains(&owner.agent))
+        self.targets.contains(&owner.target)
+            && self
+                .agents
+                .as_ref()
+                .is_none_or(|a| a.contains(&owner.agent))
     }
 }
 
@@ -73,9 +77,12 @@ pub fn read_manifest(root: &Path) -> Result<Manifest, Diagnostic> {
     let path = root.join(MANIFEST);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            Diagnostic::error("invalid-manifest", format!("cannot read agentc's manifest: {e}"))
-                .at(&path)
-                .help("delete it and build with --force to take the outputs over again")
+            Diagnostic::error(
+                "invalid-manifest",
+                format!("cannot read agentc's manifest: {e}"),
+            )
+            .at(&path)
+            .help("delete it and build with --force to take the outputs over again")
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
             version: 1,
@@ -95,12 +102,21 @@ fn key(p: &Path) -> String {
 /// Refuses a path that leaves the root or passes through a symlink.
 fn check_path(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(Diagnostic::error("path-escapes", format!("refusing to write `{}`: outside the output root", rel.display())));
+        return Err(Diagnostic::error(
+            "path-escapes",
+            format!(
+                "refusing to write `{}`: outside the output root",
+                rel.display()
+            ),
+        ));
     }
     let mut at = root.to_path_buf();
     for c in rel.components() {
         at.push(c);
-        if at.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+        if at
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
             return Err(Diagnostic::error(
                 "symlink",
                 format!("refusing to write through symlink `{}`", at.display()),
@@ -112,9 +128,17 @@ fn check_path(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
 }
 
 /// Writes the artifacts under `root`, all checks first, then the files.
-pub fn write(root: &Path, artifacts: &[Artifact], scope: &Scope, force: bool) -> Result<Summary, Diagnostics> {
+pub fn write(
+    root: &Path,
+    artifacts: &[Artifact],
+    scope: &Scope,
+    force: bool,
+) -> Result<Summary, Diagnostics> {
     let mut diags = Diagnostics::default();
-    if root.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+    if root
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
         // A symlinked root is the user's choice; what matters is what lies below it.
     }
     let manifest = read_manifest(root).map_err(|d| Diagnostics(vec![d]))?;
@@ -129,14 +153,20 @@ pub fn write(root: &Path, artifacts: &[Artifact], scope: &Scope, force: bool) ->
             Ok(existing) if existing == a.content.as_bytes() => plan.push((a, false)),
             Ok(_) if manifest.files.contains_key(&key(&a.path)) || force => plan.push((a, true)),
             Ok(_) => diags.push(
-                Diagnostic::error("not-owned", format!("`{}` exists and was not written by agentc", full.display()))
-                    .help("move it away, or pass --force to overwrite it"),
+                Diagnostic::error(
+                    "not-owned",
+                    format!("`{}` exists and was not written by agentc", full.display()),
+                )
+                .help("move it away, or pass --force to overwrite it"),
             ),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => plan.push((a, true)),
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => {
-                diags.push(Diagnostic::error("io", format!("`{}` is a folder", full.display())))
-            }
-            Err(e) => diags.push(Diagnostic::error("io", format!("cannot read `{}`: {e}", full.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => diags.push(
+                Diagnostic::error("io", format!("`{}` is a folder", full.display())),
+            ),
+            Err(e) => diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read `{}`: {e}", full.display()),
+            )),
         }
     }
     if diags.has_errors() {
@@ -144,7 +174,15 @@ pub fn write(root: &Path, artifacts: &[Artifact], scope: &Scope, force: bool) ->
     }
     let new_keys: BTreeMap<String, Owner> = artifacts
         .iter()
-        .map(|a| (key(&a.path), Owner { target: a.target.clone(), agent: a.agent.clone() }))
+        .map(|a| {
+            (
+                key(&a.path),
+                Owner {
+                    target: a.target.clone(),
+                    agent: a.agent.clone(),
+                },
+            )
+        })
         .collect();
     let stale: Vec<String> = manifest
         .files
@@ -180,7 +218,12 @@ pub fn write(root: &Path, artifacts: &[Artifact], scope: &Scope, force: bool) ->
                     remove_empty_parents(root, &path);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(fail(Diagnostic::error("io", format!("cannot remove `{}`: {e}", path.display())))),
+                Err(e) => {
+                    return Err(fail(Diagnostic::error(
+                        "io",
+                        format!("cannot remove `{}`: {e}", path.display()),
+                    )));
+                }
             }
         }
         fin.files.remove(&k);
@@ -210,7 +253,9 @@ fn save_manifest(root: &Path, manifest: &Manifest) -> Result<(), Diagnostic> {
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename,
 /// so a reader sees the old file or the new one, never a part of either.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let io = |what: &str, e: std::io::Error| Diagnostic::error("io", format!("cannot {what} `{}`: {e}", path.display()));
+    let io = |what: &str, e: std::io::Error| {
+        Diagnostic::error("io", format!("cannot {what} `{}`: {e}", path.display()))
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder of", e))?;
     let mut tmp = tempfile::Builder::new()
@@ -224,7 +269,11 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
 }
 
 /// Compares what the sources give with what is on disk, writing nothing.
-pub fn check(root: &Path, artifacts: &[Artifact], scope: &Scope) -> Result<Vec<Drift>, Diagnostics> {
+pub fn check(
+    root: &Path,
+    artifacts: &[Artifact],
+    scope: &Scope,
+) -> Result<Vec<Drift>, Diagnostics> {
     let manifest = read_manifest(root).map_err(|d| Diagnostics(vec![d]))?;
     let mut drifts = Vec::new();
     let mut expected = BTreeSet::new();
@@ -294,9 +343,21 @@ mod tests {
     fn writes_then_leaves_unchanged_then_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let s = write(root, &[art("t/a.md", "1\n"), art("t/b.md", "2\n")], &scope(), false).unwrap();
+        let s = write(
+            root,
+            &[art("t/a.md", "1\n"), art("t/b.md", "2\n")],
+            &scope(),
+            false,
+        )
+        .unwrap();
         assert_eq!(s.written.len(), 2);
-        let s = write(root, &[art("t/a.md", "1\n"), art("t/b.md", "2\n")], &scope(), false).unwrap();
+        let s = write(
+            root,
+            &[art("t/a.md", "1\n"), art("t/b.md", "2\n")],
+            &scope(),
+            false,
+        )
+        .unwrap();
         assert_eq!((s.written.len(), s.unchanged), (0, 2));
         let s = write(root, &[art("t/a.md", "1\n")], &scope(), false).unwrap();
         assert_eq!(s.removed, [PathBuf::from("t/b.md")]);
@@ -312,18 +373,38 @@ mod tests {
         std::fs::write(root.join("t/a.md"), "mine\n").unwrap();
         let err = write(root, &[art("t/a.md", "new\n")], &scope(), false).unwrap_err();
         assert_eq!(err.0[0].code, "not-owned");
-        assert_eq!(std::fs::read_to_string(root.join("t/a.md")).unwrap(), "mine\n");
+        assert_eq!(
+            std::fs::read_to_string(root.join("t/a.md")).unwrap(),
+            "mine\n"
+        );
         write(root, &[art("t/a.md", "new\n")], &scope(), true).unwrap();
-        assert_eq!(std::fs::read_to_string(root.join("t/a.md")).unwrap(), "new\n");
+        assert_eq!(
+            std::fs::read_to_string(root.join("t/a.md")).unwrap(),
+            "new\n"
+        );
     }
 
     #[test]
     fn check_reports_stale_missing_and_extra() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(root, &[art("t/a.md", "1\n"), art("t/x.md", "x\n")], &scope(), false).unwrap();
-        let drifts = check(root, &[art("t/a.md", "2\n"), art("t/b.md", "b\n")], &scope()).unwrap();
-        let kinds: Vec<_> = drifts.iter().map(|d| (d.path.display().to_string(), d.kind)).collect();
+        write(
+            root,
+            &[art("t/a.md", "1\n"), art("t/x.md", "x\n")],
+            &scope(),
+            false,
+        )
+        .unwrap();
+        let drifts = check(
+            root,
+            &[art("t/a.md", "2\n"), art("t/b.md", "b\n")],
+            &scope(),
+        )
+        .unwrap();
+        let kinds: Vec<_> = drifts
+            .iter()
+            .map(|d| (d.path.display().to_string(), d.kind))
+            .collect();
         assert_eq!(
             kinds,
             [

@@ -6,6 +6,9 @@
 //! edge: it parses the command line, runs a command and maps the result to an
 //! exit code (0 ok, 1 invalid input or failed check, 2 usage error).
 
+// Diagnostics are returned on cold paths only; boxing them would cost clarity for nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -27,10 +27,33 @@ pub struct Loaded {
 
 /// Canonical tool names (Claude Code's vocabulary, legacy names included).
 pub const CANONICAL_TOOLS: &[&str] = &[
-    "Read", "Write", "Edit", "MultiEdit", "Glob", "Grep", "LS", "Bash", "NotebookEdit", "NotebookRead",
-    "WebFetch", "WebSearch", "Agent", "Task", "Skill", "TodoWrite", "AskUserQuestion", "TaskCreate",
-    "TaskGet", "TaskList", "TaskUpdate", "TaskOutput", "TaskStop", "KillShell", "BashOutput",
-    "ExitPlanMode", "SlashCommand",
+    "Read",
+    "Write",
+    "Edit",
+    "MultiEdit",
+    "Glob",
+    "Grep",
+    "LS",
+    "Bash",
+    "NotebookEdit",
+    "NotebookRead",
+    "WebFetch",
+    "WebSearch",
+    "Agent",
+    "Task",
+    "Skill",
+    "TodoWrite",
+    "AskUserQuestion",
+    "TaskCreate",
+    "TaskGet",
+    "TaskList",
+    "TaskUpdate",
+    "TaskOutput",
+    "TaskStop",
+    "KillShell",
+    "BashOutput",
+    "ExitPlanMode",
+    "SlashCommand",
 ];
 
 /// Finds the spec files under `paths` (files as given, folders searched for
@@ -61,7 +84,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
     };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             walk(&path, out, diags);
         } else if path.extension().is_some_and(|e| e == "toml") {
@@ -83,11 +108,19 @@ pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
                     }
                 }
                 Err(e) => diags.push(
-                    Diagnostic::error("invalid-utf8", format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-                        .at(path),
+                    Diagnostic::error(
+                        "invalid-utf8",
+                        format!(
+                            "not UTF-8 text (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                    .at(path),
                 ),
             },
-            Err(e) => diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path)),
+            Err(e) => {
+                diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path))
+            }
         }
     }
     check_duplicates(&loaded, diags);
@@ -147,8 +180,16 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
     }
     for (i, r) in spec.responsibilities.iter().enumerate() {
         if let Some(id) = r.id.as_deref().filter(|id| !spec::is_valid_id(id)) {
-            let span = array_item_span(root, "responsibilities", i).or_else(|| value_span(root, &["responsibilities"]));
-            diags.push(err("invalid-id", format!("invalid responsibility id `{}`", id.escape_debug()), span).help("ids are letters, digits, `_` and `-`"));
+            let span = array_item_span(root, "responsibilities", i)
+                .or_else(|| value_span(root, &["responsibilities"]));
+            diags.push(
+                err(
+                    "invalid-id",
+                    format!("invalid responsibility id `{}`", id.escape_debug()),
+                    span,
+                )
+                .help("ids are letters, digits, `_` and `-`"),
+            );
         }
     }
     check_tools(&spec, root, path, &source, diags);
@@ -170,7 +211,10 @@ impl FromDoc for Spec {
 }
 
 fn quoted(keys: &[String]) -> String {
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Rewords serde's messages the way the rest of agentc speaks.
@@ -187,7 +231,13 @@ fn explain(msg: &str) -> (String, Option<String>) {
 
 /// Unknown tools are warnings: Claude Code's vocabulary grows, and a name agentc
 /// does not know still reaches the `claude` target as written.
-fn check_tools(spec: &Spec, root: &DeTable, path: &Path, source: &Arc<str>, diags: &mut Diagnostics) {
+fn check_tools(
+    spec: &Spec,
+    root: &DeTable,
+    path: &Path,
+    source: &Arc<str>,
+    diags: &mut Diagnostics,
+) {
     let mut lists: Vec<(Vec<String>, &Vec<String>)> = Vec::new();
     if let Some(t) = &spec.tools {
         lists.push((vec!["tools".into()], t));
@@ -203,7 +253,11 @@ fn check_tools(spec: &Spec, root: &DeTable, path: &Path, source: &Arc<str>, diag
             if is_known_tool(tool) {
                 continue;
             }
-            let mut d = Diagnostic::warning("unknown-tool", format!("unknown tool `{}`", tool.escape_debug())).at(path);
+            let mut d = Diagnostic::warning(
+                "unknown-tool",
+                format!("unknown tool `{}`", tool.escape_debug()),
+            )
+            .at(path);
             if let Some(span) = list_item_span(root, &keys, i) {
                 d = d.span(source, span);
             }
@@ -224,8 +278,10 @@ pub fn is_known_tool(tool: &str) -> bool {
             .is_some_and(|(s, t)| !s.is_empty() && !t.is_empty())
 }
 
+type Report<'a> = dyn FnMut(&str, Range<usize>, &[String]) + 'a;
+
 /// Reports every key of `table` that `schema` does not allow, recursively.
-fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     let Some(props) = schema.get("properties").and_then(Json::as_object) else {
         return;
@@ -241,13 +297,14 @@ fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut dyn Fn
     }
 }
 
-fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut dyn FnMut(&str, Range<usize>, &[String])) {
+fn check_value(root: &Json, schema: &Json, value: &DeValue, report: &mut Report<'_>) {
     let schema = resolve(root, schema);
     match value {
         DeValue::Table(t) => {
             if schema.get("properties").is_some() {
                 unknown_keys(root, schema, t, report);
-            } else if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+            } else if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object())
+            {
                 for (_, v) in t {
                     check_value(root, extra, v.get_ref(), report);
                 }
@@ -272,10 +329,12 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
             return resolve(root, def);
         }
     }
-    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array) {
-        if let Some(b) = branches.iter().find(|b| b.get("type") != Some(&Json::String("null".into()))) {
-            return resolve(root, b);
-        }
+    if let Some(branches) = schema.get("anyOf").and_then(Json::as_array)
+        && let Some(b) = branches
+            .iter()
+            .find(|b| b.get("type") != Some(&Json::String("null".into())))
+    {
+        return resolve(root, b);
     }
     schema
 }
@@ -322,7 +381,11 @@ fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) {
         let paths: Vec<String> = group.iter().map(|l| l.path.display().to_string()).collect();
         for l in &group {
             let (doc, _) = DeTable::parse_recoverable(&l.source);
-            let mut d = Diagnostic::error("duplicate-name", format!("agent name `{name}` is used by {} files", group.len())).at(&l.path);
+            let mut d = Diagnostic::error(
+                "duplicate-name",
+                format!("agent name `{name}` is used by {} files", group.len()),
+            )
+            .at(&l.path);
             if let Some(span) = value_span(doc.get_ref(), &["name"]) {
                 d = d.span(&l.source, span);
             }
@@ -343,18 +406,34 @@ mod tests {
 
     #[test]
     fn every_unknown_key_is_reported_with_a_suggestion() {
-        let (l, d) = check("name = \"a\"\ntool = []\n[boundaries]\nwil = []\n[[sections]]\ntitle = \"x\"\nbdy = \"y\"\n");
+        let (l, d) = check(
+            "name = \"a\"\ntool = []\n[boundaries]\nwil = []\n[[sections]]\ntitle = \"x\"\nbdy = \"y\"\n",
+        );
         assert!(l.is_none());
-        let msgs: Vec<String> = d.iter().map(|d| format!("{} {:?} {:?}", d.message, d.line_col(), d.help)).collect();
+        let msgs: Vec<String> = d
+            .iter()
+            .map(|d| format!("{} {:?} {:?}", d.message, d.line_col(), d.help))
+            .collect();
         assert_eq!(d.error_count(), 3, "{msgs:#?}");
-        assert!(msgs[0].contains("`tool`") && msgs[0].contains("(2, 1)") && msgs[0].contains("`tools`"), "{msgs:#?}");
-        assert!(msgs[1].contains("`wil`") && msgs[1].contains("`will`"), "{msgs:#?}");
-        assert!(msgs[2].contains("`bdy`") && msgs[2].contains("`body`"), "{msgs:#?}");
+        assert!(
+            msgs[0].contains("`tool`") && msgs[0].contains("(2, 1)") && msgs[0].contains("`tools`"),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs[1].contains("`wil`") && msgs[1].contains("`will`"),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs[2].contains("`bdy`") && msgs[2].contains("`body`"),
+            "{msgs:#?}"
+        );
     }
 
     #[test]
     fn extra_and_target_keys_are_free() {
-        let (l, d) = check("name = \"a\"\n[extra]\nemoji = \"x\"\n[targets.claude]\npermissionMode = \"plan\"\n");
+        let (l, d) = check(
+            "name = \"a\"\n[extra]\nemoji = \"x\"\n[targets.claude]\npermissionMode = \"plan\"\n",
+        );
         assert!(l.is_some(), "{d:?}");
         assert!(d.is_empty());
     }
@@ -376,7 +455,11 @@ mod tests {
         }
         let (_, d) = check("description = \"x\"\n");
         assert_eq!(d.0[0].code, "invalid-spec");
-        assert!(d.0[0].message.contains("missing required key `name`"), "{:?}", d.0[0]);
+        assert!(
+            d.0[0].message.contains("missing required key `name`"),
+            "{:?}",
+            d.0[0]
+        );
     }
 
     #[test]

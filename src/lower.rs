@@ -11,7 +11,11 @@ pub fn lower(spec: &Spec) -> Agent {
     let role = spec.role.as_deref().map(text).unwrap_or_default();
     let triggers = list(&spec.triggers);
     let derived = derive_description(&role, &triggers, &spec.name);
-    let description = spec.description.as_deref().map(text).unwrap_or_else(|| derived.clone());
+    let description = spec
+        .description
+        .as_deref()
+        .map(text)
+        .unwrap_or_else(|| derived.clone());
     let boundaries = spec.boundaries.clone().unwrap_or_default();
     Agent {
         name: spec.name.clone(),
@@ -51,7 +55,11 @@ pub fn lower(spec: &Spec) -> Agent {
             will_not: list(&boundaries.will_not),
             escalation: list(&boundaries.escalation),
         },
-        uncertainty_protocol: spec.uncertainty_protocol.as_deref().map(text).unwrap_or_default(),
+        uncertainty_protocol: spec
+            .uncertainty_protocol
+            .as_deref()
+            .map(text)
+            .unwrap_or_default(),
         output_formats: spec
             .output_formats
             .iter()
@@ -106,7 +114,11 @@ fn list(items: &[String]) -> Vec<String> {
 /// The description a spec without one gets: the role's first sentence, then the
 /// triggers. Importers and the XML form rely on this being deterministic.
 pub fn derive_description(role: &str, triggers: &[String], name: &str) -> String {
-    let first_line = role.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let first_line = role
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let sentence = match first_line.find(". ") {
         Some(i) => &first_line[..=i],
         None => first_line,

@@ -40,7 +40,11 @@ impl Compiled {
 }
 
 /// Checks the target names against the registry.
-pub fn targets<'r>(registry: &'r Registry, names: &[String], diags: &mut Diagnostics) -> Vec<&'r Target> {
+pub fn targets<'r>(
+    registry: &'r Registry,
+    names: &[String],
+    diags: &mut Diagnostics,
+) -> Vec<&'r Target> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for name in names {
@@ -51,7 +55,10 @@ pub fn targets<'r>(registry: &'r Registry, names: &[String], diags: &mut Diagnos
                 let mut d = Diagnostic::error("unknown-target", format!("unknown target `{name}`"));
                 d = match did_you_mean(name, registry.names()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("`agentc targets` lists them: {}", registry.names().collect::<Vec<_>>().join(", "))),
+                    None => d.help(format!(
+                        "`agentc targets` lists them: {}",
+                        registry.names().collect::<Vec<_>>().join(", ")
+                    )),
                 };
                 diags.push(d);
             }
@@ -75,7 +82,13 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
 }
 
 /// Renders already loaded specs for the given targets into `c`.
-pub fn compile_loaded(loaded: &[Loaded], targets: &[&Target], layout: Layout, renderer: &Renderer, c: &mut Compiled) {
+pub fn compile_loaded(
+    loaded: &[Loaded],
+    targets: &[&Target],
+    layout: Layout,
+    renderer: &Renderer,
+    c: &mut Compiled,
+) {
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
     for l in loaded {
@@ -104,7 +117,11 @@ fn check_overrides(loaded: &[Loaded], registry: &Registry, diags: &mut Diagnosti
         for name in l.spec.targets.keys() {
             if registry.get(name).is_none() {
                 let (doc, _) = toml::de::DeTable::parse_recoverable(&l.source);
-                let mut d = Diagnostic::error("unknown-target", format!("`[targets.{name}]` names an unknown target")).at(&l.path);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    format!("`[targets.{name}]` names an unknown target"),
+                )
+                .at(&l.path);
                 if let Some(span) = load::value_span(doc.get_ref(), &["targets", name]) {
                     d = d.span(&l.source, span);
                 }
@@ -138,7 +155,12 @@ fn check_collisions(artifacts: &[Artifact], diags: &mut Diagnostics) {
 }
 
 /// The output root of a layout: `-o`, else the config's `out_dir` (dist) or the project root (native).
-pub fn output_root(project_root: &Path, out_dir: &Path, cli_out: Option<&Path>, layout: Layout) -> PathBuf {
+pub fn output_root(
+    project_root: &Path,
+    out_dir: &Path,
+    cli_out: Option<&Path>,
+    layout: Layout,
+) -> PathBuf {
     match (cli_out, layout) {
         (Some(o), _) => o.to_path_buf(),
         (None, Layout::Dist) => project_root.join(out_dir),

@@ -27,13 +27,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("gpt.md.j2", include_str!("../templates/gpt.md.j2")),
     ("gemini.md.j2", include_str!("../templates/gemini.md.j2")),
     ("llama.txt.j2", include_str!("../templates/llama.txt.j2")),
-    ("deepseek.md.j2", include_str!("../templates/deepseek.md.j2")),
+    (
+        "deepseek.md.j2",
+        include_str!("../templates/deepseek.md.j2"),
+    ),
     ("_markdown.j2", include_str!("../templates/_markdown.j2")),
     ("_prompt.j2", include_str!("../templates/_prompt.j2")),
 ];
 
 /// Where outputs go: `dist/<target>/…` or where each tool reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
     #[default]
@@ -90,12 +95,18 @@ impl Renderer {
                 let path = dir.join(name);
                 if path.is_file() {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read template")
-                            .with_source(e)
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            "cannot read template",
+                        )
+                        .with_source(e)
                     });
                 }
             }
-            Ok(BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+            Ok(BUILTIN_TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s.to_string()))
         });
         Renderer {
             env,
@@ -105,12 +116,23 @@ impl Renderer {
     }
 
     /// Renders one agent for one target.
-    pub fn render(&self, agent: &Agent, target: &Target, layout: Layout, source: &Path) -> Result<Rendered, Diagnostics> {
-        let over = agent.overrides.get(&target.name).cloned().unwrap_or_default();
+    pub fn render(
+        &self,
+        agent: &Agent,
+        target: &Target,
+        layout: Layout,
+        source: &Path,
+    ) -> Result<Rendered, Diagnostics> {
+        let over = agent
+            .overrides
+            .get(&target.name)
+            .cloned()
+            .unwrap_or_default();
         if over.skip || !resolve::is_compatible(agent, target) {
             return Ok(Rendered::default());
         }
-        let resolved = resolve::resolve(agent, target, &over, self.options.get(&target.name), source)?;
+        let resolved =
+            resolve::resolve(agent, target, &over, self.options.get(&target.name), source)?;
         let Resolved {
             options,
             tools,
@@ -133,7 +155,8 @@ impl Renderer {
         let content = match target.document {
             Document::Template => {
                 let fields = self.fields(target, &base, &extra, source)?;
-                let frontmatter = crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
+                let frontmatter =
+                    crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
                 let ctx = context! { frontmatter => frontmatter, ..base.clone() };
                 self.body(target, &ctx, source)?
             }
@@ -141,7 +164,8 @@ impl Renderer {
                 let prompt = self.body(target, &base, source)?;
                 let ctx = context! { prompt => prompt, ..base.clone() };
                 let fields = self.fields(target, &ctx, &extra, source)?;
-                let map: serde_json::Map<String, Json> = fields.into_iter().map(|(k, v, _)| (k, v)).collect();
+                let map: serde_json::Map<String, Json> =
+                    fields.into_iter().map(|(k, v, _)| (k, v)).collect();
                 let text = if target.document == Document::Toml {
                     toml::to_string(&map).map_err(|e| e.to_string())
                 } else {
@@ -156,7 +180,10 @@ impl Renderer {
                 warnings.push(
                     Diagnostic::warning(
                         "over-limit",
-                        format!("`{}` for `{}` has {chars} characters; the target takes at most {max}", agent.name, target.name),
+                        format!(
+                            "`{}` for `{}` has {chars} characters; the target takes at most {max}",
+                            agent.name, target.name
+                        ),
                     )
                     .at(source),
                 );
@@ -178,7 +205,8 @@ impl Renderer {
     /// importer checks the sections it lifts into fields against it.
     pub fn markdown_body(&self, agent: &Agent) -> Result<String, minijinja::Error> {
         let src = "{% from \"_markdown.j2\" import body %}{{ body(agent) }}";
-        self.env.render_str(src, context! { agent => to_value(agent) })
+        self.env
+            .render_str(src, context! { agent => to_value(agent) })
     }
 
     /// Evaluates the target's fields, then appends the extra keys it carries.
@@ -201,14 +229,16 @@ impl Renderer {
             if value.is_undefined() || value.is_none() {
                 continue;
             }
-            let json = serde_json::to_value(&value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            let json = serde_json::to_value(&value)
+                .map_err(|e| self.fail(target, source, e.to_string()))?;
             out.push((field.key.clone(), json, field.style));
         }
         for (key, value) in extra {
             if out.iter().any(|(k, _, _)| k == key) {
                 continue;
             }
-            let json = serde_json::to_value(value).map_err(|e| self.fail(target, source, e.to_string()))?;
+            let json = serde_json::to_value(value)
+                .map_err(|e| self.fail(target, source, e.to_string()))?;
             out.push((key.clone(), json, Default::default()));
         }
         Ok(out)
@@ -219,10 +249,18 @@ impl Renderer {
             .env
             .get_template(&target.template)
             .map_err(|e| self.template_error(target, &target.template, e))?;
-        tmpl.render(ctx).map_err(|e| self.template_error(target, &target.template, e))
+        tmpl.render(ctx)
+            .map_err(|e| self.template_error(target, &target.template, e))
     }
 
-    fn path(&self, agent: &Agent, target: &Target, options: &Table, layout: Layout, source: &Path) -> Result<PathBuf, Diagnostics> {
+    fn path(
+        &self,
+        agent: &Agent,
+        target: &Target,
+        options: &Table,
+        layout: Layout,
+        source: &Path,
+    ) -> Result<PathBuf, Diagnostics> {
         let pattern = match layout {
             Layout::Dist => &target.path,
             Layout::Native => &target.native_path,
@@ -241,7 +279,11 @@ impl Renderer {
             return Err(Diagnostics(vec![
                 Diagnostic::error(
                     "path-escapes",
-                    format!("target `{}` would write `{}`, outside the output root", target.name, rel.display()),
+                    format!(
+                        "target `{}` would write `{}`, outside the output root",
+                        target.name,
+                        rel.display()
+                    ),
                 )
                 .at(source)
                 .help("output paths must be relative and may not contain `..`"),
@@ -255,7 +297,9 @@ impl Renderer {
 
     fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {
         let file = match &target.origin {
-            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => Some(p.clone()),
+            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => {
+                Some(p.clone())
+            }
             _ => e
                 .name()
                 .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
@@ -273,7 +317,11 @@ impl Renderer {
             d = d.at(&file);
             if let (Some(line), Ok(text)) = (e.line(), std::fs::read_to_string(&file)) {
                 let text: Arc<str> = Arc::from(text);
-                let start = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+                let start = text
+                    .split_inclusive('\n')
+                    .take(line.saturating_sub(1))
+                    .map(str::len)
+                    .sum();
                 let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
                 d = d.span(&text, start..end);
             }
@@ -282,7 +330,9 @@ impl Renderer {
     }
 
     fn fail(&self, target: &Target, source: &Path, msg: String) -> Diagnostics {
-        Diagnostics(vec![Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source)])
+        Diagnostics(vec![
+            Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source),
+        ])
     }
 }
 

@@ -39,11 +39,18 @@ pub fn resolve(
     source: &Path,
 ) -> Result<Resolved, Diagnostics> {
     let mut r = Resolved {
-        description: over.description.clone().unwrap_or_else(|| agent.description.clone()),
+        description: over
+            .description
+            .clone()
+            .unwrap_or_else(|| agent.description.clone()),
         ..Resolved::default()
     };
     let warn = |what: String| {
-        Diagnostic::warning("translation", format!("`{}` → `{}`: {what}", agent.name, target.name)).at(source)
+        Diagnostic::warning(
+            "translation",
+            format!("`{}` → `{}`: {what}", agent.name, target.name),
+        )
+        .at(source)
     };
     let (options, free) = options(target, project, over, source)?;
     r.options = options;
@@ -53,7 +60,9 @@ pub fn resolve(
         (_, None) => None,
         (None, Some(list)) => {
             if target.metadata {
-                r.warnings.push(warn(format!("cannot restrict tools; dropped tools = {list:?}")));
+                r.warnings.push(warn(format!(
+                    "cannot restrict tools; dropped tools = {list:?}"
+                )));
             }
             None
         }
@@ -63,7 +72,9 @@ pub fn resolve(
                 match map_tool(map, tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
-                    None => r.warnings.push(warn(format!("tool `{tool}` has no equivalent; dropped"))),
+                    None => r
+                        .warnings
+                        .push(warn(format!("tool `{tool}` has no equivalent; dropped"))),
                 }
             }
             Some(out)
@@ -73,7 +84,9 @@ pub fn resolve(
     let model = over.model.as_ref().or(agent.model.as_ref());
     r.model = match (&target.models, model) {
         (None, Some(m)) if m != "inherit" && target.metadata => {
-            r.warnings.push(warn(format!("cannot express a model; dropped model = `{m}`")));
+            r.warnings.push(warn(format!(
+                "cannot express a model; dropped model = `{m}`"
+            )));
             None
         }
         (None, _) => None,
@@ -84,7 +97,9 @@ pub fn resolve(
             Some(v) => Some(v.clone()),
             None if map.passthrough.iter().any(|p| m.starts_with(p.as_str())) => Some(m.clone()),
             None => {
-                r.warnings.push(warn(format!("model `{m}` is not one this target takes; dropped")));
+                r.warnings.push(warn(format!(
+                    "model `{m}` is not one this target takes; dropped"
+                )));
                 map.inherit.clone()
             }
         },
@@ -95,12 +110,16 @@ pub fn resolve(
         (_, None) => None,
         (Some(allowed), Some(c)) if allowed.iter().any(|a| a == c || a == "*") => Some(c.clone()),
         (Some(allowed), Some(c)) => {
-            r.warnings.push(warn(format!("colour `{c}` is not one of {allowed:?}; dropped")));
+            r.warnings.push(warn(format!(
+                "colour `{c}` is not one of {allowed:?}; dropped"
+            )));
             None
         }
         (None, Some(c)) => {
             if target.metadata {
-                r.warnings.push(warn(format!("cannot express a colour; dropped color = `{c}`")));
+                r.warnings.push(warn(format!(
+                    "cannot express a colour; dropped color = `{c}`"
+                )));
             }
             None
         }
@@ -114,7 +133,8 @@ pub fn resolve(
         r.extra = extra;
     } else if target.metadata && !extra.is_empty() {
         let keys: Vec<&str> = extra.keys().map(String::as_str).collect();
-        r.warnings.push(warn(format!("cannot carry extra keys; dropped {keys:?}")));
+        r.warnings
+            .push(warn(format!("cannot carry extra keys; dropped {keys:?}")));
     }
     Ok(r)
 }
@@ -137,7 +157,12 @@ fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
 
 /// Merges option defaults, `agentc.toml` and the spec's override; returns the
 /// options and the override's remaining (frontmatter) keys.
-fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, source: &Path) -> Result<(Table, Table), Diagnostics> {
+fn options(
+    target: &Target,
+    project: Option<&Table>,
+    over: &TargetOverride,
+    source: &Path,
+) -> Result<(Table, Table), Diagnostics> {
     let mut options = target.options.clone();
     let mut diags = Diagnostics::default();
     for (k, v) in project.into_iter().flatten() {
@@ -146,7 +171,10 @@ fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, sour
         } else {
             let mut d = Diagnostic::error(
                 "unknown-option",
-                format!("target `{}` has no option `{k}` (set in agentc.toml)", target.name),
+                format!(
+                    "target `{}` has no option `{k}` (set in agentc.toml)",
+                    target.name
+                ),
             );
             if let Some(s) = did_you_mean(k, options.keys().map(String::as_str)) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -168,11 +196,19 @@ fn options(target: &Target, project: Option<&Table>, over: &TargetOverride, sour
             diags.push(
                 Diagnostic::error(
                     "option-type",
-                    format!("option `{k}` of target `{}` must be a {}", target.name, default.type_str()),
+                    format!(
+                        "option `{k}` of target `{}` must be a {}",
+                        target.name,
+                        default.type_str()
+                    ),
                 )
                 .at(source),
             );
         }
     }
-    if diags.has_errors() { Err(diags) } else { Ok((options, free)) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((options, free))
+    }
 }

@@ -201,7 +201,17 @@ mod tests {
             assert!(is_valid_name(ok), "{ok}");
         }
         let long = "a".repeat(129);
-        for bad in ["", "../x", "a/b", "A", "has space", "-x", ".x", "é", long.as_str()] {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "A",
+            "has space",
+            "-x",
+            ".x",
+            "é",
+            long.as_str(),
+        ] {
             assert!(!is_valid_name(bad), "{bad}");
         }
     }
@@ -218,7 +228,14 @@ mod tests {
     fn schema_lists_every_top_level_key() {
         let schema = json_schema();
         let props = schema["properties"].as_object().unwrap();
-        for key in ["name", "tools", "sections", "extra", "targets", "boundaries"] {
+        for key in [
+            "name",
+            "tools",
+            "sections",
+            "extra",
+            "targets",
+            "boundaries",
+        ] {
             assert!(props.contains_key(key), "{key}");
         }
         assert_eq!(schema["additionalProperties"], serde_json::json!(false));

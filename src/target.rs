@@ -193,7 +193,10 @@ impl Registry {
                     targets.insert(name, Arc::new(t));
                 }
                 Err(e) => {
-                    let mut d = Diagnostic::error("invalid-target", format!("target `{name}`: {}", e.message()));
+                    let mut d = Diagnostic::error(
+                        "invalid-target",
+                        format!("target `{name}`: {}", e.message()),
+                    );
                     if let Origin::Project(p) = &origin {
                         d = d.at(p);
                     }
@@ -234,7 +237,11 @@ fn toml_files(dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     files
 }
 
-fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>, diags: &mut Diagnostics) {
+fn read_project_target(
+    path: &Path,
+    raw: &mut BTreeMap<String, (Table, Origin)>,
+    diags: &mut Diagnostics,
+) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -254,9 +261,18 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             return;
         }
     };
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !crate::spec::is_valid_name(&name) {
-        diags.push(Diagnostic::error("invalid-name", format!("target name `{name}` is not a valid identifier")).at(path));
+        diags.push(
+            Diagnostic::error(
+                "invalid-name",
+                format!("target name `{name}` is not a valid identifier"),
+            )
+            .at(path),
+        );
         return;
     }
     let base = match table.get("extends").and_then(|v| v.as_str()) {
@@ -264,7 +280,11 @@ fn read_project_target(path: &Path, raw: &mut BTreeMap<String, (Table, Origin)>,
             Some((t, _)) => Some(t.clone()),
             None => {
                 let known: Vec<&str> = raw.keys().map(String::as_str).collect();
-                let mut d = Diagnostic::error("unknown-target", format!("`extends` names unknown target `{parent}`")).at(path);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    format!("`extends` names unknown target `{parent}`"),
+                )
+                .at(path);
                 if let Some(s) = crate::diagnostic::did_you_mean(parent, known) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -300,7 +320,10 @@ mod tests {
     fn builtins_load() {
         let reg = Registry::load(None).expect("built-ins are valid");
         let names: Vec<&str> = reg.names().collect();
-        assert_eq!(names, ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]);
+        assert_eq!(
+            names,
+            ["claude", "deepseek", "gemini", "gpt", "llama", "xml"]
+        );
         for t in reg.targets.values() {
             assert!(!t.checked_against.is_empty(), "{}", t.name);
         }

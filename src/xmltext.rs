@@ -21,7 +21,9 @@ fn escape_with(text: &str, strict: bool, attr: bool) -> String {
         let rest = &text[i + c.len_utf8()..];
         match c {
             '&' if strict || looks_like_entity(rest) => out.push_str("&amp;"),
-            '<' if strict || rest.starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) => {
+            '<' if strict
+                || rest.starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) =>
+            {
                 out.push_str("&lt;")
             }
             '>' if strict => out.push_str("&gt;"),
@@ -44,12 +46,19 @@ fn looks_like_entity(rest: &str) -> bool {
             None => !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()),
         };
     }
-    body.starts_with(|c: char| c.is_ascii_alphabetic()) && body.chars().all(|c| c.is_ascii_alphanumeric())
+    body.starts_with(|c: char| c.is_ascii_alphabetic())
+        && body.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Reads escaped text back: the five predefined entities, left to right.
 pub fn unescape(text: &str) -> String {
-    const ENTITIES: [(&str, char); 5] = [("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&apos;", '\''), ("&amp;", '&')];
+    const ENTITIES: [(&str, char); 5] = [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&apos;", '\''),
+        ("&amp;", '&'),
+    ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('&') {
@@ -101,10 +110,16 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["&lt;", "&&;", "<<>>", "&#x;", "&#xZ;", "a&b;c", "\"'", "]]>", "&"] {
+        for s in [
+            "&lt;", "&&;", "<<>>", "&#x;", "&#xZ;", "a&b;c", "\"'", "]]>", "&",
+        ] {
             for strict in [false, true] {
                 assert_eq!(unescape(&escape(s, strict)), s, "{s:?} strict={strict}");
-                assert_eq!(unescape(&escape_attr(s, strict)), s, "{s:?} strict={strict}");
+                assert_eq!(
+                    unescape(&escape_attr(s, strict)),
+                    s,
+                    "{s:?} strict={strict}"
+                );
             }
         }
     }

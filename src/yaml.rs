@@ -78,7 +78,8 @@ fn flow_item(item: &Value) -> Result<String, String> {
 fn is_version_number(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').count() >= 2
-        && s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -130,7 +131,11 @@ mod tests {
     fn xml_form_styles() {
         let fields = vec![
             ("version".to_string(), json!("2.0"), FieldStyle::Version),
-            ("tools".to_string(), json!(["Write", "Read"]), FieldStyle::Flow),
+            (
+                "tools".to_string(),
+                json!(["Write", "Read"]),
+                FieldStyle::Flow,
+            ),
             ("other".to_string(), json!("2.0"), FieldStyle::Block),
         ];
         assert_eq!(

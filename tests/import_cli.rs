@@ -32,15 +32,38 @@ fn a_bad_file_fails_alone_and_the_report_names_it() {
     let out = agentc(d, &["import", "old"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("imported  old/good.md -> agents/good.toml with 2 warnings"), "{stderr}");
-    assert!(stderr.contains("imported  old/nested/other.txt -> agents/other.toml"), "{stderr}");
-    assert!(stderr.contains("failed    old/empty.md: the file is empty (old/empty.md)"), "{stderr}");
-    assert!(stderr.contains("failed    old/latin1.md: not UTF-8 text"), "{stderr}");
-    assert!(stderr.contains("4 files: 2 imported, 0 unchanged, 2 failed"), "{stderr}");
+    assert!(
+        stderr.contains("imported  old/good.md -> agents/good.toml with 2 warnings"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("imported  old/nested/other.txt -> agents/other.toml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("failed    old/empty.md: the file is empty (old/empty.md)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("failed    old/latin1.md: not UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 files: 2 imported, 0 unchanged, 2 failed"),
+        "{stderr}"
+    );
     let spec = std::fs::read_to_string(d.join("agents/good.toml")).expect("written");
-    assert!(spec.contains("author = \"@me\"") && spec.contains("from old/good.md"), "{spec}");
+    assert!(
+        spec.contains("author = \"@me\"") && spec.contains("from old/good.md"),
+        "{spec}"
+    );
     let build = agentc(d, &["build", "-t", "claude"]);
-    assert_eq!(build.status.code(), Some(0), "{}", String::from_utf8_lossy(&build.stderr));
+    assert_eq!(
+        build.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
 }
 
 #[test]
@@ -56,9 +79,19 @@ fn existing_specs_need_force_and_identical_ones_are_unchanged() {
     let stderr = String::from_utf8_lossy(&clash.stderr);
     assert_eq!(clash.status.code(), Some(1));
     assert!(stderr.contains("already exists"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(d.join("agents/good.toml")).expect("kept"), "name = \"good\"\n");
-    assert_eq!(agentc(d, &["import", "a.md", "--force"]).status.code(), Some(0));
-    assert!(std::fs::read_to_string(d.join("agents/good.toml")).expect("written").contains("You are good."));
+    assert_eq!(
+        std::fs::read_to_string(d.join("agents/good.toml")).expect("kept"),
+        "name = \"good\"\n"
+    );
+    assert_eq!(
+        agentc(d, &["import", "a.md", "--force"]).status.code(),
+        Some(0)
+    );
+    assert!(
+        std::fs::read_to_string(d.join("agents/good.toml"))
+            .expect("written")
+            .contains("You are good.")
+    );
 }
 
 #[test]
@@ -72,7 +105,9 @@ fn two_inputs_for_one_name_both_fail_naming_each_other() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["ok"], false);
     assert_eq!(json["totals"]["failed"], 2);
-    let msg = json["files"][0]["error"]["message"].as_str().expect("message");
+    let msg = json["files"][0]["error"]["message"]
+        .as_str()
+        .expect("message");
     assert!(msg.contains("x/a.md") && msg.contains("x/b.md"), "{msg}");
     assert!(!d.join("specs/good.toml").exists());
 }
@@ -101,9 +136,17 @@ fn convert_takes_legacy_files() {
     let d = tmp.path();
     write(d, "a.md", GOOD.as_bytes());
     let out = agentc(d, &["convert", "a.md", "-t", "xml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("author: '@me'") && text.contains("<role>\nYou are good.\n</role>"), "{text}");
+    assert!(
+        text.contains("author: '@me'") && text.contains("<role>\nYou are good.\n</role>"),
+        "{text}"
+    );
     let gpt = agentc(d, &["convert", "a.md", "-t", "gpt"]);
     assert_eq!(gpt.status.code(), Some(0));
     let bad = agentc(d, &["convert", "missing.md", "-t", "gpt"]);

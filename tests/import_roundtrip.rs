@@ -13,7 +13,9 @@ mod import_support;
 use std::path::Path;
 
 use agentc::lower::text;
-use agentc::spec::{Boundaries, Example, OutputFormat, Responsibility, Section, Spec, Table, ToolUsage};
+use agentc::spec::{
+    Boundaries, Example, OutputFormat, Responsibility, Section, Spec, Table, ToolUsage,
+};
 use import_support::render;
 use proptest::collection::vec;
 use proptest::option;
@@ -21,12 +23,62 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
 const WORDS: &[&str] = &[
-    "agent", "review", "the", "code", "é", "日本語", "🚀", "{{ x }}", "{% if %}", "a&b", "&amp;", "x<y", "<tag>", "</role>",
-    "\"q\"", "'s", "\"\"\"", "'''", "C:\\path", "key: value", "#hash", "100%", "a,b", "[x]", "`tick`", "**bold**", "\u{7}",
-    "---", "@at", "ümlaut", "Ω", "tab\there", "x > 1",
+    "agent",
+    "review",
+    "the",
+    "code",
+    "é",
+    "日本語",
+    "🚀",
+    "{{ x }}",
+    "{% if %}",
+    "a&b",
+    "&amp;",
+    "x<y",
+    "<tag>",
+    "</role>",
+    "\"q\"",
+    "'s",
+    "\"\"\"",
+    "'''",
+    "C:\\path",
+    "key: value",
+    "#hash",
+    "100%",
+    "a,b",
+    "[x]",
+    "`tick`",
+    "**bold**",
+    "\u{7}",
+    "---",
+    "@at",
+    "ümlaut",
+    "Ω",
+    "tab\there",
+    "x > 1",
 ];
-const START: &[&str] = &["Use", "You", "When", "Review", "Ünïcode", "Agent", "Keep", "日本", "Zeta"];
-const TOOLS: &[&str] = &["Read", "Write", "Edit", "Grep", "Glob", "Bash", "WebFetch", "Task", "mcp__gh__issues"];
+const START: &[&str] = &[
+    "Use",
+    "You",
+    "When",
+    "Review",
+    "Ünïcode",
+    "Agent",
+    "Keep",
+    "日本",
+    "Zeta",
+];
+const TOOLS: &[&str] = &[
+    "Read",
+    "Write",
+    "Edit",
+    "Grep",
+    "Glob",
+    "Bash",
+    "WebFetch",
+    "Task",
+    "mcp__gh__issues",
+];
 
 /// One line: a letter-initial word, then words; never starts a Markdown block.
 fn line() -> impl Strategy<Value = String> {
@@ -55,14 +107,18 @@ fn prose() -> impl Strategy<Value = String> {
 }
 
 fn title() -> impl Strategy<Value = String> {
-    (select(START), vec(select(&["API", "Notes", "more", "Ω", "&", "x<y"][..]), 0..3)).prop_map(|(s, ws)| {
-        let mut t = s.to_string();
-        for w in ws {
-            t.push(' ');
-            t.push_str(w);
-        }
-        t
-    })
+    (
+        select(START),
+        vec(select(&["API", "Notes", "more", "Ω", "&", "x<y"][..]), 0..3),
+    )
+        .prop_map(|(s, ws)| {
+            let mut t = s.to_string();
+            for w in ws {
+                t.push(' ');
+                t.push_str(w);
+            }
+            t
+        })
 }
 
 fn items() -> impl Strategy<Value = Vec<String>> {
@@ -70,22 +126,52 @@ fn items() -> impl Strategy<Value = Vec<String>> {
 }
 
 fn boundaries() -> impl Strategy<Value = Option<Boundaries>> {
-    option::of((items(), items(), items()).prop_map(|(will, will_not, escalation)| Boundaries { will, will_not, escalation }))
-        .prop_map(|b| b.filter(|b| !b.is_empty()))
+    option::of(
+        (items(), items(), items()).prop_map(|(will, will_not, escalation)| Boundaries {
+            will,
+            will_not,
+            escalation,
+        }),
+    )
+    .prop_map(|b| b.filter(|b| !b.is_empty()))
 }
 
-fn body_fields() -> impl Strategy<Value = (Vec<Responsibility>, Vec<ToolUsage>, Vec<OutputFormat>, Vec<Example>)> {
-    let resp = (option::of("[0-9a-z_-]{1,3}"), title(), items()).prop_map(|(id, title, actions)| Responsibility { id, title, actions });
-    let tool = (select(TOOLS), prose(), prose()).prop_map(|(t, purpose, when_to_use)| ToolUsage { tool: t.into(), purpose, when_to_use });
-    let format = (title(), prose()).prop_map(|(name, body)| OutputFormat { name, body });
-    let example = (prose(), prose(), prose(), option::of(prose()), option::of(prose())).prop_map(|(context, input, approach, output, commentary)| Example {
-        context,
-        input,
-        approach,
-        output,
-        commentary,
+fn body_fields() -> impl Strategy<
+    Value = (
+        Vec<Responsibility>,
+        Vec<ToolUsage>,
+        Vec<OutputFormat>,
+        Vec<Example>,
+    ),
+> {
+    let resp = (option::of("[0-9a-z_-]{1,3}"), title(), items())
+        .prop_map(|(id, title, actions)| Responsibility { id, title, actions });
+    let tool = (select(TOOLS), prose(), prose()).prop_map(|(t, purpose, when_to_use)| ToolUsage {
+        tool: t.into(),
+        purpose,
+        when_to_use,
     });
-    (vec(resp, 0..3), vec(tool, 0..3), vec(format, 0..3), vec(example, 0..3))
+    let format = (title(), prose()).prop_map(|(name, body)| OutputFormat { name, body });
+    let example = (
+        prose(),
+        prose(),
+        prose(),
+        option::of(prose()),
+        option::of(prose()),
+    )
+        .prop_map(|(context, input, approach, output, commentary)| Example {
+            context,
+            input,
+            approach,
+            output,
+            commentary,
+        });
+    (
+        vec(resp, 0..3),
+        vec(tool, 0..3),
+        vec(format, 0..3),
+        vec(example, 0..3),
+    )
 }
 
 fn extra() -> impl Strategy<Value = Table> {
@@ -102,20 +188,61 @@ fn spec() -> impl Strategy<Value = Spec> {
     let meta = (
         "[a-z][a-z0-9-]{0,12}",
         option::of(prose()),
-        option::of(prop_oneof![Just("2.0".to_string()), Just("1.10".to_string()), title()]),
+        option::of(prop_oneof![
+            Just("2.0".to_string()),
+            Just("1.10".to_string()),
+            title()
+        ]),
         option::of(title()),
         option::of(select(&["@someone", "Ann <a@b.c>", "x"][..]).prop_map(String::from)),
-        option::of(vec(select(&["backend", "api", "日本", "a b"][..]).prop_map(String::from), 0..3)),
+        option::of(vec(
+            select(&["backend", "api", "日本", "a b"][..]).prop_map(String::from),
+            0..3,
+        )),
         option::of(select(&["red", "blue", "purple", "cyan"][..]).prop_map(String::from)),
         option::of(select(&["inherit", "sonnet", "opus", "haiku"][..]).prop_map(String::from)),
-        option::of(subsequence(TOOLS, 0..4).prop_map(|v| v.into_iter().map(String::from).collect())),
-        option::of(subsequence(&["gpt", "gemini"][..], 0..2).prop_map(|v| std::iter::once("claude").chain(v).map(String::from).collect())),
+        option::of(
+            subsequence(TOOLS, 0..4).prop_map(|v| v.into_iter().map(String::from).collect()),
+        ),
+        option::of(subsequence(&["gpt", "gemini"][..], 0..2).prop_map(|v| {
+            std::iter::once("claude")
+                .chain(v)
+                .map(String::from)
+                .collect()
+        })),
     );
-    let body = (option::of(prose()), items(), items(), boundaries(), option::of(prose()), items(), body_fields());
+    let body = (
+        option::of(prose()),
+        items(),
+        items(),
+        boundaries(),
+        option::of(prose()),
+        items(),
+        body_fields(),
+    );
     let rest = (vec((title(), prose()), 0..3), extra());
     (meta, body, rest).prop_map(|(m, b, r)| {
-        let (name, description, version, category, author, tags, color, model, tools, model_compatibility) = m;
-        let (role, triggers, expertise, boundaries, uncertainty_protocol, success_metrics, (responsibilities, tool_usage, output_formats, examples)) = b;
+        let (
+            name,
+            description,
+            version,
+            category,
+            author,
+            tags,
+            color,
+            model,
+            tools,
+            model_compatibility,
+        ) = m;
+        let (
+            role,
+            triggers,
+            expertise,
+            boundaries,
+            uncertainty_protocol,
+            success_metrics,
+            (responsibilities, tool_usage, output_formats, examples),
+        ) = b;
         let mut spec = Spec {
             name,
             description,
@@ -137,11 +264,18 @@ fn spec() -> impl Strategy<Value = Spec> {
             output_formats,
             examples,
             success_metrics,
-            sections: r.0.into_iter().map(|(title, body)| Section { title, body }).collect(),
+            sections: r
+                .0
+                .into_iter()
+                .map(|(title, body)| Section { title, body })
+                .collect(),
             extra: r.1,
             targets: Default::default(),
         };
-        let lowered = agentc::lower::lower(&Spec { description: None, ..spec.clone() });
+        let lowered = agentc::lower::lower(&Spec {
+            description: None,
+            ..spec.clone()
+        });
         if spec.description.as_deref() == Some(lowered.description.as_str()) {
             spec.description = None;
         }

@@ -22,12 +22,34 @@ fn seed_001_recovers_the_at_author_and_the_hash_tags() {
     let (path, text) = seed("001");
     let i = import(&path, &text);
     assert_eq!(i.spec.author.as_deref(), Some("@claude-code-hub"));
-    assert_eq!(i.spec.tags, Some(vec!["backend".into(), "architecture".into(), "api".into(), "database".into(), "design".into()]));
+    assert_eq!(
+        i.spec.tags,
+        Some(vec![
+            "backend".into(),
+            "architecture".into(),
+            "api".into(),
+            "database".into(),
+            "design".into()
+        ])
+    );
     assert_eq!(i.spec.version.as_deref(), Some("1.0.0"));
-    assert_eq!(i.spec.extra.get("tested_with").and_then(|v| v.as_str()), Some("claude-code@2.0.0"));
-    let codes: Vec<(&str, usize)> = i.warnings.iter().map(|w| (w.code, w.line_col().map_or(0, |l| l.0))).collect();
-    assert!(codes.contains(&("recovered-value", 5)), "author warning on line 5: {codes:?}");
-    assert!(codes.contains(&("hash-comment", 8)), "tags warning on line 8: {codes:?}");
+    assert_eq!(
+        i.spec.extra.get("tested_with").and_then(|v| v.as_str()),
+        Some("claude-code@2.0.0")
+    );
+    let codes: Vec<(&str, usize)> = i
+        .warnings
+        .iter()
+        .map(|w| (w.code, w.line_col().map_or(0, |l| l.0)))
+        .collect();
+    assert!(
+        codes.contains(&("recovered-value", 5)),
+        "author warning on line 5: {codes:?}"
+    );
+    assert!(
+        codes.contains(&("hash-comment", 8)),
+        "tags warning on line 8: {codes:?}"
+    );
 }
 
 #[test]
@@ -36,22 +58,32 @@ fn seed_004_renders_back_to_the_xml_form_byte_for_byte() {
     let i = import(&path, &original);
     assert_eq!(i.form, agentc::import::Form::Xml);
     assert_eq!(i.spec.version.as_deref(), Some("2.0"));
-    assert_eq!(i.spec.description, None, "the derived description is stored as absent");
+    assert_eq!(
+        i.spec.description, None,
+        "the derived description is stored as absent"
+    );
     let (xml, warnings) = render(&i.spec, "xml");
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(normalise(&xml), normalise(&original));
-    assert_eq!(xml, original, "byte-identical, as from agents/backend-architect.toml");
+    assert_eq!(
+        xml, original,
+        "byte-identical, as from agents/backend-architect.toml"
+    );
 }
 
 #[test]
 fn seed_004_imports_to_the_dogfood_spec() {
     let (path, original) = seed("004");
     let imported = import(&path, &original).spec;
-    let dogfood = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agents/backend-architect.toml");
+    let dogfood =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agents/backend-architect.toml");
     let mut diags = agentc::diagnostic::Diagnostics::default();
     let source = std::fs::read_to_string(&dogfood).expect("dogfood spec");
     let loaded = agentc::load::load_str(&dogfood, &source, &mut diags).expect("dogfood loads");
-    assert_eq!(agentc::lower::lower(&imported), agentc::lower::lower(&loaded.spec));
+    assert_eq!(
+        agentc::lower::lower(&imported),
+        agentc::lower::lower(&loaded.spec)
+    );
 }
 
 /// The frontmatter of a rendered file, as YAML reads it.
@@ -66,9 +98,30 @@ fn rendered_frontmatter(rendered: &str) -> serde_json::Map<String, Value> {
 #[test]
 fn seeds_000_002_003_keep_frontmatter_and_body_through_claude() {
     let expected: [(&str, Vec<(&str, Value)>); 3] = [
-        ("000", vec![("tools", json!("Write, Edit, MultiEdit, Bash, Read, Grep, WebSearch"))]),
-        ("002", vec![("color", json!("purple")), ("tools", json!("Write, Read, MultiEdit, Bash, Grep"))]),
-        ("003", vec![("model", json!("inherit")), ("tools", json!("Read, Write, Edit, MultiEdit, Bash, Grep, Glob, WebSearch, Task"))]),
+        (
+            "000",
+            vec![(
+                "tools",
+                json!("Write, Edit, MultiEdit, Bash, Read, Grep, WebSearch"),
+            )],
+        ),
+        (
+            "002",
+            vec![
+                ("color", json!("purple")),
+                ("tools", json!("Write, Read, MultiEdit, Bash, Grep")),
+            ],
+        ),
+        (
+            "003",
+            vec![
+                ("model", json!("inherit")),
+                (
+                    "tools",
+                    json!("Read, Write, Edit, MultiEdit, Bash, Grep, Glob, WebSearch, Task"),
+                ),
+            ],
+        ),
     ];
     for (prefix, values) in expected {
         let (path, original) = seed(prefix);
@@ -78,8 +131,15 @@ fn seeds_000_002_003_keep_frontmatter_and_body_through_claude() {
         let fm = rendered_frontmatter(&rendered);
         assert_eq!(fm["name"], json!("backend-architect"), "{prefix}");
         let (orig_fm, orig_body) = split(&original);
-        let desc_line = orig_fm.lines().find_map(|l| l.strip_prefix("description: ")).expect("a description");
-        assert_eq!(fm["description"], json!(text(&desc_line.replace("\\n", "\n"))), "{prefix}");
+        let desc_line = orig_fm
+            .lines()
+            .find_map(|l| l.strip_prefix("description: "))
+            .expect("a description");
+        assert_eq!(
+            fm["description"],
+            json!(text(&desc_line.replace("\\n", "\n"))),
+            "{prefix}"
+        );
         for (key, value) in values {
             assert_eq!(fm[key], value, "{prefix} {key}");
         }

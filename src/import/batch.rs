@@ -72,7 +72,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            missing.push(FileReport::failed(path, Diagnostic::error("not-found", "no such file or folder").at(path)));
+            missing.push(FileReport::failed(
+                path,
+                Diagnostic::error("not-found", "no such file or folder").at(path),
+            ));
         }
     }
     files.sort();
@@ -81,7 +84,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         match entry.file_type() {
@@ -111,9 +116,18 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Vec<FileReport> {
 fn import_one(path: &Path, out_dir: &Path) -> FileReport {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return FileReport::failed(path, Diagnostic::error("io", format!("cannot read file: {e}")).at(path)),
+        Err(e) => {
+            return FileReport::failed(
+                path,
+                Diagnostic::error("io", format!("cannot read file: {e}")).at(path),
+            );
+        }
     };
-    let Imported { spec, form, warnings } = match import_bytes(path, &bytes) {
+    let Imported {
+        spec,
+        form,
+        warnings,
+    } = match import_bytes(path, &bytes) {
         Ok(i) => i,
         Err(e) => return FileReport::failed(path, e),
     };
@@ -129,7 +143,9 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
     };
     match write::to_toml(&spec, &path.display().to_string()) {
         Ok(text) => report.toml = Some(text),
-        Err(e) => report.fail(Diagnostic::error("write", format!("cannot write the spec as TOML: {e}")).at(path)),
+        Err(e) => report.fail(
+            Diagnostic::error("write", format!("cannot write the spec as TOML: {e}")).at(path),
+        ),
     }
     report
 }
@@ -143,18 +159,30 @@ fn check_duplicates(reports: &mut [FileReport]) {
         }
     }
     for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
-        let paths: Vec<String> = group.iter().map(|&i| reports[i].path.display().to_string()).collect();
+        let paths: Vec<String> = group
+            .iter()
+            .map(|&i| reports[i].path.display().to_string())
+            .collect();
         for &i in &group {
-            let d = Diagnostic::error("duplicate-name", format!("agent name `{name}` comes from {} files: {}", group.len(), paths.join(", ")))
-                .at(&reports[i].path)
-                .help("import them separately into different folders, or rename one agent");
+            let d = Diagnostic::error(
+                "duplicate-name",
+                format!(
+                    "agent name `{name}` comes from {} files: {}",
+                    group.len(),
+                    paths.join(", ")
+                ),
+            )
+            .at(&reports[i].path)
+            .help("import them separately into different folders, or rename one agent");
             reports[i].fail(d);
         }
     }
 }
 
 fn write_one(r: &mut FileReport, force: bool) {
-    let (Some(out), Some(text)) = (r.output.clone(), r.toml.clone()) else { return };
+    let (Some(out), Some(text)) = (r.output.clone(), r.toml.clone()) else {
+        return;
+    };
     if let Ok(existing) = std::fs::read_to_string(&out) {
         if existing == text {
             r.status = Status::Unchanged;
@@ -177,7 +205,11 @@ impl FileReport {
     /// The one-line human summary: `imported`, `imported with N warnings`, or `failed`.
     pub fn line(&self) -> String {
         let path = self.path.display();
-        let out = self.output.as_ref().map(|o| format!(" -> {}", o.display())).unwrap_or_default();
+        let out = self
+            .output
+            .as_ref()
+            .map(|o| format!(" -> {}", o.display()))
+            .unwrap_or_default();
         let n = self.warnings.len();
         match (&self.status, &self.error) {
             (Status::Failed, Some(e)) => {
@@ -187,7 +219,10 @@ impl FileReport {
             (Status::Failed, None) => format!("failed    {path}"),
             (Status::Unchanged, _) => format!("unchanged {path}{out}"),
             (Status::Imported, _) if n == 0 => format!("imported  {path}{out}"),
-            (Status::Imported, _) => format!("imported  {path}{out} with {n} warning{}", if n == 1 { "" } else { "s" }),
+            (Status::Imported, _) => format!(
+                "imported  {path}{out} with {n} warning{}",
+                if n == 1 { "" } else { "s" }
+            ),
         }
     }
 

@@ -50,11 +50,22 @@ pub fn split(text: &str, ctx: &mut Ctx) -> Split {
     }
     let start = open_at + open.len() + 1;
     let Some((close_at, close)) = lines.find(|(_, l)| matches!(l.trim(), "---" | "...")) else {
-        ctx.warn("no-frontmatter-end", "the frontmatter has no closing `---`; read the file as a body", open_at);
+        ctx.warn(
+            "no-frontmatter-end",
+            "the frontmatter has no closing `---`; read the file as a body",
+            open_at,
+        );
         return none;
     };
-    if open_at > 0 || open.starts_with(char::is_whitespace) || close.starts_with(char::is_whitespace) {
-        ctx.warn("frontmatter-layout", "blank lines or indentation around the frontmatter fences were ignored", open_at);
+    if open_at > 0
+        || open.starts_with(char::is_whitespace)
+        || close.starts_with(char::is_whitespace)
+    {
+        ctx.warn(
+            "frontmatter-layout",
+            "blank lines or indentation around the frontmatter fences were ignored",
+            open_at,
+        );
     }
     let inner = &text[start.min(close_at)..close_at];
     let body_offset = (close_at + close.len() + 1).min(text.len());
@@ -85,8 +96,15 @@ fn dedent(inner: &str, offset: usize, ctx: &mut Ctx) -> String {
     if indent == 0 {
         return inner.to_string();
     }
-    ctx.warn("frontmatter-layout", format!("the frontmatter is indented by {indent} spaces; read it dedented"), offset);
-    inner.lines().map(|l| l.get(indent..).unwrap_or("").to_string() + "\n").collect()
+    ctx.warn(
+        "frontmatter-layout",
+        format!("the frontmatter is indented by {indent} spaces; read it dedented"),
+        offset,
+    );
+    inner
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or("").to_string() + "\n")
+        .collect()
 }
 
 /// A top-level entry as written: key, its line's value text, continuation lines.
@@ -113,7 +131,11 @@ fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
                     c.text.push('\n');
                 }
                 None if line.trim().is_empty() || line.starts_with('#') => {}
-                None => ctx.warn("frontmatter-line", format!("ignored a frontmatter line with no key: `{}`", line.trim()), base + at),
+                None => ctx.warn(
+                    "frontmatter-line",
+                    format!("ignored a frontmatter line with no key: `{}`", line.trim()),
+                    base + at,
+                ),
             },
         }
     }
@@ -129,10 +151,17 @@ fn top_level_key(line: &str) -> Option<(String, &str)> {
         Some(q) => {
             let quote = &line[..1];
             let end = q.find(quote)?;
-            (q[..end].to_string(), q[end + 1..].trim_start().strip_prefix(':')?)
+            (
+                q[..end].to_string(),
+                q[end + 1..].trim_start().strip_prefix(':')?,
+            )
         }
         None => {
-            let colon = line.char_indices().find(|&(i, c)| c == ':' && line[i + 1..].starts_with([' ', '\t']) || c == ':' && i + 1 == line.len())?.0;
+            let ends_key = |i: usize| i + 1 == line.len() || line[i + 1..].starts_with([' ', '\t']);
+            let colon = line
+                .char_indices()
+                .find(|&(i, c)| c == ':' && ends_key(i))?
+                .0;
             (line[..colon].trim_end().to_string(), &line[colon + 1..])
         }
     };
@@ -148,7 +177,14 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         Ok(_) => None,
         Err(e) => {
             let at = e.offset.map_or(base, |o| base + o);
-            ctx.warn("invalid-yaml", format!("the frontmatter is not valid YAML ({}); recovered it entry by entry", first_line(&e.message)), at);
+            ctx.warn(
+                "invalid-yaml",
+                format!(
+                    "the frontmatter is not valid YAML ({}); recovered it entry by entry",
+                    first_line(&e.message)
+                ),
+                at,
+            );
             None
         }
     };
@@ -161,11 +197,28 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         let value = recover_comment(c, value, ctx);
         let raw = strip_comment(c.inline).to_string();
         if out.iter().any(|e| e.key == c.key) {
-            ctx.warn("duplicate-key", format!("`{}` is given twice; the second is kept as `{}_2` in `[extra]`", c.key, c.key), c.offset);
-            out.push(Entry { key: format!("{}_2", c.key), value, raw, offset: c.offset });
+            ctx.warn(
+                "duplicate-key",
+                format!(
+                    "`{}` is given twice; the second is kept as `{}_2` in `[extra]`",
+                    c.key, c.key
+                ),
+                c.offset,
+            );
+            out.push(Entry {
+                key: format!("{}_2", c.key),
+                value,
+                raw,
+                offset: c.offset,
+            });
             continue;
         }
-        out.push(Entry { key: c.key.clone(), value, raw, offset: c.offset });
+        out.push(Entry {
+            key: c.key.clone(),
+            value,
+            raw,
+            offset: c.offset,
+        });
     }
     out
 }
@@ -176,17 +229,24 @@ fn first_line(s: &str) -> &str {
 
 /// Parses one entry alone; when YAML cannot, reads its raw text.
 fn parse_chunk(c: &Chunk, ctx: &mut Ctx) -> Value {
-    if let Ok(Value::Object(map)) = yaml::parse(&c.text) {
-        if let Some(v) = map.into_iter().next().map(|(_, v)| v) {
-            return v;
-        }
+    if let Ok(Value::Object(map)) = yaml::parse(&c.text)
+        && let Some(v) = map.into_iter().next().map(|(_, v)| v)
+    {
+        return v;
     }
     let reason = match yaml::parse(&c.text) {
         Err(e) => first_line(&e.message).to_string(),
         Ok(_) => "not a `key: value` entry".to_string(),
     };
     let value = raw_value(c);
-    ctx.warn("recovered-value", format!("`{}` is not valid YAML ({reason}); read its text as written", c.key), c.offset);
+    ctx.warn(
+        "recovered-value",
+        format!(
+            "`{}` is not valid YAML ({reason}); read its text as written",
+            c.key
+        ),
+        c.offset,
+    );
     value
 }
 
@@ -194,9 +254,19 @@ fn parse_chunk(c: &Chunk, ctx: &mut Ctx) -> Value {
 /// a block list, or the plain text (continuation lines joined by spaces).
 fn raw_value(c: &Chunk) -> Value {
     let inline = c.inline;
-    let rest: Vec<&str> = c.text.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+    let rest: Vec<&str> = c
+        .text
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     if inline.is_empty() && !rest.is_empty() && rest.iter().all(|l| l.starts_with('-')) {
-        return Value::Array(rest.iter().map(|l| Value::String(unquote(l[1..].trim()))).collect());
+        return Value::Array(
+            rest.iter()
+                .map(|l| Value::String(unquote(l[1..].trim())))
+                .collect(),
+        );
     }
     if let Some(list) = inline.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
         let items = list.split(',').map(str::trim).filter(|s| !s.is_empty());
@@ -236,7 +306,14 @@ fn recover_comment(c: &Chunk, value: Value, ctx: &mut Ctx) -> Value {
     if recovered == value {
         return value;
     }
-    ctx.warn("hash-comment", format!("YAML reads the `#` in `{}` as a comment; kept the text after it", c.key), c.offset);
+    ctx.warn(
+        "hash-comment",
+        format!(
+            "YAML reads the `#` in `{}` as a comment; kept the text after it",
+            c.key
+        ),
+        c.offset,
+    );
     recovered
 }
 

@@ -64,7 +64,9 @@ pub fn lift(spec: &mut Spec) {
             name: spec.name.clone(),
             ..Spec::default()
         };
-        if parse(CANONICAL[next + k].1, &sec.body, &mut candidate).is_none() || !reproduces(&candidate, sec) {
+        if parse(CANONICAL[next + k].1, &sec.body, &mut candidate).is_none()
+            || !reproduces(&candidate, sec)
+        {
             break;
         }
         lifted.push(candidate);
@@ -112,7 +114,13 @@ fn parse(kind: Kind, body: &str, c: &mut Spec) -> Option<()> {
         Kind::Boundaries => c.boundaries = Some(boundaries(body)?),
         Kind::OutputFormats => {
             let subs = subsections(body)?;
-            c.output_formats = subs.into_iter().map(|(name, b)| OutputFormat { name, body: text(&b) }).collect();
+            c.output_formats = subs
+                .into_iter()
+                .map(|(name, b)| OutputFormat {
+                    name,
+                    body: text(&b),
+                })
+                .collect();
         }
         Kind::Examples => c.examples = examples(body)?,
     }
@@ -159,10 +167,16 @@ fn responsibilities(body: &str) -> Option<Vec<Responsibility>> {
     let mut out = Vec::new();
     for (heading, b) in subsections(body)? {
         let (id, title) = match heading.split_once(". ") {
-            Some((id, title)) if crate::spec::is_valid_id(id) => (Some(id.to_string()), title.to_string()),
+            Some((id, title)) if crate::spec::is_valid_id(id) => {
+                (Some(id.to_string()), title.to_string())
+            }
             _ => (None, heading),
         };
-        out.push(Responsibility { id, title, actions: items(&b)? });
+        out.push(Responsibility {
+            id,
+            title,
+            actions: items(&b)?,
+        });
     }
     Some(out)
 }
@@ -171,7 +185,9 @@ fn tool_usage(body: &str) -> Option<Vec<ToolUsage>> {
     let mut out = Vec::new();
     for (tool, b) in subsections(body)? {
         let its = items(&b)?;
-        let [purpose, when] = its.as_slice() else { return None };
+        let [purpose, when] = its.as_slice() else {
+            return None;
+        };
         out.push(ToolUsage {
             tool,
             purpose: label(purpose, "Purpose")?,

@@ -19,7 +19,10 @@ pub fn read(body: &str, spec: &mut Spec) {
     spec.role = (!role.is_empty()).then_some(role);
     spec.sections = sections
         .into_iter()
-        .map(|(title, body)| Section { title, body: text(&body) })
+        .map(|(title, body)| Section {
+            title,
+            body: text(&body),
+        })
         .collect();
     super::lift::lift(spec);
 }
@@ -58,15 +61,24 @@ fn headings(body: &str, level: HeadingLevel) -> Vec<Heading> {
             Event::Start(Tag::Heading { level: l, .. }) if depth == 0 && l == level => {
                 depth += 1;
                 let start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
-                let line_end = body[range.start..].find('\n').map_or(body.len(), |i| range.start + i + 1);
+                let line_end = body[range.start..]
+                    .find('\n')
+                    .map_or(body.len(), |i| range.start + i + 1);
                 let line = body[start..line_end].trim_end_matches('\n');
                 let atx = line.trim_start_matches(' ');
-                let one_line = body[range.clone()].trim_end_matches('\n').find('\n').is_none();
+                let one_line = body[range.clone()]
+                    .trim_end_matches('\n')
+                    .find('\n')
+                    .is_none();
                 if !atx.starts_with('#') || !one_line {
                     continue;
                 }
                 let title = atx[hashes.min(atx.len())..].trim().to_string();
-                out.push(Heading { start, line_end, title });
+                out.push(Heading {
+                    start,
+                    line_end,
+                    title,
+                });
             }
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
@@ -81,7 +93,11 @@ mod tests {
     use super::*;
 
     fn titles(body: &str) -> Vec<String> {
-        split(body, HeadingLevel::H2).1.into_iter().map(|(t, _)| t).collect()
+        split(body, HeadingLevel::H2)
+            .1
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
     }
 
     #[test]
@@ -108,6 +124,12 @@ mod tests {
         let body = "You are x.\n\n## A\n\nalpha\n\n## B\nbeta {{ y }}\n";
         let (role, secs) = split(body, HeadingLevel::H2);
         assert_eq!(role, "You are x.\n\n");
-        assert_eq!(secs, vec![("A".into(), "\nalpha\n\n".into()), ("B".into(), "beta {{ y }}\n".into())]);
+        assert_eq!(
+            secs,
+            vec![
+                ("A".into(), "\nalpha\n\n".into()),
+                ("B".into(), "beta {{ y }}\n".into())
+            ]
+        );
     }
 }

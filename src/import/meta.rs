@@ -40,7 +40,11 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
 
 fn set(field: &mut Option<String>, e: &Entry, extra: &mut Table, ctx: &mut Ctx) {
     if matches!(e.value, Value::Array(_) | Value::Object(_)) {
-        ctx.warn("type", format!("`{}` is not a string; kept in `[extra]`", e.key), e.offset);
+        ctx.warn(
+            "type",
+            format!("`{}` is not a string; kept in `[extra]`", e.key),
+            e.offset,
+        );
         if let Some(v) = to_toml(&e.value, &e.raw, &e.key, e.offset, ctx) {
             extra.insert(e.key.clone(), v);
         }
@@ -55,7 +59,11 @@ fn scalar(e: &Entry, ctx: &mut Ctx) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Number(_) | Value::Bool(_) => Some(e.raw.clone()),
         Value::Null => {
-            ctx.warn("empty-value", format!("`{}` has no value; left out", e.key), e.offset);
+            ctx.warn(
+                "empty-value",
+                format!("`{}` has no value; left out", e.key),
+                e.offset,
+            );
             None
         }
         Value::Array(_) | Value::Object(_) => None,
@@ -66,26 +74,51 @@ fn scalar(e: &Entry, ctx: &mut Ctx) -> Option<String> {
 fn list(e: &Entry, ctx: &mut Ctx) -> Option<Vec<String>> {
     let items: Vec<String> = match &e.value {
         Value::Null => {
-            ctx.warn("empty-value", format!("`{}` has no value; read as absent", e.key), e.offset);
+            ctx.warn(
+                "empty-value",
+                format!("`{}` has no value; read as absent", e.key),
+                e.offset,
+            );
             return None;
         }
-        Value::Array(items) => items.iter().filter_map(|v| item_text(v, &e.key, e.offset, ctx)).collect(),
-        Value::String(s) if s.contains(',') => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| item_text(v, &e.key, e.offset, ctx))
+            .collect(),
+        Value::String(s) if s.contains(',') => s
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
         Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
         other => vec![other.to_string()],
     };
     if e.key != "tags" || !items.iter().any(|t| t.starts_with('#')) {
         return Some(items);
     }
-    ctx.warn("hash-tags", "tags written as `#tag` were kept without the `#`", e.offset);
-    Some(items.into_iter().map(|t| t.trim_start_matches('#').to_string()).filter(|t| !t.is_empty()).collect())
+    ctx.warn(
+        "hash-tags",
+        "tags written as `#tag` were kept without the `#`",
+        e.offset,
+    );
+    Some(
+        items
+            .into_iter()
+            .map(|t| t.trim_start_matches('#').to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    )
 }
 
 fn item_text(v: &Value, key: &str, at: usize, ctx: &mut Ctx) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Null => {
-            ctx.warn("empty-value", format!("an item of `{key}` has no value; left out"), at);
+            ctx.warn(
+                "empty-value",
+                format!("an item of `{key}` has no value; left out"),
+                at,
+            );
             None
         }
         other => Some(other.to_string()),
@@ -97,7 +130,11 @@ fn literal_newlines(d: &str, at: usize, ctx: &mut Ctx) -> String {
     if !d.contains("\\n") {
         return d.to_string();
     }
-    ctx.warn("literal-newline", "the description writes newlines as `\\n`; read them as line breaks", at);
+    ctx.warn(
+        "literal-newline",
+        "the description writes newlines as `\\n`; read them as line breaks",
+        at,
+    );
     d.replace("\\n", "\n")
 }
 
@@ -111,13 +148,22 @@ fn keep_extra(e: &Entry, spec: &mut Spec, ctx: &mut Ctx) {
 fn to_toml(v: &Value, raw: &str, key: &str, at: usize, ctx: &mut Ctx) -> Option<toml::Value> {
     Some(match v {
         Value::Null => {
-            ctx.warn("empty-value", format!("`{key}` has no value (null); TOML has no null, so it was left out"), at);
+            ctx.warn(
+                "empty-value",
+                format!("`{key}` has no value (null); TOML has no null, so it was left out"),
+                at,
+            );
             return None;
         }
         Value::Bool(b) => toml::Value::Boolean(*b),
         Value::Number(n) => number(n, raw),
         Value::String(s) => toml::Value::String(s.clone()),
-        Value::Array(items) => toml::Value::Array(items.iter().filter_map(|i| to_toml(i, "", key, at, ctx)).collect()),
+        Value::Array(items) => toml::Value::Array(
+            items
+                .iter()
+                .filter_map(|i| to_toml(i, "", key, at, ctx))
+                .collect(),
+        ),
         Value::Object(map) => {
             let mut t = Table::new();
             for (k, v) in map {
@@ -133,16 +179,17 @@ fn to_toml(v: &Value, raw: &str, key: &str, at: usize, ctx: &mut Ctx) -> Option<
 /// Integers and floats as such when the raw text reads back the same; otherwise
 /// (`1.10`, `2.0`, huge numbers) the text as written.
 fn number(n: &serde_json::Number, raw: &str) -> toml::Value {
-    if let Some(i) = n.as_i64() {
-        if raw.is_empty() || raw == i.to_string() {
-            return toml::Value::Integer(i);
-        }
-    } else if let Some(f) = n.as_f64() {
-        if raw.is_empty() || raw == f.to_string() {
-            return toml::Value::Float(f);
-        }
+    let as_written = |s: String| raw.is_empty() || raw == s;
+    match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) if as_written(i.to_string()) => return toml::Value::Integer(i),
+        (None, Some(f)) if as_written(f.to_string()) => return toml::Value::Float(f),
+        _ => {}
     }
-    toml::Value::String(if raw.is_empty() { n.to_string() } else { raw.to_string() })
+    toml::Value::String(if raw.is_empty() {
+        n.to_string()
+    } else {
+        raw.to_string()
+    })
 }
 
 /// Makes `name` an identifier; the original goes to `extra.original_name`.
@@ -159,8 +206,16 @@ pub fn normalise_name(spec: &mut Spec, fallback: &str, at: usize, ctx: &mut Ctx)
         name = "agent".to_string();
     }
     if !original.is_empty() {
-        ctx.warn("name-normalised", format!("`{}` is not an identifier; named the agent `{name}`", original.escape_debug()), at);
-        spec.extra.insert("original_name".into(), toml::Value::String(original));
+        ctx.warn(
+            "name-normalised",
+            format!(
+                "`{}` is not an identifier; named the agent `{name}`",
+                original.escape_debug()
+            ),
+            at,
+        );
+        spec.extra
+            .insert("original_name".into(), toml::Value::String(original));
     }
     spec.name = name;
 }
@@ -169,11 +224,17 @@ pub fn normalise_name(spec: &mut Spec, fallback: &str, at: usize, ctx: &mut Ctx)
 pub fn identifier(s: &str) -> String {
     let mut out = String::new();
     for c in s.trim().chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' };
+        let c = if c.is_ascii_alphanumeric() || "._-".contains(c) {
+            c
+        } else {
+            '-'
+        };
         if !(c == '-' && out.ends_with('-')) {
             out.push(c);
         }
     }
-    let out = out.trim_start_matches(['-', '.', '_']).trim_end_matches('-');
+    let out = out
+        .trim_start_matches(['-', '.', '_'])
+        .trim_end_matches('-');
     out.chars().take(128).collect()
 }

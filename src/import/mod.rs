@@ -63,7 +63,9 @@ impl Ctx {
         let line = self.source[at..].split('\n').next().unwrap_or("");
         // Long lines (a one-line description) get a short caret, not a page of them.
         let end = at + line.char_indices().nth(40).map_or(line.len(), |(i, _)| i);
-        let d = Diagnostic::warning(code, message).at(&self.path).span(&self.source, at..end);
+        let d = Diagnostic::warning(code, message)
+            .at(&self.path)
+            .span(&self.source, at..end);
         self.warnings.push(d);
     }
 }
@@ -74,7 +76,10 @@ pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
         Ok(text) => import(path, text),
         Err(e) => Err(Diagnostic::error(
             "invalid-utf8",
-            format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
         )
         .at(path)
         .help("agent files are UTF-8 text; re-encode the file")),
@@ -87,12 +92,17 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     let (clean, notes) = clean(text);
     let source: Arc<str> = Arc::from(clean.as_str());
     if let Some(at) = source.find('\0') {
-        return Err(Diagnostic::error("binary", "a binary file (it holds NUL bytes), not an agent")
-            .at(path)
-            .span(&source, at..at + 1));
+        return Err(Diagnostic::error(
+            "binary",
+            "a binary file (it holds NUL bytes), not an agent",
+        )
+        .at(path)
+        .span(&source, at..at + 1));
     }
     if source.trim().is_empty() {
-        return Err(Diagnostic::error("empty", "the file is empty").at(path).help("an agent needs at least a body"));
+        return Err(Diagnostic::error("empty", "the file is empty")
+            .at(path)
+            .help("an agent needs at least a body"));
     }
     let mut ctx = Ctx {
         path: path.to_path_buf(),
@@ -104,13 +114,21 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     }
     let mut spec = Spec::default();
     let (entries, body_at, strict) = match xml::strict_parts(&source) {
-        Some(parts) => (frontmatter::parse(&parts.frontmatter, parts.frontmatter_at, &mut ctx), parts.body_at, Some(parts.body_end)),
+        Some(parts) => (
+            frontmatter::parse(&parts.frontmatter, parts.frontmatter_at, &mut ctx),
+            parts.body_at,
+            Some(parts.body_end),
+        ),
         None => {
             let split = frontmatter::split(&source, &mut ctx);
             let entries = match &split.frontmatter {
                 Some((fm, at)) => frontmatter::parse(fm, *at, &mut ctx),
                 None => {
-                    ctx.warn("no-frontmatter", "the file has no frontmatter; the agent is named after the file", 0);
+                    ctx.warn(
+                        "no-frontmatter",
+                        "the file has no frontmatter; the agent is named after the file",
+                        0,
+                    );
                     Vec::new()
                 }
             };
@@ -118,19 +136,37 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
         }
     };
     let description = meta::apply(&entries, &mut spec, &mut ctx);
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let name_at = entries.iter().find(|e| e.key == "name").map_or(0, |e| e.offset);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name_at = entries
+        .iter()
+        .find(|e| e.key == "name")
+        .map_or(0, |e| e.offset);
     if spec.name.is_empty() && !entries.is_empty() {
-        ctx.warn("no-name", format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)"), 0);
+        ctx.warn(
+            "no-name",
+            format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)"),
+            0,
+        );
     }
     meta::normalise_name(&mut spec, &stem, name_at, &mut ctx);
     let body = &source[body_at..strict.unwrap_or(source.len())];
     let form = if strict.is_some() || xml::is_xml_body(body) {
         xml::read(body, body_at, &mut spec, &mut ctx);
-        if strict.is_some() { Form::XmlStrict } else { Form::Xml }
+        if strict.is_some() {
+            Form::XmlStrict
+        } else {
+            Form::Xml
+        }
     } else {
         markdown::read(body, &mut spec);
-        if entries.is_empty() { Form::PlainMarkdown } else { Form::Markdown }
+        if entries.is_empty() {
+            Form::PlainMarkdown
+        } else {
+            Form::Markdown
+        }
     };
     warn_control_chars(&source, &mut ctx);
     spec.description = decide_description(description, &spec, &mut ctx);
@@ -152,14 +188,22 @@ fn clean(text: &str) -> (String, Vec<(&'static str, &'static str)>) {
     if !s.contains('\r') {
         return (s.to_string(), notes);
     }
-    notes.push(("line-ends", "the file has CR or CRLF line ends; read them as LF"));
+    notes.push((
+        "line-ends",
+        "the file has CR or CRLF line ends; read them as LF",
+    ));
     (s.replace("\r\n", "\n").replace('\r', "\n"), notes)
 }
 
 fn warn_control_chars(source: &str, ctx: &mut Ctx) {
-    let found = source.char_indices().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t'));
+    let found = source
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t'));
     if let Some((at, c)) = found {
-        let msg = format!("the file holds control characters (first: U+{:04X}); kept as they are", c as u32);
+        let msg = format!(
+            "the file holds control characters (first: U+{:04X}); kept as they are",
+            c as u32
+        );
         ctx.warn("control-character", msg, at);
     }
 }
@@ -174,7 +218,11 @@ fn decide_description(given: Option<String>, spec: &Spec, ctx: &mut Ctx) -> Opti
         Some(d) if !d.is_empty() => Some(d),
         _ => {
             let shown: String = derived.chars().take(60).collect();
-            ctx.warn("derived-description", format!("no description; the one derived from the body is used (\"{shown}…\")"), 0);
+            ctx.warn(
+                "derived-description",
+                format!("no description; the one derived from the body is used (\"{shown}…\")"),
+                0,
+            );
             None
         }
     }

@@ -17,11 +17,18 @@ const INLINE_WIDTH: usize = 80;
 /// The TOML text of `spec`; `source` is named in a comment.
 pub fn to_toml(spec: &Spec, source: &str) -> Result<String, String> {
     let pretty = toml::to_string_pretty(spec).map_err(|e| e.to_string())?;
-    let mut doc: DocumentMut = pretty.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let mut doc: DocumentMut = pretty
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
     layout_table(doc.as_table_mut());
-    let source: String = source.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    let source: String = source
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     let body = doc.to_string();
-    let text = format!("#:schema ../agentc.schema.json\n# Imported by `agentc import` from {source}\n{body}");
+    let text = format!(
+        "#:schema ../agentc.schema.json\n# Imported by `agentc import` from {source}\n{body}"
+    );
     match toml::from_str::<Spec>(&text) {
         Ok(back) if back == *spec => Ok(text),
         Ok(_) => Err("the written TOML does not read back as the same spec".into()),
@@ -33,13 +40,15 @@ fn layout_table(table: &mut Table) {
     for (i, (mut key, item)) in table.iter_mut().enumerate() {
         let spaced = match item {
             Item::Value(Value::Array(a)) => layout_array(a),
-            Item::Value(Value::String(s)) => match prose(s.value()).and_then(|raw| raw_item(&raw)) {
-                Some(raw) => {
-                    *item = raw;
-                    true
+            Item::Value(Value::String(s)) => {
+                match prose(s.value()).and_then(|raw| raw_item(&raw)) {
+                    Some(raw) => {
+                        *item = raw;
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
-            },
+            }
             Item::Table(t) => {
                 layout_table(t);
                 false

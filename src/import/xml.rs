@@ -49,7 +49,10 @@ pub fn strict_parts(source: &str) -> Option<StrictParts> {
     let open = source.find("<frontmatter>")? + "<frontmatter>".len();
     let close = open + source[open..].find("</frontmatter>")?;
     let body_at = close + "</frontmatter>".len();
-    let body_end = source.rfind("</agent>").filter(|&e| e >= body_at).unwrap_or(source.len());
+    let body_end = source
+        .rfind("</agent>")
+        .filter(|&e| e >= body_at)
+        .unwrap_or(source.len());
     let fm = unescape(&source[open..close]);
     Some(StrictParts {
         frontmatter: fm.strip_prefix('\n').unwrap_or(&fm).to_string(),
@@ -72,13 +75,24 @@ pub fn read(body: &str, base: usize, spec: &mut Spec, ctx: &mut Ctx) {
         let start = at + skipped;
         let Some(el) = element_at(rest) else {
             let end = rest.find("\n<").map_or(rest.len(), |i| i + 1);
-            ctx.warn("xml-text", "text outside the known elements; kept as a free section", base + start);
-            spec.sections.push(Section { title: String::new(), body: text(&rest[..end]) });
+            ctx.warn(
+                "xml-text",
+                "text outside the known elements; kept as a free section",
+                base + start,
+            );
+            spec.sections.push(Section {
+                title: String::new(),
+                body: text(&rest[..end]),
+            });
             at = start + end;
             continue;
         };
         if el.unclosed {
-            ctx.warn("xml-unclosed", format!("`<{}>` is not closed; read to the end of the file", el.name), base + start);
+            ctx.warn(
+                "xml-unclosed",
+                format!("`<{}>` is not closed; read to the end of the file", el.name),
+                base + start,
+            );
         }
         element(&el, spec, base + start, ctx);
         at = start + el.len;
@@ -107,10 +121,20 @@ fn element_at(s: &str) -> Option<Element<'_>> {
     let inner_at = 1 + head_end + 1;
     let close = format!("</{name}>");
     let (inner, len, unclosed) = match s[inner_at..].find(&close) {
-        Some(i) => (&s[inner_at..inner_at + i], inner_at + i + close.len(), false),
+        Some(i) => (
+            &s[inner_at..inner_at + i],
+            inner_at + i + close.len(),
+            false,
+        ),
         None => (&s[inner_at..], s.len(), true),
     };
-    Some(Element { name, attrs, inner, len, unclosed })
+    Some(Element {
+        name,
+        attrs,
+        inner,
+        len,
+        unclosed,
+    })
 }
 
 /// Byte offset of `<tag>` or `<tag …>` in `s`.
@@ -132,7 +156,9 @@ fn children<'a>(s: &'a str, tag: &str) -> Vec<Element<'a>> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = open_tag(&s[from..], tag) {
-        let Some(el) = element_at(&s[from + i..]) else { break };
+        let Some(el) = element_at(&s[from + i..]) else {
+            break;
+        };
         from += i + el.len;
         out.push(el);
     }
@@ -175,43 +201,72 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
         "triggers" => spec.triggers.extend(list(inner, "trigger")),
         "expertise" => spec.expertise.extend(list(inner, "area")),
         "success_metrics" => spec.success_metrics.extend(list(inner, "metric")),
-        "uncertainty_protocol" => spec.uncertainty_protocol = Some(leaf(inner)).filter(|r| !r.is_empty()),
-        "responsibilities" => spec.responsibilities.extend(children(inner, "responsibility").iter().map(|r| Responsibility {
-            id: attr(r.attrs, "id"),
-            title: child_text(r.inner, "title").unwrap_or_default(),
-            actions: children(r.inner, "actions").first().map(|a| list(a.inner, "action")).unwrap_or_default(),
-        })),
-        "tool_usage" => spec.tool_usage.extend(children(inner, "tool").iter().map(|t| ToolUsage {
-            tool: attr(t.attrs, "name").unwrap_or_default(),
-            purpose: child_text(t.inner, "purpose").unwrap_or_default(),
-            when_to_use: child_text(t.inner, "when_to_use").unwrap_or_default(),
-        })),
+        "uncertainty_protocol" => {
+            spec.uncertainty_protocol = Some(leaf(inner)).filter(|r| !r.is_empty())
+        }
+        "responsibilities" => {
+            spec.responsibilities
+                .extend(children(inner, "responsibility").iter().map(|r| {
+                    Responsibility {
+                        id: attr(r.attrs, "id"),
+                        title: child_text(r.inner, "title").unwrap_or_default(),
+                        actions: children(r.inner, "actions")
+                            .first()
+                            .map(|a| list(a.inner, "action"))
+                            .unwrap_or_default(),
+                    }
+                }))
+        }
+        "tool_usage" => spec
+            .tool_usage
+            .extend(children(inner, "tool").iter().map(|t| ToolUsage {
+                tool: attr(t.attrs, "name").unwrap_or_default(),
+                purpose: child_text(t.inner, "purpose").unwrap_or_default(),
+                when_to_use: child_text(t.inner, "when_to_use").unwrap_or_default(),
+            })),
         "boundaries" => {
             let b = spec.boundaries.get_or_insert_with(Boundaries::default);
-            for (tag, field) in [("will", &mut b.will), ("will_not", &mut b.will_not), ("escalation", &mut b.escalation)] {
+            for (tag, field) in [
+                ("will", &mut b.will),
+                ("will_not", &mut b.will_not),
+                ("escalation", &mut b.escalation),
+            ] {
                 if let Some(e) = children(inner, tag).first() {
                     field.extend(list(e.inner, "item"));
                 }
             }
         }
-        "output_formats" => spec.output_formats.extend(children(inner, "format").iter().map(|f| OutputFormat {
-            name: attr(f.attrs, "name").unwrap_or_default(),
-            body: text(&unescape(&dedent(f.inner, 4))),
-        })),
-        "examples" => spec.examples.extend(children(inner, "example").iter().map(|e| Example {
-            context: child_text(e.inner, "context").unwrap_or_default(),
-            input: child_text(e.inner, "input").unwrap_or_default(),
-            approach: child_text(e.inner, "approach").unwrap_or_default(),
-            output: child_text(e.inner, "output"),
-            commentary: child_text(e.inner, "commentary"),
-        })),
-        "sections" => spec.sections.extend(children(inner, "section").iter().map(|s| Section {
-            title: attr(s.attrs, "title").unwrap_or_default(),
-            body: leaf(s.inner),
-        })),
+        "output_formats" => spec
+            .output_formats
+            .extend(children(inner, "format").iter().map(|f| OutputFormat {
+                name: attr(f.attrs, "name").unwrap_or_default(),
+                body: text(&unescape(&dedent(f.inner, 4))),
+            })),
+        "examples" => spec
+            .examples
+            .extend(children(inner, "example").iter().map(|e| Example {
+                context: child_text(e.inner, "context").unwrap_or_default(),
+                input: child_text(e.inner, "input").unwrap_or_default(),
+                approach: child_text(e.inner, "approach").unwrap_or_default(),
+                output: child_text(e.inner, "output"),
+                commentary: child_text(e.inner, "commentary"),
+            })),
+        "sections" => spec
+            .sections
+            .extend(children(inner, "section").iter().map(|s| Section {
+                title: attr(s.attrs, "title").unwrap_or_default(),
+                body: leaf(s.inner),
+            })),
         other => {
-            ctx.warn("xml-unknown", format!("unknown element `<{other}>`; kept as a free section titled `{other}`"), at);
-            spec.sections.push(Section { title: other.to_string(), body: leaf(inner) });
+            ctx.warn(
+                "xml-unknown",
+                format!("unknown element `<{other}>`; kept as a free section titled `{other}`"),
+                at,
+            );
+            spec.sections.push(Section {
+                title: other.to_string(),
+                body: leaf(inner),
+            });
         }
     }
 }

@@ -25,9 +25,15 @@ pub fn render(spec: &Spec, target: &str) -> (String, Vec<Diagnostic>) {
     let agent = agentc::lower::lower(spec);
     let rendered = match renderer.render(&agent, target, Layout::Dist, Path::new("x.toml")) {
         Ok(r) => r,
-        Err(d) => panic!("render failed: {:?}", d.0.iter().map(|d| d.message.clone()).collect::<Vec<_>>()),
+        Err(d) => panic!(
+            "render failed: {:?}",
+            d.0.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        ),
     };
-    (rendered.artifact.expect("not skipped").content, rendered.warnings)
+    (
+        rendered.artifact.expect("not skipped").content,
+        rendered.warnings,
+    )
 }
 
 /// Frontmatter text and body of a `---` fenced file (clean files only).
