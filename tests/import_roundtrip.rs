@@ -307,3 +307,37 @@ proptest! {
         prop_assert_eq!(loaded.map(|l| l.spec), Some(spec));
     }
 }
+
+const FRAGMENTS: &[&str] = &[
+    "name: x", "name: Weird Name!", "description: a: b", "description: 'q\\nr'", "description: \"d\\ne\"", "author: @me",
+    "tags: #a #b", "tools: Read, Write", "tools: [Read, Grep]", "tools:", "  - Read", "version: 2.0", "version: 1.10",
+    "maxTurns: 3", "extra: {a: 1}", "desc: >", "  folded", "notes: |", "  literal", "# comment", "", "  ", "---", "...",
+    "## Title", "### 1. Sub", "- item", "  more", "```", "````", "<role>", "</role>", "<triggers>", "  <trigger>a & b</trigger>",
+    "</triggers>", "<format name=\"f\">", "    ```", "</format>", "<section title=\"s\">", "</section>", "{{ x }}", "\"\"\"",
+    "'''", "é 日本 🚀", "\u{7}", "\t", "\r", "\u{feff}", "<?xml version=\"1.0\"?>", "<frontmatter>", "</frontmatter>",
+    "## Triggers", "## Boundaries", "### Will", "- Purpose: p", "- When to use: w", "<responsibility id=\"1\">", "<responsibility id=\"a b\">", "<title>T</title>",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Whatever the input, import does not panic; and whatever it imports, the
+    /// TOML writer writes a spec that loads back identically.
+    #[test]
+    fn import_never_panics_and_what_it_imports_can_be_written(lines in vec(select(FRAGMENTS), 0..30), noise in ".{0,20}") {
+        let mut input = lines.join("\n");
+        input.push_str(&noise);
+        if let Ok(i) = agentc::import::import(Path::new("in.md"), &input) {
+            let toml = agentc::import::write::to_toml(&i.spec, "in.md").map_err(TestCaseError::fail)?;
+            let mut diags = agentc::diagnostic::Diagnostics::default();
+            let loaded = agentc::load::load_str(Path::new("x.toml"), &toml, &mut diags);
+            prop_assert!(loaded.is_some(), "{:?}\n{}", diags.0.iter().map(|d| &d.message).collect::<Vec<_>>(), toml);
+            prop_assert_eq!(loaded.map(|l| l.spec), Some(i.spec));
+        }
+    }
+
+    #[test]
+    fn import_never_panics_on_any_text(s in any::<String>()) {
+        let _ = agentc::import::import(Path::new("any.md"), &s);
+    }
+}

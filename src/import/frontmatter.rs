@@ -220,6 +220,17 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
             offset: c.offset,
         });
     }
+    // Keys YAML read that no `key:` line shows (flow mappings, complex keys).
+    for (key, value) in whole.into_iter().flatten() {
+        if !out.iter().any(|e| e.key == key) {
+            out.push(Entry {
+                key,
+                value,
+                raw: String::new(),
+                offset: base,
+            });
+        }
+    }
     out
 }
 

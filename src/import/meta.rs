@@ -23,6 +23,9 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
                 Some(n) => spec.name = n,
                 None => keep_extra(e, spec, ctx),
             },
+            "description" if matches!(e.value, Value::Array(_) | Value::Object(_)) => {
+                set(&mut None, e, &mut spec.extra, ctx)
+            }
             "description" => description = scalar(e, ctx).map(|d| literal_newlines(&d, at, ctx)),
             "version" => set(&mut spec.version, e, &mut spec.extra, ctx),
             "category" => set(&mut spec.category, e, &mut spec.extra, ctx),

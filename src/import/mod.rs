@@ -59,7 +59,10 @@ pub struct Ctx {
 impl Ctx {
     /// A warning at byte `at` of the (cleaned) file text, spanning to its line end.
     fn warn(&mut self, code: &'static str, message: impl Into<String>, at: usize) {
-        let at = at.min(self.source.len());
+        let mut at = at.min(self.source.len());
+        while !self.source.is_char_boundary(at) {
+            at -= 1;
+        }
         let line = self.source[at..].split('\n').next().unwrap_or("");
         // Long lines (a one-line description) get a short caret, not a page of them.
         let end = at + line.char_indices().nth(40).map_or(line.len(), |(i, _)| i);

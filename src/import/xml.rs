@@ -205,17 +205,9 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
             spec.uncertainty_protocol = Some(leaf(inner)).filter(|r| !r.is_empty())
         }
         "responsibilities" => {
-            spec.responsibilities
-                .extend(children(inner, "responsibility").iter().map(|r| {
-                    Responsibility {
-                        id: attr(r.attrs, "id"),
-                        title: child_text(r.inner, "title").unwrap_or_default(),
-                        actions: children(r.inner, "actions")
-                            .first()
-                            .map(|a| list(a.inner, "action"))
-                            .unwrap_or_default(),
-                    }
-                }))
+            for r in children(inner, "responsibility") {
+                spec.responsibilities.push(responsibility(&r, at, ctx));
+            }
         }
         "tool_usage" => spec
             .tool_usage
@@ -268,6 +260,23 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
                 body: leaf(inner),
             });
         }
+    }
+}
+
+/// One `<responsibility>`; an id that is not an identifier is kept in the title.
+fn responsibility(r: &Element, at: usize, ctx: &mut Ctx) -> Responsibility {
+    let mut id = attr(r.attrs, "id");
+    let mut title = child_text(r.inner, "title").unwrap_or_default();
+    if let Some(bad) = id.take_if(|i| !crate::spec::is_valid_id(i)) {
+        let msg = format!("responsibility id `{}` is not an identifier; kept it in the title", bad.escape_debug());
+        ctx.warn("invalid-id", msg, at);
+        title = format!("{bad}. {title}");
+    }
+    let actions = children(r.inner, "actions").first().map(|a| list(a.inner, "action"));
+    Responsibility {
+        id,
+        title,
+        actions: actions.unwrap_or_default(),
     }
 }
 
