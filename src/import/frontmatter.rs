@@ -346,3 +346,98 @@ fn strip_comment(s: &str) -> &str {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_lines() {
+        let cases = [
+            ("name: x", Some(("name", "x"))),
+            ("url: http://x.y", Some(("url", "http://x.y"))),
+            ("key:", Some(("key", ""))),
+            ("\"q k\": v", Some(("q k", "v"))),
+            ("  name: x", None),
+            ("- a", None),
+            ("a:b", None),
+            ("# c: d", None),
+            ("", None),
+        ];
+        for (line, want) in cases {
+            let got = top_level_key(line);
+            assert_eq!(
+                got.as_ref().map(|(k, v)| (k.as_str(), *v)),
+                want,
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn comments_start_at_a_hash_after_a_blank() {
+        for (s, want) in [
+            ("#a", Some(0)),
+            ("a #b", Some(2)),
+            ("a\t#b", Some(2)),
+            ("C#", None),
+            ("x", None),
+        ] {
+            assert_eq!(comment_at(s), want, "{s:?}");
+        }
+    }
+
+    fn read(fm: &str) -> (Vec<(String, Value, String)>, Vec<&'static str>) {
+        let mut ctx = Ctx::for_test(fm);
+        let entries = parse(fm, 0, &mut ctx);
+        let codes = ctx.warnings.iter().map(|w| w.code).collect();
+        (
+            entries
+                .into_iter()
+                .map(|e| (e.key, e.value, e.raw))
+                .collect(),
+            codes,
+        )
+    }
+
+    #[test]
+    fn valid_yaml_is_read_as_yaml_and_keeps_raw_scalars() {
+        let (e, codes) = read("name: a\nversion: 2.0\ntools:\n  - Read\n");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(e[1], ("version".into(), json!(2.0), "2.0".into()));
+        assert_eq!(e[2].1, json!(["Read"]));
+    }
+
+    #[test]
+    fn invalid_entries_are_recovered_one_by_one() {
+        let (e, codes) = read("name: a\ndescription: x: y\nauthor: @me\ntags: [#a, #b]\nok: 1\n");
+        assert_eq!(e[1].1, json!("x: y"));
+        assert_eq!(e[2].1, json!("@me"));
+        assert_eq!(e[3].1, json!(["#a", "#b"]));
+        assert_eq!(e[4].1, json!(1));
+        assert_eq!(
+            codes.iter().filter(|c| **c == "recovered-value").count(),
+            3,
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept() {
+        let (e, codes) = read("name: a\nname: b\n");
+        assert_eq!(e[1].0, "name_2");
+        assert!(codes.contains(&"duplicate-key"));
+    }
+
+    #[test]
+    fn fences_may_be_indented_or_preceded_by_blank_lines() {
+        let text = "\n  ---\n  name: a\n  ---\nbody\n";
+        let mut ctx = Ctx::for_test(text);
+        let s = split(text, &mut ctx);
+        assert_eq!(s.frontmatter.map(|(f, _)| f), Some("name: a\n".to_string()));
+        assert_eq!(&text[s.body_offset..], "body\n");
+        let unclosed = split("---\nname: a\n", &mut ctx);
+        assert_eq!(unclosed.frontmatter, None);
+    }
+}

@@ -245,3 +245,78 @@ fn examples(body: &str) -> Option<Vec<Example>> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_items_and_continuations() {
+        let cases: [(&str, Option<&[&str]>); 6] = [
+            ("- a\n- b", Some(&["a", "b"])),
+            (
+                "- a\n  more\n\n  para\n- b",
+                Some(&["a\nmore\n\npara", "b"]),
+            ),
+            ("-\n- x", Some(&["", "x"])),
+            ("", Some(&[])),
+            ("intro\n- a", None),
+            ("- a\nnot indented", None),
+        ];
+        for (body, want) in cases {
+            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(items(body), want, "{body:?}");
+        }
+        assert_eq!(label("Purpose: x", "Purpose").as_deref(), Some("x"));
+        assert_eq!(label("Purpose:", "Purpose").as_deref(), Some(""));
+        assert_eq!(label("Use: x", "Purpose"), None);
+    }
+
+    fn lifted(body: &str) -> Spec {
+        let mut spec = Spec {
+            name: "a".into(),
+            ..Spec::default()
+        };
+        super::super::markdown::read(body, &mut spec);
+        spec
+    }
+
+    #[test]
+    fn only_a_canonical_prefix_that_renders_back_is_lifted() {
+        let s = lifted(
+            "Role.\n\n## Triggers\n\n- x\n- y\n\n## Success Metrics\n\n- m\n\n## Notes\n\nfree\n",
+        );
+        assert_eq!(s.triggers, ["x", "y"]);
+        assert_eq!(s.success_metrics, ["m"]);
+        assert_eq!(s.sections.len(), 1);
+        let out_of_order = lifted("## Expertise\n\n- e\n\n## Triggers\n\n- t\n");
+        assert_eq!(out_of_order.expertise, ["e"]);
+        assert_eq!(out_of_order.sections[0].title, "Triggers");
+        let after_free = lifted("## Notes\n\nn\n\n## Triggers\n\n- t\n");
+        assert!(after_free.triggers.is_empty() && after_free.sections.len() == 2);
+        let not_a_list = lifted("## Triggers\n\nWhen asked.\n");
+        assert!(not_a_list.triggers.is_empty() && not_a_list.sections.len() == 1);
+        let not_as_rendered = lifted("## Triggers\n\n- a\n\n- b\n");
+        assert!(
+            not_as_rendered.triggers.is_empty(),
+            "a loose list does not render back the same"
+        );
+    }
+
+    #[test]
+    fn structured_sections_are_parsed() {
+        let s = lifted(
+            "## Responsibilities\n\n### 1. API\n\n- design\n\n### Docs\n\n- write\n\n## Tool Usage\n\n### Read\n\n- Purpose: p\n- When to use: w\n\n## Boundaries\n\n### Will\n\n- w\n\n### Escalation\n\n- e\n\n## Examples\n\n### Example 1\n\n- Context: c\n- Input: i\n- Approach: a\n- Commentary: k\n",
+        );
+        assert_eq!(s.responsibilities[0].id.as_deref(), Some("1"));
+        assert_eq!(s.responsibilities[1].id, None);
+        assert_eq!(s.tool_usage[0].when_to_use, "w");
+        assert_eq!(
+            s.boundaries.as_ref().map(|b| b.escalation.clone()),
+            Some(vec!["e".to_string()])
+        );
+        assert_eq!(s.examples[0].commentary.as_deref(), Some("k"));
+        assert_eq!(s.examples[0].output, None);
+        assert!(s.sections.is_empty(), "{:?}", s.sections);
+    }
+}

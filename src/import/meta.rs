@@ -241,3 +241,35 @@ pub fn identifier(s: &str) -> String {
         .trim_end_matches('-');
     out.chars().take(128).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        let cases = [
+            ("Backend Architect!", "backend-architect"),
+            ("  --x__y--  ", "x__y"),
+            ("Ünïcode Ω name", "n-code-name"),
+            ("a.b_c-d", "a.b_c-d"),
+            ("!!!", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(identifier(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_their_written_form() {
+        let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).expect("number");
+        assert_eq!(number(&n("10"), "10"), toml::Value::Integer(10));
+        assert_eq!(number(&n("1.5"), "1.5"), toml::Value::Float(1.5));
+        assert_eq!(
+            number(&n("1.1"), "1.10"),
+            toml::Value::String("1.10".into())
+        );
+        assert_eq!(number(&n("2.0"), "2.0"), toml::Value::String("2.0".into()));
+        assert_eq!(number(&n("10"), "0o12"), toml::Value::String("0o12".into()));
+    }
+}

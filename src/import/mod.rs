@@ -57,6 +57,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    #[cfg(test)]
+    fn for_test(source: &str) -> Ctx {
+        Ctx {
+            path: PathBuf::from("t.md"),
+            source: Arc::from(source),
+            warnings: Vec::new(),
+        }
+    }
+
     /// A warning at byte `at` of the (cleaned) file text, spanning to its line end.
     fn warn(&mut self, code: &'static str, message: impl Into<String>, at: usize) {
         let mut at = at.min(self.source.len());

@@ -99,3 +99,53 @@ fn raw_item(raw: &str) -> Option<Item> {
     let mut doc: DocumentMut = format!("x = {raw}\n").parse().ok()?;
     doc.as_table_mut().remove("x")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_multi_line_and_lists_are_laid_out_by_length() {
+        let spec = Spec {
+            name: "a".into(),
+            role: Some("Line one.\nLine two.".into()),
+            tools: Some(vec!["Read".into(), "Grep".into()]),
+            triggers: vec!["x".repeat(50), "y".repeat(50)],
+            ..Spec::default()
+        };
+        let text = to_toml(&spec, "old/a.md").expect("writes");
+        assert!(text.starts_with(
+            "#:schema ../agentc.schema.json\n# Imported by `agentc import` from old/a.md\n"
+        ));
+        assert!(
+            text.contains("\nrole = '''\nLine one.\nLine two.'''\n"),
+            "{text}"
+        );
+        assert!(text.contains("tools = [\"Read\", \"Grep\"]\n"), "{text}");
+        assert!(text.contains("triggers = [\n  \"xxxx"), "{text}");
+    }
+
+    #[test]
+    fn text_a_literal_string_cannot_hold_falls_back_to_escapes() {
+        for s in [
+            "ends with '",
+            "has ''' inside\nand more",
+            "bell \u{7}\nx",
+            "short",
+        ] {
+            let spec = Spec {
+                name: "a".into(),
+                role: Some(s.into()),
+                ..Spec::default()
+            };
+            let text = to_toml(&spec, "x").expect("writes");
+            assert_eq!(
+                toml::from_str::<Spec>(&text)
+                    .expect("parses")
+                    .role
+                    .as_deref(),
+                Some(s)
+            );
+        }
+    }
+}

@@ -268,11 +268,16 @@ fn responsibility(r: &Element, at: usize, ctx: &mut Ctx) -> Responsibility {
     let mut id = attr(r.attrs, "id");
     let mut title = child_text(r.inner, "title").unwrap_or_default();
     if let Some(bad) = id.take_if(|i| !crate::spec::is_valid_id(i)) {
-        let msg = format!("responsibility id `{}` is not an identifier; kept it in the title", bad.escape_debug());
+        let msg = format!(
+            "responsibility id `{}` is not an identifier; kept it in the title",
+            bad.escape_debug()
+        );
         ctx.warn("invalid-id", msg, at);
         title = format!("{bad}. {title}");
     }
-    let actions = children(r.inner, "actions").first().map(|a| list(a.inner, "action"));
+    let actions = children(r.inner, "actions")
+        .first()
+        .map(|a| list(a.inner, "action"));
     Responsibility {
         id,
         title,
@@ -289,4 +294,53 @@ fn dedent(s: &str, n: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_body(body: &str) -> (Spec, Vec<&'static str>) {
+        let mut ctx = Ctx::for_test(body);
+        let mut spec = Spec::default();
+        read(body, 0, &mut spec, &mut ctx);
+        (spec, ctx.warnings.iter().map(|w| w.code).collect())
+    }
+
+    #[test]
+    fn elements_attributes_and_dedent() {
+        let el = element_at("<tool name=\"A &amp; B\">x</tool> rest").expect("element");
+        assert_eq!((el.name, el.inner, el.len), ("tool", "x", 31));
+        assert_eq!(attr(el.attrs, "name").as_deref(), Some("A & B"));
+        assert_eq!(attr(" id='3'", "id").as_deref(), Some("3"));
+        assert_eq!(attr(" xid=\"3\"", "id"), None);
+        assert!(element_at("<role/>").is_none());
+        assert_eq!(dedent("    a\n      b\n\n  c", 4), "a\n  b\n\nc");
+    }
+
+    #[test]
+    fn raw_ampersands_and_angles_stay_text() {
+        let (s, codes) = read_body(
+            "<role>\nA & B < C, &lt;tag> too\n</role>\n<success_metrics>\n  <metric>t < 1s</metric>\n</success_metrics>\n",
+        );
+        assert!(codes.is_empty());
+        assert_eq!(s.role.as_deref(), Some("A & B < C, <tag> too"));
+        assert_eq!(s.success_metrics, ["t < 1s"]);
+    }
+
+    #[test]
+    fn oddities_are_kept_with_a_warning() {
+        let (s, codes) = read_body(
+            "<responsibilities>\n  <responsibility id=\"a b\">\n    <title>T</title>\n  </responsibility>\n</responsibilities>\nstray text\n<notes>n</notes>\n<role>unclosed",
+        );
+        assert_eq!(s.responsibilities[0].id, None);
+        assert_eq!(s.responsibilities[0].title, "a b. T");
+        let titles: Vec<&str> = s.sections.iter().map(|x| x.title.as_str()).collect();
+        assert_eq!(titles, ["", "notes"]);
+        assert_eq!(s.role.as_deref(), Some("unclosed"));
+        assert_eq!(
+            codes,
+            ["invalid-id", "xml-text", "xml-unknown", "xml-unclosed"]
+        );
+    }
 }
