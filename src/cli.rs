@@ -541,6 +541,15 @@ fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
         }
         if ui.global.verbose {
             ui.diagnostics(&Diagnostics(r.warnings.clone()));
+        } else if !ui.global.quiet {
+            for w in &r.warnings {
+                eprintln!(
+                    "  warning[{}] {}: {}",
+                    w.code,
+                    w.location().unwrap_or_default(),
+                    w.message
+                );
+            }
         }
     }
     let t = batch::totals(&reports);

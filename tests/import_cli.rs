@@ -41,7 +41,7 @@ fn a_bad_file_fails_alone_and_the_report_names_it() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("failed    old/empty.md: the file is empty (old/empty.md)"),
+        stderr.contains("failed    old/empty.md: the file is empty (old/empty.md:1:1)"),
         "{stderr}"
     );
     assert!(

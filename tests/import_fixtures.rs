@@ -151,6 +151,19 @@ const CASES: &[Case] = &[
         );
         assert!(s.sections[1].body.contains("> ## quoted heading stays"));
     }),
+    ("key-case.md", &["key-case"], |s| {
+        assert_eq!(s.name, "key-case");
+        assert_eq!(s.description.as_deref(), Some("Capitalised keys."));
+        assert_eq!(s.tools, strs(&["Read"]));
+    }),
+    (
+        "not-a-mapping.md",
+        &["frontmatter-not-mapping", "no-name"],
+        |s| {
+            assert_eq!(s.name, "not-a-mapping");
+            assert_eq!(s.extra["frontmatter"].as_str(), Some("- just\n- a list\n"));
+        },
+    ),
     ("control.md", &["control-character"], |s| {
         assert_eq!(s.role.as_deref(), Some("Ring \u{7} the bell."))
     }),
@@ -186,6 +199,11 @@ fn every_irregularity_is_recovered_with_its_warning() {
 fn every_fixture_survives_the_claude_round_trip() {
     for (name, _, _) in CASES {
         let (path, i) = fixture(name);
+        let toml = agentc::import::write::to_toml(&i.spec, name).expect("writes TOML");
+        let mut diags = agentc::diagnostic::Diagnostics::default();
+        let loaded =
+            agentc::load::load_str(Path::new("x.toml"), &toml, &mut diags).expect("the TOML loads");
+        assert_eq!(loaded.spec, i.spec, "{name}: TOML round trip");
         let (rendered, _) = render(&i.spec, "claude");
         let again = agentc::import::import(&path, &rendered).expect("the rendered file imports");
         assert_eq!(again.spec, i.spec, "{name}:\n{rendered}");

@@ -174,7 +174,18 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
     let whole = match yaml::parse(fm) {
         Ok(Value::Object(map)) => Some(map),
         Ok(Value::Null) => Some(Default::default()),
-        Ok(_) => None,
+        Ok(_) => {
+            let msg = "the frontmatter is not a `key: value` mapping; kept its text as `extra.frontmatter`";
+            ctx.warn("frontmatter-not-mapping", msg, base);
+            let key = "frontmatter".to_string();
+            let entry = Entry {
+                key,
+                value: Value::String(fm.to_string()),
+                raw: String::new(),
+                offset: base,
+            };
+            return vec![entry];
+        }
         Err(e) => {
             let at = e.offset.map_or(base, |o| base + o);
             ctx.warn(

@@ -18,7 +18,8 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
     let mut description = None;
     for e in entries {
         let at = e.offset;
-        match e.key.as_str() {
+        let key = known_key(&e.key, at, ctx);
+        match key.as_str() {
             "name" => match scalar(e, ctx) {
                 Some(n) => spec.name = n,
                 None => keep_extra(e, spec, ctx),
@@ -39,6 +40,33 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
         }
     }
     description
+}
+
+const KNOWN: [&str; 10] = [
+    "name",
+    "description",
+    "version",
+    "category",
+    "author",
+    "color",
+    "model",
+    "tags",
+    "tools",
+    "model_compatibility",
+];
+
+/// A known key written in another case (`Name:`) is read as that key, with a warning.
+fn known_key(key: &str, at: usize, ctx: &mut Ctx) -> String {
+    match KNOWN
+        .iter()
+        .find(|k| **k != key && k.eq_ignore_ascii_case(key))
+    {
+        Some(k) => {
+            ctx.warn("key-case", format!("read `{key}` as `{k}`"), at);
+            k.to_string()
+        }
+        None => key.to_string(),
+    }
 }
 
 fn set(field: &mut Option<String>, e: &Entry, extra: &mut Table, ctx: &mut Ctx) {

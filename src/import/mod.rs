@@ -86,15 +86,17 @@ impl Ctx {
 pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
     match std::str::from_utf8(bytes) {
         Ok(text) => import(path, text),
-        Err(e) => Err(Diagnostic::error(
-            "invalid-utf8",
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-        .at(path)
-        .help("agent files are UTF-8 text; re-encode the file")),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+            Err(Diagnostic::error(
+                "invalid-utf8",
+                format!("not UTF-8 text (invalid byte at offset {at})"),
+            )
+            .at(path)
+            .span(&lossy, at..at)
+            .help("agent files are UTF-8 text; re-encode the file"))
+        }
     }
 }
 
@@ -114,6 +116,7 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     if source.trim().is_empty() {
         return Err(Diagnostic::error("empty", "the file is empty")
             .at(path)
+            .span(&source, 0..0)
             .help("an agent needs at least a body"));
     }
     let mut ctx = Ctx {
