@@ -105,8 +105,10 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Vec<FileReport> {
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     check_duplicates(&mut reports);
-    if !opts.stdout {
-        for r in reports.iter_mut().filter(|r| r.status != Status::Failed) {
+    for r in reports.iter_mut().filter(|r| r.status != Status::Failed) {
+        if opts.stdout {
+            r.output = None;
+        } else {
             write_one(r, opts.force);
         }
     }

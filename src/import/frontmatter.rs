@@ -245,8 +245,11 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
     out
 }
 
+/// serde_yaml's message without its position (relative to the parsed text; the
+/// diagnostic carries the position in the file instead).
 fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+    let line = s.lines().next().unwrap_or(s);
+    line.find(" at line ").map_or(line, |i| &line[..i])
 }
 
 /// Parses one entry alone; when YAML cannot, reads its raw text.

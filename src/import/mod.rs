@@ -105,20 +105,7 @@ pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
 pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     let (clean, notes) = clean(text);
     let source: Arc<str> = Arc::from(clean.as_str());
-    if let Some(at) = source.find('\0') {
-        return Err(Diagnostic::error(
-            "binary",
-            "a binary file (it holds NUL bytes), not an agent",
-        )
-        .at(path)
-        .span(&source, at..at + 1));
-    }
-    if source.trim().is_empty() {
-        return Err(Diagnostic::error("empty", "the file is empty")
-            .at(path)
-            .span(&source, 0..0)
-            .help("an agent needs at least a body"));
-    }
+    check_readable(path, &source)?;
     let mut ctx = Ctx {
         path: path.to_path_buf(),
         source: source.clone(),
@@ -128,56 +115,19 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
         ctx.warn(code, msg, 0);
     }
     let mut spec = Spec::default();
-    let (entries, body_at, strict) = match xml::strict_parts(&source) {
-        Some(parts) => (
-            frontmatter::parse(&parts.frontmatter, parts.frontmatter_at, &mut ctx),
-            parts.body_at,
-            Some(parts.body_end),
-        ),
-        None => {
-            let split = frontmatter::split(&source, &mut ctx);
-            let entries = match &split.frontmatter {
-                Some((fm, at)) => frontmatter::parse(fm, *at, &mut ctx),
-                None => {
-                    ctx.warn(
-                        "no-frontmatter",
-                        "the file has no frontmatter; the agent is named after the file",
-                        0,
-                    );
-                    Vec::new()
-                }
-            };
-            (entries, split.body_offset, None)
-        }
-    };
-    let description = meta::apply(&entries, &mut spec, &mut ctx);
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name_at = entries
-        .iter()
-        .find(|e| e.key == "name")
-        .map_or(0, |e| e.offset);
-    if spec.name.is_empty() && !entries.is_empty() {
-        ctx.warn(
-            "no-name",
-            format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)"),
-            0,
-        );
-    }
-    meta::normalise_name(&mut spec, &stem, name_at, &mut ctx);
-    let body = &source[body_at..strict.unwrap_or(source.len())];
-    let form = if strict.is_some() || xml::is_xml_body(body) {
-        xml::read(body, body_at, &mut spec, &mut ctx);
-        if strict.is_some() {
-            Form::XmlStrict
-        } else {
-            Form::Xml
-        }
+    let parts = locate(&source, &mut ctx);
+    let description = meta::apply(&parts.entries, &mut spec, &mut ctx);
+    name(&mut spec, path, &parts.entries, &mut ctx);
+    let body = &source[parts.body.clone()];
+    let form = if parts.strict {
+        xml::read(body, parts.body.start, &mut spec, &mut ctx);
+        Form::XmlStrict
+    } else if xml::is_xml_body(body) {
+        xml::read(body, parts.body.start, &mut spec, &mut ctx);
+        Form::Xml
     } else {
         markdown::read(body, &mut spec);
-        if entries.is_empty() {
+        if parts.entries.is_empty() {
             Form::PlainMarkdown
         } else {
             Form::Markdown
@@ -190,6 +140,70 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
         form,
         warnings: ctx.warnings,
     })
+}
+
+/// Binary and empty files are not agents.
+fn check_readable(path: &Path, source: &Arc<str>) -> Result<(), Diagnostic> {
+    if let Some(at) = source.find('\0') {
+        let d = Diagnostic::error("binary", "a binary file (it holds NUL bytes), not an agent");
+        return Err(d.at(path).span(source, at..at + 1));
+    }
+    if source.trim().is_empty() {
+        let d = Diagnostic::error("empty", "the file is empty")
+            .at(path)
+            .span(source, 0..0);
+        return Err(d.help("an agent needs at least a body"));
+    }
+    Ok(())
+}
+
+/// The frontmatter entries and where the body is.
+struct Parts {
+    entries: Vec<frontmatter::Entry>,
+    body: std::ops::Range<usize>,
+    strict: bool,
+}
+
+fn locate(source: &str, ctx: &mut Ctx) -> Parts {
+    if let Some(p) = xml::strict_parts(source) {
+        return Parts {
+            entries: frontmatter::parse(&p.frontmatter, p.frontmatter_at, ctx),
+            body: p.body_at..p.body_end,
+            strict: true,
+        };
+    }
+    let split = frontmatter::split(source, ctx);
+    let entries = match &split.frontmatter {
+        Some((fm, at)) => frontmatter::parse(fm, *at, ctx),
+        None => {
+            let msg = "the file has no frontmatter; the agent is named after the file";
+            ctx.warn("no-frontmatter", msg, 0);
+            Vec::new()
+        }
+    };
+    Parts {
+        entries,
+        body: split.body_offset..source.len(),
+        strict: false,
+    }
+}
+
+/// A missing name comes from the file name; any name is made an identifier.
+fn name(spec: &mut Spec, path: &Path, entries: &[frontmatter::Entry], ctx: &mut Ctx) {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name_at = entries
+        .iter()
+        .find(|e| e.key.eq_ignore_ascii_case("name"))
+        .map_or(0, |e| e.offset);
+    if spec.name.is_empty() && !entries.is_empty() {
+        let msg =
+            format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)");
+        ctx.warn("no-name", msg, 0);
+    }
+    meta::normalise_name(spec, &stem, name_at, ctx);
 }
 
 /// Drops a BOM and makes line ends LF, saying so.
