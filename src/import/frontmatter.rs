@@ -13,6 +13,7 @@
 use serde_json::Value;
 
 use super::Ctx;
+use super::recover::{first_line, parse_chunk, recover_comment, strip_comment};
 use crate::yaml;
 
 /// One `key: value` of the frontmatter.
@@ -108,11 +109,11 @@ fn dedent(inner: &str, offset: usize, ctx: &mut Ctx) -> String {
 }
 
 /// A top-level entry as written: key, its line's value text, continuation lines.
-struct Chunk<'a> {
-    key: String,
-    offset: usize,
-    inline: &'a str,
-    text: String,
+pub(super) struct Chunk<'a> {
+    pub(super) key: String,
+    pub(super) offset: usize,
+    pub(super) inline: &'a str,
+    pub(super) text: String,
 }
 
 fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
@@ -245,122 +246,6 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
     out
 }
 
-/// serde_yaml's message without its position (relative to the parsed text; the
-/// diagnostic carries the position in the file instead).
-fn first_line(s: &str) -> &str {
-    let line = s.lines().next().unwrap_or(s);
-    line.find(" at line ").map_or(line, |i| &line[..i])
-}
-
-/// Parses one entry alone; when YAML cannot, reads its raw text.
-fn parse_chunk(c: &Chunk, ctx: &mut Ctx) -> Value {
-    if let Ok(Value::Object(map)) = yaml::parse(&c.text)
-        && let Some(v) = map.into_iter().next().map(|(_, v)| v)
-    {
-        return v;
-    }
-    let reason = match yaml::parse(&c.text) {
-        Err(e) => first_line(&e.message).to_string(),
-        Ok(_) => "not a `key: value` entry".to_string(),
-    };
-    let value = raw_value(c);
-    ctx.warn(
-        "recovered-value",
-        format!(
-            "`{}` is not valid YAML ({reason}); read its text as written",
-            c.key
-        ),
-        c.offset,
-    );
-    value
-}
-
-/// The value of an entry read from its text: a quoted string, a flow list,
-/// a block list, or the plain text (continuation lines joined by spaces).
-fn raw_value(c: &Chunk) -> Value {
-    let inline = c.inline;
-    let rest: Vec<&str> = c
-        .text
-        .lines()
-        .skip(1)
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    if inline.is_empty() && !rest.is_empty() && rest.iter().all(|l| l.starts_with('-')) {
-        return Value::Array(
-            rest.iter()
-                .map(|l| Value::String(unquote(l[1..].trim())))
-                .collect(),
-        );
-    }
-    if let Some(list) = inline.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-        let items = list.split(',').map(str::trim).filter(|s| !s.is_empty());
-        return Value::Array(items.map(|s| Value::String(unquote(s))).collect());
-    }
-    let mut text = unquote(inline);
-    for l in rest {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(l);
-    }
-    Value::String(text)
-}
-
-fn unquote(s: &str) -> String {
-    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
-        if let Ok(v) = serde_json::from_str::<String>(s) {
-            return v;
-        }
-        return s[1..s.len() - 1].to_string();
-    }
-    if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
-        return s[1..s.len() - 1].replace("''", "'");
-    }
-    s.to_string()
-}
-
-/// A plain value YAML cut at `#` (read as a comment) is taken in full.
-fn recover_comment(c: &Chunk, value: Value, ctx: &mut Ctx) -> Value {
-    let inline = c.inline;
-    let plain = !inline.starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!']);
-    if !plain || comment_at(inline).is_none() {
-        return value;
-    }
-    let recovered = raw_value(c);
-    if recovered == value {
-        return value;
-    }
-    ctx.warn(
-        "hash-comment",
-        format!(
-            "YAML reads the `#` in `{}` as a comment; kept the text after it",
-            c.key
-        ),
-        c.offset,
-    );
-    recovered
-}
-
-/// Byte index of a YAML comment in a plain value: `#` at the start or after a blank.
-fn comment_at(s: &str) -> Option<usize> {
-    s.char_indices()
-        .find(|&(i, c)| c == '#' && (i == 0 || s[..i].ends_with([' ', '\t'])))
-        .map(|(i, _)| i)
-}
-
-/// The raw scalar without a trailing comment (quoted scalars are kept whole).
-fn strip_comment(s: &str) -> &str {
-    if s.starts_with(['"', '\'']) {
-        return s;
-    }
-    match comment_at(s) {
-        Some(0) => s,
-        Some(i) => s[..i].trim_end(),
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,19 +271,6 @@ mod tests {
                 want,
                 "{line:?}"
             );
-        }
-    }
-
-    #[test]
-    fn comments_start_at_a_hash_after_a_blank() {
-        for (s, want) in [
-            ("#a", Some(0)),
-            ("a #b", Some(2)),
-            ("a\t#b", Some(2)),
-            ("C#", None),
-            ("x", None),
-        ] {
-            assert_eq!(comment_at(s), want, "{s:?}");
         }
     }
 

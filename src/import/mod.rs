@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub mod lift;
 pub mod markdown;
 mod meta;
+mod recover;
 pub mod write;
 pub mod xml;
 
