@@ -164,6 +164,19 @@ const CASES: &[Case] = &[
             assert_eq!(s.extra["frontmatter"].as_str(), Some("- just\n- a list\n"));
         },
     ),
+    (
+        "comments-and-spaces.md",
+        &["recovered-value", "hash-comment", "yaml-comment"],
+        |s| {
+            assert_eq!(s.name, "no-space");
+            assert_eq!(s.description.as_deref(), Some("Fixes #42 fast"));
+            assert_eq!(
+                s.model.as_deref(),
+                Some("sonnet"),
+                "a trailing comment stays a comment"
+            );
+        },
+    ),
     ("control.md", &["control-character"], |s| {
         assert_eq!(s.role.as_deref(), Some("Ring \u{7} the bell."))
     }),

@@ -159,14 +159,23 @@ fn top_level_key(line: &str) -> Option<(String, &str)> {
         }
         None => {
             let ends_key = |i: usize| i + 1 == line.len() || line[i + 1..].starts_with([' ', '\t']);
-            let colon = line
-                .char_indices()
-                .find(|&(i, c)| c == ':' && ends_key(i))?
-                .0;
+            let colon = match line.char_indices().find(|&(i, c)| c == ':' && ends_key(i)) {
+                Some((i, _)) => i,
+                // `name:value` at column 0 can only be a key missing its space.
+                None => line
+                    .find(':')
+                    .filter(|&i| is_word(&line[..i]) && !line[i..].starts_with("://"))?,
+            };
             (line[..colon].trim_end().to_string(), &line[colon + 1..])
         }
     };
     (!key.is_empty()).then_some((key, rest.trim()))
+}
+
+fn is_word(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Reads the entries of one frontmatter text (at byte `base` of the file).
@@ -260,7 +269,9 @@ mod tests {
             ("\"q k\": v", Some(("q k", "v"))),
             ("  name: x", None),
             ("- a", None),
-            ("a:b", None),
+            ("a:b", Some(("a", "b"))),
+            ("http://x", None),
+            ("a b:c", None),
             ("# c: d", None),
             ("", None),
         ];

@@ -98,6 +98,14 @@ pub(super) fn recover_comment(c: &Chunk, value: Value, ctx: &mut Ctx) -> Value {
     if recovered == value {
         return value;
     }
+    // A comment after a value is most likely meant as one (`model: sonnet # fast`);
+    // only prose and values YAML reads as empty are taken in full.
+    let whole = value.is_null() || c.key.eq_ignore_ascii_case("description");
+    if !whole {
+        let msg = format!("ignored a YAML comment after the value of `{}`", c.key);
+        ctx.warn("yaml-comment", msg, c.offset);
+        return value;
+    }
     ctx.warn(
         "hash-comment",
         format!(
