@@ -20,14 +20,15 @@ pub fn to_toml(spec: &Spec, source: &str) -> Result<String, String> {
     let mut doc: DocumentMut = pretty
         .parse()
         .map_err(|e: toml_edit::TomlError| e.to_string())?;
-    layout_table(doc.as_table_mut());
+    layout_table(doc.as_table_mut(), true);
     let source: String = source
         .chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
     let body = doc.to_string();
+    let body = body.trim_end();
     let text = format!(
-        "#:schema ../agentc.schema.json\n# Imported by `agentc import` from {source}\n{body}"
+        "#:schema ../agentc.schema.json\n# Imported by `agentc import` from {source}\n{body}\n"
     );
     match toml::from_str::<Spec>(&text) {
         Ok(back) if back == *spec => Ok(text),
@@ -36,44 +37,39 @@ pub fn to_toml(spec: &Spec, source: &str) -> Result<String, String> {
     }
 }
 
-fn layout_table(table: &mut Table) {
+/// Lays out values; at the top level, multi-line values get a blank line before
+/// them (inside `[[…]]` entries a title and its body stay together).
+fn layout_table(table: &mut Table, top: bool) {
     for (i, (mut key, item)) in table.iter_mut().enumerate() {
-        let spaced = match item {
+        match item {
             Item::Value(Value::Array(a)) => layout_array(a),
             Item::Value(Value::String(s)) => {
-                match prose(s.value()).and_then(|raw| raw_item(&raw)) {
-                    Some(raw) => {
-                        *item = raw;
-                        true
-                    }
-                    None => false,
+                if let Some(raw) = prose(s.value()).and_then(|raw| raw_item(&raw)) {
+                    *item = raw;
                 }
             }
-            Item::Table(t) => {
-                layout_table(t);
-                false
-            }
-            Item::ArrayOfTables(ts) => {
-                ts.iter_mut().for_each(layout_table);
-                false
-            }
-            _ => false,
-        };
-        if spaced && i > 0 {
+            Item::Table(t) => layout_table(t, false),
+            Item::ArrayOfTables(ts) => ts.iter_mut().for_each(|t| layout_table(t, false)),
+            _ => {}
+        }
+        let multi_line = item
+            .as_value()
+            .is_some_and(|v| v.to_string().contains('\n'));
+        if top && multi_line && i > 0 {
             key.leaf_decor_mut().set_prefix("\n");
         }
     }
 }
 
-/// One line when short and single-line, else one item per line; true when multi-line.
-fn layout_array(a: &mut Array) -> bool {
+/// One line when short and single-line, else one item per line.
+fn layout_array(a: &mut Array) {
     let mut one_line = a.clone();
     one_line.fmt();
     let flat = one_line.to_string();
     if flat.len() <= INLINE_WIDTH && !flat.contains('\n') {
         *a = one_line;
         a.decor_mut().set_prefix(" ");
-        return false;
+        return;
     }
     for v in a.iter_mut() {
         v.decor_mut().set_prefix("\n  ");
@@ -81,7 +77,6 @@ fn layout_array(a: &mut Array) -> bool {
     }
     a.set_trailing_comma(true);
     a.set_trailing("\n");
-    true
 }
 
 /// Prose (multi-line or long) as a multi-line literal string, when it can be one:
