@@ -481,6 +481,43 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
     Ok(0)
 }
 
+fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
+    let Some((_, registry, _)) = setup(ui, cwd) else {
+        return Ok(1);
+    };
+    if ui.json() {
+        let list: Vec<_> = registry
+            .targets
+            .values()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name, "description": t.description, "path": t.path,
+                    "native_path": t.native_path, "checked_against": t.checked_against,
+                    "builtin": t.origin == crate::target::Origin::Builtin,
+                })
+            })
+            .collect();
+        out(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+        return Ok(0);
+    }
+    let mut text = String::new();
+    for t in registry.targets.values() {
+        let origin = match &t.origin {
+            crate::target::Origin::Builtin => String::new(),
+            crate::target::Origin::Project(p) => format!(" (from {})", p.display()),
+        };
+        text.push_str(&format!(
+            "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
+            t.name,
+            t.description,
+            t.native_path.replace("{{ name }}", "<name>"),
+            t.checked_against
+        ));
+    }
+    out(&text)?;
+    Ok(0)
+}
+
 /// `convert` of a legacy file: import it in memory, then render it like a spec.
 fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled {
     let mut c = Compiled::default();
@@ -564,43 +601,6 @@ fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
         plural(t["warnings"].as_u64().unwrap_or(0) as usize)
     ));
     Ok(if failed { 1 } else { 0 })
-}
-
-fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
-    let Some((_, registry, _)) = setup(ui, cwd) else {
-        return Ok(1);
-    };
-    if ui.json() {
-        let list: Vec<_> = registry
-            .targets
-            .values()
-            .map(|t| {
-                serde_json::json!({
-                    "name": t.name, "description": t.description, "path": t.path,
-                    "native_path": t.native_path, "checked_against": t.checked_against,
-                    "builtin": t.origin == crate::target::Origin::Builtin,
-                })
-            })
-            .collect();
-        out(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
-        return Ok(0);
-    }
-    let mut text = String::new();
-    for t in registry.targets.values() {
-        let origin = match &t.origin {
-            crate::target::Origin::Builtin => String::new(),
-            crate::target::Origin::Project(p) => format!(" (from {})", p.display()),
-        };
-        text.push_str(&format!(
-            "{}{origin}\n  {}\n  native: {}\n  checked against: {}\n",
-            t.name,
-            t.description,
-            t.native_path.replace("{{ name }}", "<name>"),
-            t.checked_against
-        ));
-    }
-    out(&text)?;
-    Ok(0)
 }
 
 const STARTER: &str = r#"name = "{name}"
