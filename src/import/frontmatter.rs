@@ -119,6 +119,19 @@ pub(super) struct Chunk<'a> {
 fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
     let mut out: Vec<Chunk> = Vec::new();
     for (at, line) in lines_with_offsets(fm) {
+        // YAML never indents with tabs: a tab-indented `key:` is a key.
+        let untabbed = line.trim_start_matches('\t');
+        let line = match top_level_key(untabbed) {
+            Some(_) if untabbed.len() < line.len() => {
+                ctx.warn(
+                    "frontmatter-layout",
+                    "a key indented with a tab was read as a key",
+                    base + at,
+                );
+                untabbed
+            }
+            _ => line,
+        };
         match top_level_key(line) {
             Some((key, inline)) => out.push(Chunk {
                 key,

@@ -118,7 +118,7 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     let mut spec = Spec::default();
     let parts = locate(&source, &mut ctx);
     let description = meta::apply(&parts.entries, &mut spec, &mut ctx);
-    name(&mut spec, path, &parts.entries, &mut ctx);
+    name(&mut spec, path, &parts, &mut ctx);
     let body = &source[parts.body.clone()];
     let form = if parts.strict {
         xml::read(body, parts.body.start, &mut spec, &mut ctx);
@@ -128,7 +128,7 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
         Form::Xml
     } else {
         markdown::read(body, &mut spec);
-        if parts.entries.is_empty() {
+        if !parts.has_frontmatter {
             Form::PlainMarkdown
         } else {
             Form::Markdown
@@ -163,6 +163,7 @@ struct Parts {
     entries: Vec<frontmatter::Entry>,
     body: std::ops::Range<usize>,
     strict: bool,
+    has_frontmatter: bool,
 }
 
 fn locate(source: &str, ctx: &mut Ctx) -> Parts {
@@ -171,6 +172,7 @@ fn locate(source: &str, ctx: &mut Ctx) -> Parts {
             entries: frontmatter::parse(&p.frontmatter, p.frontmatter_at, ctx),
             body: p.body_at..p.body_end,
             strict: true,
+            has_frontmatter: true,
         };
     }
     let split = frontmatter::split(source, ctx);
@@ -186,11 +188,13 @@ fn locate(source: &str, ctx: &mut Ctx) -> Parts {
         entries,
         body: split.body_offset..source.len(),
         strict: false,
+        has_frontmatter: split.frontmatter.is_some(),
     }
 }
 
 /// A missing name comes from the file name; any name is made an identifier.
-fn name(spec: &mut Spec, path: &Path, entries: &[frontmatter::Entry], ctx: &mut Ctx) {
+fn name(spec: &mut Spec, path: &Path, parts: &Parts, ctx: &mut Ctx) {
+    let entries = &parts.entries;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -199,7 +203,7 @@ fn name(spec: &mut Spec, path: &Path, entries: &[frontmatter::Entry], ctx: &mut 
         .iter()
         .find(|e| e.key.eq_ignore_ascii_case("name"))
         .map_or(0, |e| e.offset);
-    if spec.name.is_empty() && !entries.is_empty() {
+    if spec.name.is_empty() && parts.has_frontmatter {
         let msg =
             format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)");
         ctx.warn("no-name", msg, 0);

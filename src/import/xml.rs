@@ -28,10 +28,21 @@ const TOP: [&str; 11] = [
     "sections",
 ];
 
-/// Whether a body is in the XML v2.0 form: it opens with one of its elements.
+/// Whether a body is in the XML v2.0 form: it opens with one of its elements and
+/// holds nothing but elements (a body mixing tags and Markdown is Markdown).
 pub fn is_xml_body(body: &str) -> bool {
     let first = body.trim_start();
-    TOP.iter().any(|t| open_tag(first, t) == Some(0))
+    if !TOP.iter().any(|t| open_tag(first, t) == Some(0)) {
+        return false;
+    }
+    let mut rest = first;
+    while !rest.is_empty() {
+        match element_at(rest) {
+            Some(el) => rest = rest[el.len..].trim_start(),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The pieces of the strict form: frontmatter text (unescaped) and the body range.
