@@ -182,7 +182,11 @@ const CASES: &[Case] = &[
         assert_eq!(s.description.as_deref(), Some("Tab-indented key."));
     }),
     ("mixed-tags-markdown.md", &[], |s| {
-        assert_eq!(s.role.as_deref(), Some("<role>\nA role in tags.\n</role>"), "not the XML form: kept as Markdown");
+        assert_eq!(
+            s.role.as_deref(),
+            Some("<role>\nA role in tags.\n</role>"),
+            "not the XML form: kept as Markdown"
+        );
         assert_eq!(s.sections[0].title, "Then Markdown");
     }),
     ("control.md", &["control-character"], |s| {

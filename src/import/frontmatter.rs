@@ -194,61 +194,28 @@ fn is_word(s: &str) -> bool {
 /// Reads the entries of one frontmatter text (at byte `base` of the file).
 pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
     let chunks = chunks(fm, base, ctx);
-    let whole = match yaml::parse(fm) {
-        Ok(Value::Object(map)) => Some(map),
-        Ok(Value::Null) => Some(Default::default()),
-        Ok(_) => {
-            let msg = "the frontmatter is not a `key: value` mapping; kept its text as `extra.frontmatter`";
-            ctx.warn("frontmatter-not-mapping", msg, base);
-            let key = "frontmatter".to_string();
-            let entry = Entry {
-                key,
-                value: Value::String(fm.to_string()),
-                raw: String::new(),
-                offset: base,
-            };
-            return vec![entry];
-        }
-        Err(e) => {
-            let at = e.offset.map_or(base, |o| base + o);
-            ctx.warn(
-                "invalid-yaml",
-                format!(
-                    "the frontmatter is not valid YAML ({}); recovered it entry by entry",
-                    first_line(&e.message)
-                ),
-                at,
-            );
-            None
-        }
+    let whole = match whole(fm, base, ctx) {
+        Ok(map) => map,
+        Err(entry) => return vec![entry],
     };
     let mut out: Vec<Entry> = Vec::new();
     for c in &chunks {
+        let seen = out.iter().any(|e| e.key == c.key);
         let value = match whole.as_ref().and_then(|m| m.get(&c.key)) {
-            Some(v) if !out.iter().any(|e| e.key == c.key) => v.clone(),
+            Some(v) if !seen => v.clone(),
             _ => parse_chunk(c, ctx),
         };
         let value = recover_comment(c, value, ctx);
-        let raw = strip_comment(c.inline).to_string();
-        if out.iter().any(|e| e.key == c.key) {
-            ctx.warn(
-                "duplicate-key",
-                format!(
-                    "`{}` is given twice; the second is kept as `{}_2` in `[extra]`",
-                    c.key, c.key
-                ),
-                c.offset,
-            );
-            out.push(Entry {
-                key: format!("{}_2", c.key),
-                value,
-                raw,
-                offset: c.offset,
-            });
-            continue;
+        let mut key = c.key.clone();
+        if seen {
+            let msg =
+                format!("`{key}` is given twice; the second is kept as `{key}_2` in `[extra]`");
+            ctx.warn("duplicate-key", msg, c.offset);
+            key.push_str("_2");
         }
+        let raw = strip_comment(c.inline).to_string();
         out.push(Entry {
-            key: c.key.clone(),
+            key,
             value,
             raw,
             offset: c.offset,
@@ -266,6 +233,40 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         }
     }
     out
+}
+
+/// The frontmatter read as one YAML mapping: `Ok(None)` when it is not valid
+/// YAML (recover entry by entry), `Err` with the whole text kept when it is YAML
+/// but not a mapping.
+fn whole(
+    fm: &str,
+    base: usize,
+    ctx: &mut Ctx,
+) -> Result<Option<serde_json::Map<String, Value>>, Entry> {
+    match yaml::parse(fm) {
+        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(Value::Null) => Ok(Some(Default::default())),
+        Ok(_) => {
+            let msg = "the frontmatter is not a `key: value` mapping; kept its text as `extra.frontmatter`";
+            ctx.warn("frontmatter-not-mapping", msg, base);
+            let value = Value::String(fm.to_string());
+            Err(Entry {
+                key: "frontmatter".into(),
+                value,
+                raw: String::new(),
+                offset: base,
+            })
+        }
+        Err(e) => {
+            let at = e.offset.map_or(base, |o| base + o);
+            let msg = format!(
+                "the frontmatter is not valid YAML ({}); recovered it entry by entry",
+                first_line(&e.message)
+            );
+            ctx.warn("invalid-yaml", msg, at);
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(test)]

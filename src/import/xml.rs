@@ -207,6 +207,7 @@ fn attr(attrs: &str, key: &str) -> Option<String> {
 
 fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
     let inner = el.inner;
+    let each = |tag| children(inner, tag).into_iter();
     match el.name {
         "role" => spec.role = Some(leaf(inner)).filter(|r| !r.is_empty()),
         "triggers" => spec.triggers.extend(list(inner, "trigger")),
@@ -216,61 +217,65 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
             spec.uncertainty_protocol = Some(leaf(inner)).filter(|r| !r.is_empty())
         }
         "responsibilities" => {
-            for r in children(inner, "responsibility") {
+            for r in each("responsibility") {
                 spec.responsibilities.push(responsibility(&r, at, ctx));
             }
         }
-        "tool_usage" => spec
-            .tool_usage
-            .extend(children(inner, "tool").iter().map(|t| ToolUsage {
-                tool: attr(t.attrs, "name").unwrap_or_default(),
-                purpose: child_text(t.inner, "purpose").unwrap_or_default(),
-                when_to_use: child_text(t.inner, "when_to_use").unwrap_or_default(),
-            })),
-        "boundaries" => {
-            let b = spec.boundaries.get_or_insert_with(Boundaries::default);
-            for (tag, field) in [
-                ("will", &mut b.will),
-                ("will_not", &mut b.will_not),
-                ("escalation", &mut b.escalation),
-            ] {
-                if let Some(e) = children(inner, tag).first() {
-                    field.extend(list(e.inner, "item"));
-                }
-            }
-        }
+        "tool_usage" => spec.tool_usage.extend(each("tool").map(|t| tool(&t))),
+        "boundaries" => boundaries(
+            inner,
+            spec.boundaries.get_or_insert_with(Boundaries::default),
+        ),
         "output_formats" => spec
             .output_formats
-            .extend(children(inner, "format").iter().map(|f| OutputFormat {
+            .extend(each("format").map(|f| OutputFormat {
                 name: attr(f.attrs, "name").unwrap_or_default(),
                 body: text(&unescape(&dedent(f.inner, 4))),
             })),
-        "examples" => spec
-            .examples
-            .extend(children(inner, "example").iter().map(|e| Example {
-                context: child_text(e.inner, "context").unwrap_or_default(),
-                input: child_text(e.inner, "input").unwrap_or_default(),
-                approach: child_text(e.inner, "approach").unwrap_or_default(),
-                output: child_text(e.inner, "output"),
-                commentary: child_text(e.inner, "commentary"),
-            })),
-        "sections" => spec
-            .sections
-            .extend(children(inner, "section").iter().map(|s| Section {
-                title: attr(s.attrs, "title").unwrap_or_default(),
-                body: leaf(s.inner),
-            })),
+        "examples" => spec.examples.extend(each("example").map(|e| example(&e))),
+        "sections" => spec.sections.extend(each("section").map(|s| Section {
+            title: attr(s.attrs, "title").unwrap_or_default(),
+            body: leaf(s.inner),
+        })),
         other => {
-            ctx.warn(
-                "xml-unknown",
-                format!("unknown element `<{other}>`; kept as a free section titled `{other}`"),
-                at,
-            );
+            let msg =
+                format!("unknown element `<{other}>`; kept as a free section titled `{other}`");
+            ctx.warn("xml-unknown", msg, at);
             spec.sections.push(Section {
                 title: other.to_string(),
                 body: leaf(inner),
             });
         }
+    }
+}
+
+fn tool(t: &Element) -> ToolUsage {
+    ToolUsage {
+        tool: attr(t.attrs, "name").unwrap_or_default(),
+        purpose: child_text(t.inner, "purpose").unwrap_or_default(),
+        when_to_use: child_text(t.inner, "when_to_use").unwrap_or_default(),
+    }
+}
+
+fn boundaries(inner: &str, b: &mut Boundaries) {
+    for (tag, field) in [
+        ("will", &mut b.will),
+        ("will_not", &mut b.will_not),
+        ("escalation", &mut b.escalation),
+    ] {
+        if let Some(e) = children(inner, tag).first() {
+            field.extend(list(e.inner, "item"));
+        }
+    }
+}
+
+fn example(e: &Element) -> Example {
+    Example {
+        context: child_text(e.inner, "context").unwrap_or_default(),
+        input: child_text(e.inner, "input").unwrap_or_default(),
+        approach: child_text(e.inner, "approach").unwrap_or_default(),
+        output: child_text(e.inner, "output"),
+        commentary: child_text(e.inner, "commentary"),
     }
 }
 
