@@ -96,8 +96,17 @@ fn rendered_frontmatter(rendered: &str) -> serde_json::Map<String, Value> {
 }
 
 #[test]
-fn seeds_000_002_003_keep_frontmatter_and_body_through_claude() {
-    let expected: [(&str, Vec<(&str, Value)>); 3] = [
+fn seeds_000_to_003_keep_frontmatter_and_body_through_claude() {
+    let expected: [(&str, Vec<(&str, Value)>); 4] = [
+        (
+            "001",
+            vec![
+                ("author", json!("@claude-code-hub")),
+                ("tags", json!(["backend", "architecture", "api", "database", "design"])),
+                ("version", json!("1.0.0")),
+                ("tested_with", json!("claude-code@2.0.0")),
+            ],
+        ),
         (
             "000",
             vec![(
