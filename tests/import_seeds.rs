@@ -102,7 +102,10 @@ fn seeds_000_to_003_keep_frontmatter_and_body_through_claude() {
             "001",
             vec![
                 ("author", json!("@claude-code-hub")),
-                ("tags", json!(["backend", "architecture", "api", "database", "design"])),
+                (
+                    "tags",
+                    json!(["backend", "architecture", "api", "database", "design"]),
+                ),
                 ("version", json!("1.0.0")),
                 ("tested_with", json!("claude-code@2.0.0")),
             ],
