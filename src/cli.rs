@@ -138,9 +138,9 @@ pub struct ImportArgs {
     /// Legacy files, or folders searched recursively for *.md and *.txt
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Folder to write the specs into
-    #[arg(short, long, value_name = "DIR", default_value = "agents")]
-    pub out: PathBuf,
+    /// Folder to write the specs into (default: the first `sources` folder of agentc.toml, else agents/)
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Print the specs instead of writing them
     #[arg(long)]
     pub stdout: bool,
@@ -212,7 +212,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&ui, &cwd, &args, false),
         Command::Check(args) => build(&ui, &cwd, &args, true),
         Command::Convert(args) => convert(&ui, &cwd, &args),
-        Command::Import(args) => import(&ui, &args),
+        Command::Import(args) => import(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema => {
             out(&format!(
@@ -545,10 +545,17 @@ fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compil
     c
 }
 
-fn import(ui: &Ui, args: &ImportArgs) -> Result<Exit> {
+fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
     use crate::import::batch::{self, Status};
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        let project = Project::discover(cwd).ok();
+        let first = project
+            .as_ref()
+            .and_then(|p| Some(p.path(p.config.sources.first()?)));
+        first.map_or_else(|| PathBuf::from("agents"), |dir| relative_to(&dir, cwd))
+    });
     let opts = batch::Options {
-        out_dir: args.out.clone(),
+        out_dir,
         stdout: args.stdout,
         force: args.force,
     };

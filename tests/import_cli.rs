@@ -152,3 +152,19 @@ fn convert_takes_legacy_files() {
     let bad = agentc(d, &["convert", "missing.md", "-t", "gpt"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn specs_go_to_the_projects_first_source_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(d, "agentc.toml", b"sources = [\"specs\"]\n");
+    write(d, "sub/a.md", GOOD.as_bytes());
+    let out = agentc(&d.join("sub"), &["import", "a.md"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("specs/good.toml").is_file());
+}
