@@ -81,12 +81,19 @@ const TOOLS: &[&str] = &[
 ];
 
 /// One line: a letter-initial word, then words; never starts a Markdown block.
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => select(WORDS).prop_map(String::from),
+        1 => "[\\p{L}\\p{N}\\p{P}\\p{S}]{1,6}",
+    ]
+}
+
 fn line() -> impl Strategy<Value = String> {
-    (select(START), vec(select(WORDS), 0..8)).prop_map(|(s, ws)| {
+    (select(START), vec(word(), 0..8)).prop_map(|(s, ws)| {
         let mut l = s.to_string();
         for w in ws {
             l.push(' ');
-            l.push_str(w);
+            l.push_str(&w);
         }
         l
     })
