@@ -151,6 +151,10 @@ fn convert_takes_legacy_files() {
     assert_eq!(gpt.status.code(), Some(0));
     let bad = agentc(d, &["convert", "missing.md", "-t", "gpt"]);
     assert_eq!(bad.status.code(), Some(1));
+    write(d, "x.toml", b"name = \"x\"\n");
+    let spec = agentc(d, &["import", "x.toml"]);
+    assert_eq!(spec.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&spec.stderr).contains("already a canonical spec"));
 }
 
 #[test]

@@ -116,6 +116,15 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Vec<FileReport> {
 }
 
 fn import_one(path: &Path, out_dir: &Path) -> FileReport {
+    if path.extension().is_some_and(|e| e == "toml") {
+        let d = Diagnostic::error(
+            "already-a-spec",
+            "a `.toml` file is already a canonical spec",
+        )
+        .at(path)
+        .help("`agentc build` and `agentc convert` read specs directly");
+        return FileReport::failed(path, d);
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
