@@ -161,3 +161,22 @@ fn seeds_000_to_003_keep_frontmatter_and_body_through_claude() {
         assert_eq!(again.spec, i.spec, "{prefix}: claude round trip");
     }
 }
+
+#[test]
+fn seed_004_through_claude_lifts_every_field_back() {
+    let (path, original) = seed("004");
+    let i = import(&path, &original);
+    let (md, _) = render(&i.spec, "claude");
+    assert!(
+        md.contains("\n## Responsibilities\n\n### 1. API Design & Implementation\n"),
+        "{md}"
+    );
+    let back = import(&path, &md);
+    assert_eq!(back.spec, i.spec);
+    assert!(back.spec.sections.is_empty());
+    let (xml, _) = render(&back.spec, "xml");
+    assert_eq!(
+        xml, original,
+        "XML → claude → import → XML is the seed again"
+    );
+}
