@@ -82,6 +82,11 @@ pub enum Command {
         after_help = "Examples:\n  agentc convert agents/reviewer.toml -t gpt\n  agentc convert agents/reviewer.toml -t llama -o reviewer.txt"
     )]
     Convert(ConvertArgs),
+    /// Convert legacy agent files (Claude-style Markdown, XML v2.0) into canonical TOML specs
+    #[command(
+        after_help = "Examples:\n  agentc import .claude/agents\n  agentc import old/*.md -o agents --force\n  agentc import legacy.md --stdout"
+    )]
+    Import(ImportArgs),
     /// Check specs against named rules (levels set in agentc.toml's `[lint]`)
     #[command(
         after_help = "Examples:\n  agentc lint\n  agentc lint agents/reviewer.toml --format json\n  agentc lint --list"
@@ -152,7 +157,7 @@ pub struct SchemaArgs {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The agent file (TOML spec)
+    /// The agent file: a TOML spec, or a legacy Markdown / XML v2.0 file (imported in memory)
     pub file: PathBuf,
     /// The target to render
     #[arg(short, long = "target", value_name = "TARGET")]
@@ -190,6 +195,22 @@ pub struct LintArgs {
     /// List the rules with their levels and exit
     #[arg(long)]
     pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Legacy files, or folders searched recursively for *.md and *.txt
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Folder to write the specs into (default: the first `sources` folder of agentc.toml, else agents/)
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the specs instead of writing them
+    #[arg(long)]
+    pub stdout: bool,
+    /// Overwrite existing specs
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +298,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Check(args) => build(&ui, &cwd, &args.build, true),
         Command::Bundle(args) => crate::bundle::command::bundle(&ui, &cwd, &args),
         Command::Convert(args) => convert(&ui, &cwd, &args),
+        Command::Import(args) => import(&ui, &cwd, &args),
         Command::Lint(args) => lint(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema(args) => {
@@ -595,7 +617,12 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         lint: Default::default(),
         lint_min: None,
     };
-    let compiled = pipeline::compile(&job, &registry, &renderer);
+    let is_toml = args.file.extension().is_some_and(|e| e == "toml");
+    let compiled = if is_toml {
+        pipeline::compile(&job, &registry, &renderer)
+    } else {
+        convert_legacy(&job, &registry, &renderer)
+    };
     ui.diagnostics(&compiled.diags);
     if compiled.failed() {
         fail_json(ui, &compiled.diags);
@@ -808,6 +835,98 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
     }
     out(&text)?;
     Ok(0)
+}
+
+/// `convert` of a legacy file: import it in memory, then render it like a spec.
+fn convert_legacy(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled {
+    let mut c = Compiled::default();
+    let targets = pipeline::targets(registry, &job.targets, &mut c.diags);
+    let path = &job.sources[0];
+    let imported = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read file: {e}")).at(path))
+        .and_then(|bytes| crate::import::import_bytes(path, &bytes));
+    match imported {
+        Ok(i) => {
+            c.diags.0.extend(i.warnings);
+            let source = std::sync::Arc::from(std::fs::read_to_string(path).unwrap_or_default());
+            let loaded = crate::load::Loaded {
+                path: path.clone(),
+                source,
+                spec: i.spec,
+            };
+            pipeline::compile_loaded(&[loaded], &targets, job.layout, renderer, &mut c);
+        }
+        Err(d) => c.diags.push(d),
+    }
+    if job.strict {
+        c.diags.escalate();
+    }
+    c
+}
+
+fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
+    use crate::import::batch::{self, Status};
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        let project = Project::discover(cwd).ok();
+        let first = project
+            .as_ref()
+            .and_then(|p| Some(p.path(p.config.sources.first()?)));
+        first.map_or_else(|| PathBuf::from("agents"), |dir| relative_to(&dir, cwd))
+    });
+    let opts = batch::Options {
+        out_dir,
+        stdout: args.stdout,
+        force: args.force,
+    };
+    let reports = batch::run(&args.paths, &opts);
+    let failed = reports.iter().any(|r| r.status == Status::Failed);
+    if args.stdout {
+        let docs: Vec<&str> = reports
+            .iter()
+            .filter_map(|r| r.toml.as_deref().filter(|_| r.status != Status::Failed))
+            .collect();
+        out(&docs.join("\n"))?;
+    }
+    if ui.json() {
+        let files: Vec<_> = reports.iter().map(|r| r.to_json()).collect();
+        let json =
+            serde_json::json!({ "ok": !failed, "files": files, "totals": batch::totals(&reports) });
+        if args.stdout {
+            eprintln!("{json}");
+        } else {
+            out(&format!("{json}\n"))?;
+        }
+        return Ok(if failed { 1 } else { 0 });
+    }
+    for r in &reports {
+        if !ui.global.quiet || r.status == Status::Failed {
+            eprintln!("{}", r.line());
+        }
+        if ui.global.verbose {
+            ui.diagnostics(&Diagnostics(r.warnings.clone()));
+        } else if !ui.global.quiet {
+            for w in &r.warnings {
+                eprintln!(
+                    "  warning[{}] {}: {}",
+                    w.code,
+                    w.location().unwrap_or_default(),
+                    w.message
+                );
+            }
+        }
+    }
+    let t = batch::totals(&reports);
+    ui.summary(&format!(
+        "{} file{}: {} imported, {} unchanged, {} failed, {} warning{}",
+        t["files"],
+        plural(reports.len()),
+        t["imported"],
+        t["unchanged"],
+        t["failed"],
+        t["warnings"],
+        plural(t["warnings"].as_u64().unwrap_or(0) as usize)
+    ));
+    Ok(if failed { 1 } else { 0 })
 }
 
 const STARTER: &str = r#"name = "{name}"

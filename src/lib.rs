@@ -15,6 +15,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod filters;
+pub mod import;
 pub mod ir;
 pub mod lint;
 pub mod load;

@@ -225,6 +225,14 @@ impl Renderer {
         Ok(rendered)
     }
 
+    /// The canonical Markdown body (the `claude` target's) of an agent, which the
+    /// importer renders to decide whether a section can be lifted into a field.
+    pub fn markdown_body(&self, agent: &Agent) -> Result<String, minijinja::Error> {
+        let src = "{% from \"_markdown.j2\" import body %}{{ body(agent) }}";
+        self.env
+            .render_str(src, context! { agent => to_value(agent) })
+    }
+
     /// Evaluates the target's fields, then appends the extra keys it carries.
     fn fields(
         &self,

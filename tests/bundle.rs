@@ -427,7 +427,9 @@ fn check_bundle_passes_when_fresh_and_names_every_stale_pair() {
         // `.roomodes` holds every agent).
         let others: Vec<&str> = stdout
             .lines()
-            .filter(|l| l.starts_with("stale ") && !l.contains("`code-reviewer` ×") && l.contains(" × "))
+            .filter(|l| {
+                l.starts_with("stale ") && !l.contains("`code-reviewer` ×") && l.contains(" × ")
+            })
             .collect();
         assert!(others.iter().all(|l| l.contains("× `roo`")), "{stdout}");
         let total = targets + others.len();

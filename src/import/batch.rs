@@ -1,0 +1,263 @@
+//! `agentc import` over many files: discover, import, write, report.
+//!
+//! Input: files or folders (folders are searched recursively for `*.md` and
+//! `*.txt`) and where to write. Output: one `FileReport` per input, in path
+//! order. A file that cannot be read as an agent fails alone; two inputs that map
+//! to one agent name both fail, each naming the other; an existing spec is never
+//! overwritten without `force` (an identical one counts as unchanged).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Form, Imported, import_bytes, write};
+use crate::diagnostic::Diagnostic;
+
+pub struct Options {
+    pub out_dir: PathBuf,
+    /// Print the specs instead of writing them.
+    pub stdout: bool,
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Imported,
+    Unchanged,
+    Failed,
+}
+
+/// What happened to one input file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub status: Status,
+    pub name: Option<String>,
+    pub form: Option<Form>,
+    /// Where the spec was (or would be) written.
+    pub output: Option<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+    pub error: Option<Diagnostic>,
+    /// The TOML text (kept for `--stdout`).
+    pub toml: Option<String>,
+}
+
+impl FileReport {
+    fn failed(path: &Path, error: Diagnostic) -> FileReport {
+        FileReport {
+            path: path.to_path_buf(),
+            status: Status::Failed,
+            name: None,
+            form: None,
+            output: None,
+            warnings: Vec::new(),
+            error: Some(error),
+            toml: None,
+        }
+    }
+
+    fn fail(&mut self, error: Diagnostic) {
+        self.status = Status::Failed;
+        self.error = Some(error);
+    }
+}
+
+/// The input files under `paths`: files as given, folders searched for `*.md`/`*.txt`.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            missing.push(FileReport::failed(
+                path,
+                Diagnostic::error("not-found", "no such file or folder").at(path),
+            ));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, missing)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out),
+            Ok(_) if path.extension().is_some_and(|e| e == "md" || e == "txt") => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// Imports every file and writes (or collects) the specs.
+pub fn run(paths: &[PathBuf], opts: &Options) -> Vec<FileReport> {
+    let (files, mut reports) = discover(paths);
+    for path in &files {
+        reports.push(import_one(path, &opts.out_dir));
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    check_duplicates(&mut reports);
+    for r in reports.iter_mut().filter(|r| r.status != Status::Failed) {
+        if opts.stdout {
+            r.output = None;
+        } else {
+            write_one(r, opts.force);
+        }
+    }
+    reports
+}
+
+fn import_one(path: &Path, out_dir: &Path) -> FileReport {
+    if path.extension().is_some_and(|e| e == "toml") {
+        let d = Diagnostic::error(
+            "already-a-spec",
+            "a `.toml` file is already a canonical spec",
+        )
+        .at(path)
+        .help("`agentc build` and `agentc convert` read specs directly");
+        return FileReport::failed(path, d);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileReport::failed(
+                path,
+                Diagnostic::error("io", format!("cannot read file: {e}")).at(path),
+            );
+        }
+    };
+    let Imported {
+        spec,
+        form,
+        warnings,
+    } = match import_bytes(path, &bytes) {
+        Ok(i) => i,
+        Err(e) => return FileReport::failed(path, e),
+    };
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        status: Status::Imported,
+        name: Some(spec.name.clone()),
+        form: Some(form),
+        output: Some(out_dir.join(format!("{}.toml", spec.name))),
+        warnings,
+        error: None,
+        toml: None,
+    };
+    match write::to_toml(&spec, &path.display().to_string()) {
+        Ok(text) => report.toml = Some(text),
+        Err(e) => report.fail(
+            Diagnostic::error("write", format!("cannot write the spec as TOML: {e}")).at(path),
+        ),
+    }
+    report
+}
+
+/// Two inputs for one agent name would write one file: both fail.
+fn check_duplicates(reports: &mut [FileReport]) {
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if let (Status::Imported, Some(n)) = (r.status, &r.name) {
+            by_name.entry(n.clone()).or_default().push(i);
+        }
+    }
+    for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
+        let paths: Vec<String> = group
+            .iter()
+            .map(|&i| reports[i].path.display().to_string())
+            .collect();
+        for &i in &group {
+            let d = Diagnostic::error(
+                "duplicate-name",
+                format!(
+                    "agent name `{name}` comes from {} files: {}",
+                    group.len(),
+                    paths.join(", ")
+                ),
+            )
+            .at(&reports[i].path)
+            .help("import them separately into different folders, or rename one agent");
+            reports[i].fail(d);
+        }
+    }
+}
+
+fn write_one(r: &mut FileReport, force: bool) {
+    let (Some(out), Some(text)) = (r.output.clone(), r.toml.clone()) else {
+        return;
+    };
+    if let Ok(existing) = std::fs::read_to_string(&out) {
+        if existing == text {
+            r.status = Status::Unchanged;
+            return;
+        }
+        if !force {
+            let d = Diagnostic::error("exists", format!("`{}` already exists", out.display()))
+                .at(&r.path)
+                .help("pass `--force` to overwrite it, or `-o DIR` to write elsewhere");
+            r.fail(d);
+            return;
+        }
+    }
+    if let Err(d) = crate::emit::atomic_write(&out, text.as_bytes()) {
+        r.fail(d);
+    }
+}
+
+impl FileReport {
+    /// The one-line human summary: `imported`, `imported with N warnings`, or `failed`.
+    pub fn line(&self) -> String {
+        let path = self.path.display();
+        let out = self
+            .output
+            .as_ref()
+            .map(|o| format!(" -> {}", o.display()))
+            .unwrap_or_default();
+        let n = self.warnings.len();
+        match (&self.status, &self.error) {
+            (Status::Failed, Some(e)) => {
+                let loc = e.location().unwrap_or_else(|| path.to_string());
+                format!("failed    {path}: {} ({loc})", e.message)
+            }
+            (Status::Failed, None) => format!("failed    {path}"),
+            (Status::Unchanged, _) => format!("unchanged {path}{out}"),
+            (Status::Imported, _) if n == 0 => format!("imported  {path}{out}"),
+            (Status::Imported, _) => format!(
+                "imported  {path}{out} with {n} warning{}",
+                if n == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.path.display().to_string(),
+            "status": self.status,
+            "name": self.name,
+            "form": self.form,
+            "output": self.output.as_ref().map(|o| o.display().to_string()),
+            "warnings": self.warnings.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+            "error": self.error.as_ref().map(Diagnostic::to_json),
+        })
+    }
+}
+
+/// Totals over a run: files, imported (incl. unchanged), failed, warnings.
+pub fn totals(reports: &[FileReport]) -> serde_json::Value {
+    let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
+    serde_json::json!({
+        "files": reports.len(),
+        "imported": count(Status::Imported),
+        "unchanged": count(Status::Unchanged),
+        "failed": count(Status::Failed),
+        "warnings": reports.iter().map(|r| r.warnings.len()).sum::<usize>(),
+    })
+}

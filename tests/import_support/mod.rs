@@ -1,0 +1,94 @@
+//! Helpers shared by the importer's integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use agentc::diagnostic::Diagnostic;
+use agentc::import::{self, Imported};
+use agentc::render::{Layout, Renderer};
+use agentc::spec::Spec;
+use agentc::target::Registry;
+
+pub fn import(path: &Path, text: &str) -> Imported {
+    match import::import(path, text) {
+        Ok(i) => i,
+        Err(e) => panic!("{} failed to import: {}", path.display(), e.render(false)),
+    }
+}
+
+/// Renders a spec for a built-in target: the file's content and the translation warnings.
+pub fn render(spec: &Spec, target: &str) -> (String, Vec<Diagnostic>) {
+    let registry = Registry::load(None).expect("built-in targets load");
+    let target = registry.get(target).expect("a built-in target");
+    let renderer = Renderer::new(None, BTreeMap::new());
+    let agent = agentc::lower::lower(spec);
+    let rendered = match renderer.render(&agent, target, Layout::Dist, Path::new("x.toml")) {
+        Ok(r) => r,
+        Err(d) => panic!(
+            "render failed: {:?}",
+            d.0.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        ),
+    };
+    (
+        rendered.artifact.expect("not skipped").content,
+        rendered.warnings,
+    )
+}
+
+/// Frontmatter text and body of a `---` fenced file (clean files only).
+pub fn split(text: &str) -> (String, String) {
+    let text = text.replace("\r\n", "\n");
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return (String::new(), text);
+    };
+    match rest.find("\n---\n") {
+        Some(i) => (rest[..i + 1].to_string(), rest[i + 5..].to_string()),
+        None => match rest.find("\n---") {
+            Some(i) => (rest[..i + 1].to_string(), rest[i + 4..].to_string()),
+            None => (rest.to_string(), String::new()),
+        },
+    }
+}
+
+/// Whitespace normalisation of Invariant 5: LF line ends, no trailing spaces, no
+/// blank lines at the edges, and runs of blank lines (including the empty run a
+/// heading may have instead of a blank line) are one blank line.
+pub fn normalise(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let heading = line.starts_with("## ") || *line == "##";
+        if heading && out.last().is_some_and(|l| !l.is_empty()) {
+            out.push("");
+        }
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+        let next_blank = lines.get(i + 1).is_none_or(|l| l.trim().is_empty());
+        if heading && !next_blank {
+            out.push("");
+        }
+    }
+    while out.last() == Some(&"") {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+pub fn seeds_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds")
+}
+
+pub fn seed(prefix: &str) -> (PathBuf, String) {
+    let dir = seeds_dir();
+    let entry = std::fs::read_dir(&dir)
+        .expect("seeds folder")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .expect("seed file");
+    let text = std::fs::read_to_string(entry.path()).expect("seed text");
+    (entry.path(), text)
+}
