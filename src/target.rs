@@ -75,6 +75,9 @@ pub struct Target {
     /// Colours the target takes as written (`"*"`: any).
     #[serde(default)]
     pub colors: Option<Vec<String>>,
+    /// A colour not in `colors` is kept as written (with a warning) rather than dropped.
+    #[serde(default)]
+    pub keep_unknown_colors: bool,
     /// Colours the target takes in another spelling, e.g. `green = "#22c55e"`.
     #[serde(default)]
     pub color_map: BTreeMap<String, String>,
@@ -244,6 +247,10 @@ pub struct ModelMap {
     /// (`"claude-" = "anthropic/claude-"`).
     #[serde(default)]
     pub prefix: BTreeMap<String, String>,
+    /// A model the table does not know is kept as written (with a warning) rather
+    /// than dropped: for the target whose vocabulary is the canonical one.
+    #[serde(default)]
+    pub keep_unknown: bool,
 }
 
 /// One shape of a provider request, as data: `body` is a table whose strings are
