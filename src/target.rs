@@ -61,7 +61,7 @@ pub struct Target {
     #[serde(default)]
     pub extras: bool,
     /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
-    /// names targets. Native tool targets are off: a project opts into each tool.
+    /// names targets. Every built-in is on; a project target file may turn one off.
     #[serde(default = "yes")]
     pub default: bool,
     /// Whether this target carries metadata at all; plain prompts do not, and

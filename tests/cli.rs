@@ -4,26 +4,29 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{TARGETS, Test, spec};
+use common::{ROO_DIST, TARGETS, Test, dist_file, spec};
 
-/// The file each built-in target writes for agent `name` in the dist layout.
+/// The files every built-in target writes for agent `name` in the dist layout,
+/// Roo's one shared file included.
 fn dist_files(name: &str) -> Vec<String> {
-    let mut files: Vec<String> = TARGETS
-        .iter()
-        .map(|t| {
-            let ext = if *t == "llama" { "txt" } else { "md" };
-            format!("dist/{t}/{name}.{ext}")
-        })
-        .collect();
+    let mut files: Vec<String> = TARGETS.iter().map(|t| dist_file(t, name)).collect();
     files.sort();
+    files
+}
+
+/// The dist files of all `names` (Roo's once).
+fn dist_tree(names: &[&str]) -> Vec<String> {
+    let mut files: Vec<String> = names.iter().flat_map(|n| dist_files(n)).collect();
+    files.sort();
+    files.dedup();
     files
 }
 
 /// A project with agents `a` and `b`, built once.
 fn built() -> Test {
     let t = Test::new()
-        .file("agents/a.toml", spec("a"))
-        .file("agents/b.toml", spec("b"));
+        .file("agents/reviewer.toml", spec("reviewer"))
+        .file("agents/planner.toml", spec("planner"));
     t.run_args(["build"]).status(0);
     t
 }
@@ -31,24 +34,24 @@ fn built() -> Test {
 #[test]
 fn build_writes_every_target_and_prints_a_summary() {
     let t = Test::new()
-        .file("agents/a.toml", spec("a"))
-        .file("agents/b.toml", spec("b"));
+        .file("agents/reviewer.toml", spec("reviewer"))
+        .file("agents/planner.toml", spec("planner"));
     let out = t.run_args(["build"]);
     out.status(0);
-    let mut want = dist_files("a");
-    want.extend(dist_files("b"));
+    let mut want = dist_tree(&["reviewer", "planner"]);
     want.push("dist/.agentc-manifest.json".into());
     want.sort();
     assert_eq!(out.files_under("dist/"), want);
+    // 13 files per agent and Roo's one `.roomodes` for both.
     assert_eq!(
         out.stderr,
-        "built 2 agents × 6 targets into dist: 12 written, 0 unchanged, 0 removed\n"
+        "built 2 agents × 14 targets into dist: 27 written, 0 unchanged, 0 removed\n"
     );
     assert_eq!(out.stdout, "");
-    assert!(out.text("dist/claude/a.md").starts_with("---\nname: a\ndescription: Use this agent when a test needs an agent named a.\n---\n\nYou are a.\n"));
+    assert!(out.text("dist/claude/reviewer.md").starts_with("---\nname: reviewer\ndescription: Use this agent when a test needs an agent named reviewer.\n---\n\nYou are reviewer.\n"));
     assert!(
-        out.text("dist/gpt/b.md")
-            .starts_with("# Role and Objective\n\nYou are b.\n")
+        out.text("dist/gpt/planner.md")
+            .starts_with("# Role and Objective\n\nYou are planner.\n")
     );
 }
 
@@ -62,10 +65,10 @@ fn second_build_rewrites_nothing() {
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 2 agents × 6 targets into dist: 0 written, 12 unchanged, 0 removed\n"
+        "built 2 agents × 14 targets into dist: 0 written, 27 unchanged, 0 removed\n"
     );
     let times = t.mtimes("dist");
-    assert_eq!(times.len(), 13);
+    assert_eq!(times.len(), 28);
     for (path, mtime) in times {
         assert_eq!(mtime, long_ago, "{path} was rewritten");
     }
@@ -79,7 +82,7 @@ fn check_passes_after_build() {
     let out = t.run_args(["check"]);
     out.status(0);
     assert_eq!(out.stdout, "");
-    assert_eq!(out.stderr, "12 files up to date in dist\n");
+    assert_eq!(out.stderr, "27 files up to date in dist\n");
     assert_eq!(out.tree, before);
 }
 
@@ -87,17 +90,19 @@ fn check_passes_after_build() {
 fn check_fails_with_a_diff_after_a_spec_is_edited() {
     let t = built();
     t.write(
-        "agents/a.toml",
-        spec("a").replace("You are a.", "You are changed."),
+        "agents/reviewer.toml",
+        spec("reviewer").replace("You are reviewer.", "You are changed."),
     );
     let before = t.tree();
     let out = t.run_args(["check"]);
     out.status(1)
-        .stdout_has("--- a/claude/a.md\n+++ b/claude/a.md\n")
-        .stdout_has("-You are a.\n+You are changed.\n")
-        .stdout_has("--- a/llama/a.txt\n+++ b/llama/a.txt\n")
-        .stderr_has("error: 6 of 12 outputs out of date in dist (6 stale, 0 missing, 0 extra); run `agentc build`");
-    assert!(!out.stdout.contains("b.md"), "{}", out.show());
+        .stdout_has("--- a/claude/reviewer.md\n+++ b/claude/reviewer.md\n")
+        .stdout_has("-You are reviewer.\n+You are changed.\n")
+        .stdout_has("--- a/llama/reviewer.txt\n+++ b/llama/reviewer.txt\n")
+        // Roo's shared file holds reviewer too.
+        .stdout_has(&format!("--- a/{0}\n+++ b/{0}\n", &ROO_DIST[5..]))
+        .stderr_has("error: 14 of 27 outputs out of date in dist (14 stale, 0 missing, 0 extra); run `agentc build`");
+    assert!(!out.stdout.contains("planner.md"), "{}", out.show());
     assert_eq!(out.tree, before, "check wrote something");
 }
 
@@ -105,13 +110,13 @@ fn check_fails_with_a_diff_after_a_spec_is_edited() {
 fn check_fails_with_a_diff_after_an_output_is_edited() {
     let t = built();
     t.write(
-        "dist/gpt/a.md",
-        format!("{}local edit\n", t.read("dist/gpt/a.md")),
+        "dist/gpt/reviewer.md",
+        format!("{}local edit\n", t.read("dist/gpt/reviewer.md")),
     );
     let before = t.tree();
     let out = t.run_args(["check"]);
     out.status(1)
-        .stdout_has("--- a/gpt/a.md\n+++ b/gpt/a.md\n")
+        .stdout_has("--- a/gpt/reviewer.md\n+++ b/gpt/reviewer.md\n")
         .stdout_has("-local edit\n")
         .stderr_has("(1 stale, 0 missing, 0 extra)");
     assert_eq!(out.tree, before, "check wrote something");
@@ -120,12 +125,12 @@ fn check_fails_with_a_diff_after_an_output_is_edited() {
 #[test]
 fn check_reports_a_deleted_output_as_missing() {
     let t = built();
-    t.remove("dist/llama/a.txt");
+    t.remove("dist/llama/reviewer.txt");
     let before = t.tree();
     let out = t.run_args(["check"]);
     out.status(1)
-        .stdout_has("--- a/llama/a.txt\n+++ b/llama/a.txt\n@@ -0,0 +1,")
-        .stdout_has("+You are a.\n")
+        .stdout_has("--- a/llama/reviewer.txt\n+++ b/llama/reviewer.txt\n@@ -0,0 +1,")
+        .stdout_has("+You are reviewer.\n")
         .stderr_has("(0 stale, 1 missing, 0 extra)");
     assert_eq!(out.tree, before, "check wrote something");
 }
@@ -133,40 +138,43 @@ fn check_reports_a_deleted_output_as_missing() {
 #[test]
 fn check_reports_the_outputs_of_a_removed_spec_as_extra() {
     let t = built();
-    t.remove("agents/b.toml");
+    t.remove("agents/planner.toml");
     let before = t.tree();
     let out = t.run_args(["check"]);
     out.status(1)
-        .stdout_has("--- a/xml/b.md\n+++ b/xml/b.md\n")
-        .stdout_has("-You are b.\n")
-        .stderr_has("error: 6 of 6 outputs out of date in dist (0 stale, 0 missing, 6 extra)");
+        .stdout_has("--- a/xml/planner.md\n+++ b/xml/planner.md\n")
+        .stdout_has("-You are planner.\n")
+        .stderr_has("error: 14 of 14 outputs out of date in dist (1 stale, 0 missing, 13 extra)");
     assert_eq!(out.tree, before, "check wrote or removed something");
 }
 
 #[test]
 fn check_without_outputs_creates_nothing() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["check"]);
-    out.status(1).stderr_has("(0 stale, 6 missing, 0 extra)");
-    assert_eq!(out.tree.keys().collect::<Vec<_>>(), ["agents/a.toml"]);
+    out.status(1).stderr_has("(0 stale, 14 missing, 0 extra)");
+    assert_eq!(
+        out.tree.keys().collect::<Vec<_>>(),
+        ["agents/reviewer.toml"]
+    );
 }
 
 #[test]
 fn build_removes_its_own_stale_outputs() {
     let t = built();
-    t.remove("agents/b.toml");
+    t.remove("agents/planner.toml");
     let out = t.run_args(["build"]);
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 1 agent × 6 targets into dist: 0 written, 6 unchanged, 6 removed\n"
+        "built 1 agent × 14 targets into dist: 1 written, 13 unchanged, 13 removed\n"
     );
-    let mut want = dist_files("a");
+    let mut want = dist_files("reviewer");
     want.push("dist/.agentc-manifest.json".into());
     want.sort();
     assert_eq!(out.files_under("dist/"), want);
     assert!(
-        !out.text("dist/.agentc-manifest.json").contains("b."),
+        !out.text("dist/.agentc-manifest.json").contains("planner."),
         "manifest still owns b"
     );
 }
@@ -174,55 +182,55 @@ fn build_removes_its_own_stale_outputs() {
 #[test]
 fn build_never_overwrites_a_file_it_did_not_write() {
     let t = Test::new()
-        .file("agents/a.toml", spec("a"))
-        .file("dist/gpt/a.md", "mine\n");
+        .file("agents/reviewer.toml", spec("reviewer"))
+        .file("dist/gpt/reviewer.md", "mine\n");
     let out = t.run_args(["build"]);
     out.status(1)
-        .stderr_has("error[not-owned]: `dist/gpt/a.md` exists and was not written by agentc")
+        .stderr_has("error[not-owned]: `dist/gpt/reviewer.md` exists and was not written by agentc")
         .stderr_has("help: move it away, or pass --force to overwrite it")
         .stderr_has("nothing was written");
     assert_eq!(
         out.files_under("dist/"),
-        ["dist/gpt/a.md"],
+        ["dist/gpt/reviewer.md"],
         "all or nothing"
     );
-    assert_eq!(out.text("dist/gpt/a.md"), "mine\n");
+    assert_eq!(out.text("dist/gpt/reviewer.md"), "mine\n");
 
     let out = t.run_args(["build", "--force"]);
     out.status(0);
     assert!(
-        out.text("dist/gpt/a.md")
+        out.text("dist/gpt/reviewer.md")
             .starts_with("# Role and Objective\n")
     );
-    assert_eq!(out.files_under("dist/").len(), 7);
+    assert_eq!(out.files_under("dist/").len(), 15);
 }
 
 #[test]
 fn build_never_deletes_a_file_it_did_not_write() {
     let t = built();
     t.write("dist/gpt/notes.md", "mine\n");
-    t.write("dist/gpt/b.txt", "mine too\n");
-    t.remove("agents/b.toml");
+    t.write("dist/gpt/planner.txt", "mine too\n");
+    t.remove("agents/planner.toml");
     let out = t.run_args(["build"]);
-    out.status(0).stderr_has("6 removed");
+    out.status(0).stderr_has("13 removed");
     assert_eq!(out.text("dist/gpt/notes.md"), "mine\n");
-    assert_eq!(out.text("dist/gpt/b.txt"), "mine too\n");
-    assert!(!out.tree.contains_key("dist/gpt/b.md"));
+    assert_eq!(out.text("dist/gpt/planner.txt"), "mine too\n");
+    assert!(!out.tree.contains_key("dist/gpt/planner.md"));
     // Nor does check count it as agentc's.
     t.run_args(["check"]).status(0);
 }
 
 #[test]
 fn target_flag_selects_targets() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "-t", "claude", "--target", "gpt"]);
     out.status(0);
     assert_eq!(
         out.files_under("dist/"),
         [
             "dist/.agentc-manifest.json",
-            "dist/claude/a.md",
-            "dist/gpt/a.md"
+            "dist/claude/reviewer.md",
+            "dist/gpt/reviewer.md"
         ]
     );
     assert_eq!(
@@ -233,7 +241,7 @@ fn target_flag_selects_targets() {
 
 #[test]
 fn unknown_target_fails_with_a_suggestion() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "-t", "claud"]);
     out.status(1)
         .stderr_has("error[unknown-target]: unknown target `claud`")
@@ -244,18 +252,18 @@ fn unknown_target_fails_with_a_suggestion() {
 
 #[test]
 fn out_flag_sets_the_output_root() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "-o", "out/here"]);
-    out.status(0).stderr_has("into out/here: 6 written");
+    out.status(0).stderr_has("into out/here: 14 written");
     assert!(out.files_under("dist").is_empty());
-    let want: Vec<String> = dist_files("a")
+    let want: Vec<String> = dist_files("reviewer")
         .iter()
         .map(|f| f.replacen("dist/", "out/here/", 1))
         .collect();
     let got: Vec<&str> = out
         .files_under("out/here/")
         .into_iter()
-        .filter(|f| !f.ends_with(".json"))
+        .filter(|f| !f.ends_with(".agentc-manifest.json"))
         .collect();
     assert_eq!(got, want);
     t.run_args(["check", "-o", "out/here"]).status(0);
@@ -263,22 +271,22 @@ fn out_flag_sets_the_output_root() {
 
 #[test]
 fn native_layout_writes_where_claude_code_reads() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "--layout", "native", "-t", "claude"]);
     out.status(0);
     assert!(
-        out.text(".claude/agents/a.md")
-            .starts_with("---\nname: a\n")
+        out.text(".claude/agents/reviewer.md")
+            .starts_with("---\nname: reviewer\n")
     );
     assert!(out.files_under("dist").is_empty());
     let out = t.run_args(["build", "--layout", "native"]);
     out.status(0);
     for f in [
-        "prompts/gpt/a.md",
-        "prompts/gemini/a.md",
-        "prompts/llama/a.txt",
-        "prompts/deepseek/a.md",
-        "prompts/xml/a.md",
+        "prompts/gpt/reviewer.md",
+        "prompts/gemini/reviewer.md",
+        "prompts/llama/reviewer.txt",
+        "prompts/deepseek/reviewer.md",
+        "prompts/xml/reviewer.md",
     ] {
         assert!(
             out.tree.contains_key(f),
@@ -300,7 +308,7 @@ wrap = "modelfile"
 "#;
     let t = Test::new()
         .file("agentc.toml", config)
-        .file("specs/a.toml", spec("a"))
+        .file("specs/reviewer.toml", spec("reviewer"))
         .cwd("sub/deeper")
         .args(["build"]);
     let out = t.run();
@@ -309,18 +317,18 @@ wrap = "modelfile"
         out.files_under("out/"),
         [
             "out/.agentc-manifest.json",
-            "out/claude/a.md",
-            "out/llama/a.Modelfile"
+            "out/claude/reviewer.md",
+            "out/llama/reviewer.Modelfile"
         ]
     );
     assert!(
-        out.text("out/llama/a.Modelfile")
-            .starts_with("FROM llama3.3\nSYSTEM \"\"\"# Role and Objective\n\nYou are a.\n"),
+        out.text("out/llama/reviewer.Modelfile")
+            .starts_with("FROM llama3.3\nSYSTEM \"\"\"# Role and Objective\n\nYou are reviewer.\n"),
         "{}",
-        out.text("out/llama/a.Modelfile")
+        out.text("out/llama/reviewer.Modelfile")
     );
     assert!(
-        out.text("out/llama/a.Modelfile")
+        out.text("out/llama/reviewer.Modelfile")
             .ends_with("- a test runs\"\"\"\n")
     );
     assert!(out.files_under("sub/").is_empty());
@@ -331,12 +339,15 @@ wrap = "modelfile"
 fn command_line_flags_win_over_the_project_file() {
     let t = Test::new()
         .file("agentc.toml", "out_dir = \"out\"\ntargets = [\"llama\"]\n")
-        .file("agents/a.toml", spec("a"));
+        .file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "-t", "gpt", "-o", "elsewhere"]);
     out.status(0);
     assert_eq!(
         out.files_under("elsewhere/"),
-        ["elsewhere/.agentc-manifest.json", "elsewhere/gpt/a.md"]
+        [
+            "elsewhere/.agentc-manifest.json",
+            "elsewhere/gpt/reviewer.md"
+        ]
     );
     assert!(out.files_under("out").is_empty());
 }
@@ -344,26 +355,33 @@ fn command_line_flags_win_over_the_project_file() {
 #[test]
 fn convert_prints_one_target_to_stdout() {
     let t = built();
-    let out = t.run_args(["convert", "agents/a.toml", "-t", "gpt"]);
+    let out = t.run_args(["convert", "agents/reviewer.toml", "-t", "gpt"]);
     out.status(0);
     assert_eq!(
         out.stdout,
-        "# Role and Objective\n\nYou are a.\n\n# Instructions\n\n## When You Are Called\n\n- a test runs\n"
+        "# Role and Objective\n\nYou are reviewer.\n\n# Instructions\n\n## When You Are Called\n\n- a test runs\n"
     );
-    assert_eq!(out.stdout, t.read("dist/gpt/a.md"));
+    assert_eq!(out.stdout, t.read("dist/gpt/reviewer.md"));
 }
 
 #[test]
 fn convert_writes_a_file_with_out() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let stdout = t
-        .run_args(["convert", "agents/a.toml", "-t", "claude"])
+        .run_args(["convert", "agents/reviewer.toml", "-t", "claude"])
         .stdout;
-    let out = t.run_args(["convert", "agents/a.toml", "-t", "claude", "-o", "a.md"]);
+    let out = t.run_args([
+        "convert",
+        "agents/reviewer.toml",
+        "-t",
+        "claude",
+        "-o",
+        "reviewer.md",
+    ]);
     out.status(0);
     assert_eq!(out.stdout, "");
-    assert_eq!(out.text("a.md"), stdout);
-    assert!(stdout.starts_with("---\nname: a\n"));
+    assert_eq!(out.text("reviewer.md"), stdout);
+    assert!(stdout.starts_with("---\nname: reviewer\n"));
 }
 
 #[test]
@@ -427,14 +445,14 @@ fn schema_is_json_with_the_spec_keys() {
 #[test]
 fn schema_comment_on_the_first_line_is_valid() {
     let t = Test::new().file(
-        "agents/a.toml",
-        format!("#:schema ../x.json\n{}", spec("a")),
+        "agents/reviewer.toml",
+        format!("#:schema ../x.json\n{}", spec("reviewer")),
     );
     let out = t.run_args(["build"]);
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 1 agent × 6 targets into dist: 6 written, 0 unchanged, 0 removed\n"
+        "built 1 agent × 14 targets into dist: 14 written, 0 unchanged, 0 removed\n"
     );
 }
 
@@ -556,27 +574,27 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn build_json_output_parses() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "--format", "json"]);
     out.status(0);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["ok"], true);
     assert_eq!(v["diagnostics"], serde_json::json!([]));
-    assert_eq!(v["agents"], serde_json::json!(["a"]));
-    assert_eq!(v["written"].as_array().map(Vec::len), Some(6));
+    assert_eq!(v["agents"], serde_json::json!(["reviewer"]));
+    assert_eq!(v["written"].as_array().map(Vec::len), Some(14));
     assert_eq!(out.stderr, "", "JSON mode prints no human summary");
 }
 
 #[test]
 fn build_json_output_carries_the_diagnostics() {
-    let t = Test::new().file("agents/a.toml", "name = \"a\"\ntool = []\n");
+    let t = Test::new().file("agents/reviewer.toml", "name = \"reviewer\"\ntool = []\n");
     let out = t.run_args(["build", "--format", "json"]);
     out.status(1);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["ok"], false);
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "unknown-key");
-    assert_eq!(d["file"], "agents/a.toml");
+    assert_eq!(d["file"], "agents/reviewer.toml");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(2), Some(1))
@@ -592,19 +610,19 @@ fn check_json_output_parses() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["ok"], true);
     assert!(v["diagnostics"].is_array());
-    t.remove("dist/gpt/a.md");
+    t.remove("dist/gpt/reviewer.md");
     let out = t.run_args(["check", "--format", "json"]);
     out.status(1);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["ok"], false);
     assert!(v["diagnostics"].is_array());
-    assert_eq!(v["drift"][0]["path"], "gpt/a.md");
+    assert_eq!(v["drift"][0]["path"], "gpt/reviewer.md");
     assert_eq!(v["drift"][0]["kind"], "missing");
 }
 
 #[test]
 fn quiet_prints_nothing_on_success() {
-    let t = Test::new().file("agents/a.toml", spec("a"));
+    let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     for args in [["build", "-q"], ["check", "-q"], ["build", "-q"]] {
         let out = t.run_args(args);
         out.status(0);
@@ -616,17 +634,17 @@ fn quiet_prints_nothing_on_success() {
     }
     assert_eq!(
         t.tree().keys().filter(|k| k.starts_with("dist/")).count(),
-        7
+        15
     );
 }
 
 #[test]
 fn colour_follows_no_color_and_the_flag() {
-    let t = Test::new().file("agents/a.toml", "name = \"a\"\ntool = []\n");
+    let t = Test::new().file("agents/reviewer.toml", "name = \"reviewer\"\ntool = []\n");
     let never = t.run_args(["build", "--color", "never"]);
     let auto = t.run_args(["build"]);
     let no_color = Test::new()
-        .file("agents/a.toml", "name = \"a\"\ntool = []\n")
+        .file("agents/reviewer.toml", "name = \"reviewer\"\ntool = []\n")
         .env("NO_COLOR", "1")
         .args(["build", "--color", "auto"])
         .run();
@@ -654,26 +672,34 @@ fn building_some_specs_keeps_the_outputs_of_the_others() {
     let t = built();
     let before = t.tree();
     t.write(
-        "agents/a.toml",
-        spec("a").replace("You are a.", "You are changed."),
+        "agents/reviewer.toml",
+        spec("reviewer").replace("You are reviewer.", "You are changed."),
     );
-    let out = t.run_args(["build", "agents/a.toml"]);
+    let out = t.run_args(["build", "agents/reviewer.toml"]);
     out.status(0);
+    // Roo's one file can only hold the agents built: said, not silent.
     assert_eq!(
         out.stderr,
-        "built 1 agent × 6 targets into dist: 6 written, 0 unchanged, 0 removed\n"
+        "warning[partial-aggregate]: `roo/roomodes.yaml` holds only the agents named on the command line: reviewer\n \
+         = help: build without paths to write every agent of the project into it\n\n\
+         built 1 agent × 14 targets into dist: 14 written, 0 unchanged, 0 removed (1 warning)\n"
     );
-    for f in dist_files("b") {
+    for f in dist_files("planner").into_iter().filter(|f| f != ROO_DIST) {
         assert_eq!(out.tree.get(&f), before.get(&f), "{f} changed");
     }
-    t.run_args(["check", "agents/b.toml"]).status(0);
+    t.run_args(["check", "agents/planner.toml"])
+        .status(1)
+        .stderr_has("error: 1 of 14 outputs out of date in dist (1 stale, 0 missing, 0 extra)");
+    t.run_args(["build"])
+        .status(0)
+        .stderr_has("1 written, 26 unchanged");
     t.run_args(["check"]).status(0);
 }
 
 #[test]
 fn convert_of_an_invalid_spec_prints_nothing_on_stdout() {
-    let t = Test::new().file("agents/a.toml", "name = \"a\"\ntool = []\n");
-    let out = t.run_args(["convert", "agents/a.toml", "-t", "gpt"]);
+    let t = Test::new().file("agents/reviewer.toml", "name = \"reviewer\"\ntool = []\n");
+    let out = t.run_args(["convert", "agents/reviewer.toml", "-t", "gpt"]);
     out.status(1)
         .stderr_has("error[unknown-key]: unknown key `tool`");
     assert_eq!(out.stdout, "");
@@ -697,8 +723,8 @@ fn outputs_get_the_usual_file_mode() {
     };
     let want = mode("reference.txt");
     for f in [
-        "dist/gpt/a.md",
-        "dist/claude/b.md",
+        "dist/gpt/reviewer.md",
+        "dist/claude/planner.md",
         "dist/.agentc-manifest.json",
     ] {
         assert_eq!(format!("{:o}", mode(f)), format!("{want:o}"), "{f}");
@@ -709,14 +735,14 @@ fn outputs_get_the_usual_file_mode() {
 fn check_prints_an_exact_unified_diff() {
     let t = built();
     t.write(
-        "dist/gpt/a.md",
-        format!("{}local edit\n", t.read("dist/gpt/a.md")),
+        "dist/gpt/reviewer.md",
+        format!("{}local edit\n", t.read("dist/gpt/reviewer.md")),
     );
-    let out = t.run_args(["check", "-t", "gpt", "agents/a.toml"]);
+    let out = t.run_args(["check", "-t", "gpt", "agents/reviewer.toml"]);
     out.status(1);
     assert_eq!(
         out.stdout,
-        "--- a/gpt/a.md\n+++ b/gpt/a.md\n@@ -7,4 +7,3 @@\n ## When You Are Called\n \n - a test runs\n-local edit\n"
+        "--- a/gpt/reviewer.md\n+++ b/gpt/reviewer.md\n@@ -7,4 +7,3 @@\n ## When You Are Called\n \n - a test runs\n-local edit\n"
     );
     assert_eq!(
         out.stderr,
@@ -730,52 +756,65 @@ fn the_manifest_records_every_output_and_its_owner() {
     let manifest: serde_json::Value =
         serde_json::from_str(&t.read("dist/.agentc-manifest.json")).expect("manifest is JSON");
     let files = manifest["files"].as_object().expect("files");
-    let mut want: Vec<String> = dist_files("a");
-    want.extend(dist_files("b"));
-    want.sort();
+    let want = dist_tree(&["reviewer", "planner"]);
     let want: Vec<String> = want.iter().map(|f| f.replacen("dist/", "", 1)).collect();
     assert_eq!(files.keys().cloned().collect::<Vec<_>>(), want);
     assert_eq!(
-        files["llama/b.txt"],
-        serde_json::json!({ "target": "llama", "agent": "b" })
+        files["llama/planner.txt"],
+        serde_json::json!({ "target": "llama", "agent": "planner" })
     );
 }
 
 #[test]
 fn verbose_lists_each_file_written_and_removed() {
     let t = built();
-    t.remove("agents/b.toml");
-    t.write("agents/c.toml", spec("c"));
+    t.remove("agents/planner.toml");
+    t.write("agents/tester.toml", spec("tester"));
     let out = t.run_args(["build", "-v", "-t", "gpt"]);
     out.status(0)
-        .stderr_has("  wrote   dist/gpt/c.md\n")
-        .stderr_has("  removed dist/gpt/b.md\n");
-    assert!(!out.stderr.contains("dist/gpt/a.md"), "{}", out.show());
+        .stderr_has("  wrote   dist/gpt/tester.md\n")
+        .stderr_has("  removed dist/gpt/planner.md\n");
     assert!(
-        out.tree.contains_key("dist/claude/b.md"),
+        !out.stderr.contains("dist/gpt/reviewer.md"),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.tree.contains_key("dist/claude/planner.md"),
         "other targets keep b"
     );
 }
 
 #[test]
 fn skipped_targets_are_counted_and_not_written() {
-    let skip = format!("{}\n[targets.xml]\nskip = true\n", spec("a"));
-    let only_claude = format!("{}model_compatibility = [\"claude\"]\n", spec("b"));
+    let skip = format!("{}\n[targets.xml]\nskip = true\n", spec("reviewer"));
+    let only_claude = format!("{}model_compatibility = [\"claude\"]\n", spec("planner"));
     let t = Test::new()
-        .file("agents/a.toml", skip)
-        .file("agents/b.toml", only_claude);
+        .file("agents/reviewer.toml", skip)
+        .file("agents/planner.toml", only_claude);
     let out = t.run_args(["build"]);
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 2 agents × 6 targets into dist: 7 written, 0 unchanged, 0 removed, 5 skipped\n"
+        "built 2 agents × 14 targets into dist: 22 written, 0 unchanged, 0 removed, 5 skipped\n"
     );
-    assert!(!out.tree.contains_key("dist/xml/a.md"));
+    assert!(!out.tree.contains_key("dist/xml/reviewer.md"));
+    // `model_compatibility` names model families; the tool targets have none.
+    let want: Vec<String> = dist_files("planner")
+        .into_iter()
+        .filter(|f| {
+            f.as_str() != ROO_DIST
+                && !["gpt", "gemini", "llama", "deepseek"]
+                    .iter()
+                    .any(|t| f.starts_with(&format!("dist/{t}/")))
+        })
+        .collect();
     assert_eq!(
         out.files_under("dist/")
-            .iter()
-            .filter(|f| f.contains("/b."))
+            .into_iter()
+            .filter(|f| f.contains("/planner."))
             .collect::<Vec<_>>(),
-        [&"dist/claude/b.md", &"dist/xml/b.md"]
+        want
     );
+    assert!(out.text(ROO_DIST).contains("slug: planner"));
 }

@@ -87,11 +87,11 @@ fn custom_target_example_builds() {
     );
     assert!(
         !root.join(".github/agents/reviewer.agent.md").exists(),
-        "the built-in copilot target is off by default"
+        "the project turns the built-in copilot target off"
     );
     assert!(
         root.join(".claude/agents/reviewer.md").is_file(),
-        "the default targets are built"
+        "the other built-in targets are built"
     );
     assert!(stderr.contains("reviewer → team-copilot (1)"), "{stderr}");
 }

@@ -10,6 +10,9 @@ use agentc::load::Loaded;
 use agentc::render::{Artifact, Layout, Renderer};
 use agentc::target::Registry;
 
+/// The targets snapshotted here: the plain prompts and Claude's two formats.
+const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -33,8 +36,12 @@ fn render_all() -> Vec<(String, String, Artifact)> {
     let mut out = Vec::new();
     for l in agents() {
         let agent = agentc::lower::lower(&l.spec);
-        // The native tool targets (`default = false`) have tests/native_golden.rs.
-        for target in registry.targets.values().filter(|t| t.default) {
+        // The native tool targets have tests/native_golden.rs.
+        for target in registry
+            .targets
+            .values()
+            .filter(|t| PROMPT_TARGETS.contains(&t.name.as_str()))
+        {
             let rendered = renderer
                 .render(&agent, target, Layout::Dist, &l.path)
                 .unwrap_or_else(|d| panic!("{} × {}: {d:?}", agent.name, target.name));

@@ -370,17 +370,19 @@ fn errors_of_several_files_are_reported_in_one_run() {
 #[test]
 fn an_unknown_tool_is_only_a_warning() {
     let t = Test::new().file(
-        "agents/a.toml",
-        "name = \"a\"\ntools = [\"Read\", \"Raed\"]\n",
+        "agents/reviewer.toml",
+        format!("{}tools = [\"Read\", \"Raed\"]\n", spec("reviewer")),
     );
     let out = t.run_args(["build"]);
     out.status(0)
         .stderr_has("warning[unknown-tool]: unknown tool `Raed`\n")
-        .stderr_has("--> agents/a.toml:2:18\n")
+        .stderr_has("--> agents/reviewer.toml:5:18\n")
         .stderr_has("= help: did you mean `Read`?\n")
-        .stderr_has("6 written, 0 unchanged, 0 removed (1 warning)");
+        // Each of the eight tool targets names it too when it drops it.
+        .stderr_has("  reviewer → qwen (1)\n    - tool `Raed` has no equivalent; dropped\n")
+        .stderr_has("14 written, 0 unchanged, 0 removed (11 warnings)");
     assert!(
-        out.text("dist/claude/a.md")
+        out.text("dist/claude/reviewer.md")
             .contains("\ntools: Read, Raed\n")
     );
     let out = t.run_args(["build", "--strict"]);

@@ -72,8 +72,14 @@ fn spec() -> impl Strategy<Value = Spec> {
 fn render_all(agent: &Agent, registry: &Registry) -> Vec<Artifact> {
     let renderer = Renderer::new(None, Default::default());
     let mut out = Vec::new();
-    // Native tool targets (`default = false`): tests/native_golden.rs, tests/native_rules.rs.
-    for target in registry.targets.values().filter(|t| t.default) {
+    // Native tool targets: tests/native_properties.rs, tests/native_golden.rs,
+    // tests/native_rules.rs.
+    const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+    for target in registry
+        .targets
+        .values()
+        .filter(|t| PROMPT_TARGETS.contains(&t.name.as_str()))
+    {
         let r = renderer
             .render(agent, target, Layout::Dist, Path::new("a.toml"))
             .expect("renders");

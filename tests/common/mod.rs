@@ -16,8 +16,53 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-/// The six built-in targets, in the order `build` renders them.
-pub const TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+/// Every built-in target: what `build` renders without `-t` or an `agentc.toml` list.
+pub const TARGETS: [&str; 14] = [
+    "claude",
+    "codex",
+    "copilot",
+    "cursor",
+    "deepseek",
+    "gemini",
+    "gemini-cli",
+    "gpt",
+    "kiro",
+    "llama",
+    "opencode",
+    "qwen",
+    "roo",
+    "xml",
+];
+
+/// The six targets whose outputs are plain prompts or Claude's own formats.
+pub const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+
+/// The eight native tool targets (TARGETS.md).
+pub const NATIVE_TARGETS: [&str; 8] = [
+    "opencode",
+    "copilot",
+    "gemini-cli",
+    "qwen",
+    "codex",
+    "cursor",
+    "kiro",
+    "roo",
+];
+
+/// Roo keeps every agent in one file; in the dist layout it is this one.
+pub const ROO_DIST: &str = "dist/roo/roomodes.yaml";
+
+/// The file target `t` writes for agent `name` under `dist/` (Roo's shared file for `roo`).
+pub fn dist_file(t: &str, name: &str) -> String {
+    match t {
+        "roo" => ROO_DIST.to_string(),
+        "llama" => format!("dist/llama/{name}.txt"),
+        "codex" => format!("dist/codex/{name}.toml"),
+        "kiro" => format!("dist/kiro/{name}.json"),
+        "copilot" => format!("dist/copilot/{name}.agent.md"),
+        _ => format!("dist/{t}/{name}.md"),
+    }
+}
 
 /// A small valid spec named `name`.
 pub fn spec(name: &str) -> String {

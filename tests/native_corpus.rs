@@ -1,0 +1,241 @@
+//! The whole corpus (`../shared/corpus`, 202 real agent files) built for every
+//! target in the native layout, the way `agentc import` then `agentc build
+//! --layout native` does it: the importer writes the specs, the loader reads them
+//! back, and `compile_loaded` renders all fourteen targets. No error; every native
+//! file passes `validate_native` (the tools' own rules), every prompt file is clean;
+//! the translation report (what each target left out) is printed by target and kind.
+
+#[path = "support/validate_native.rs"]
+mod validate_native;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use agentc::diagnostic::Diagnostics;
+use agentc::import::batch::{Options, Status};
+use agentc::pipeline::Compiled;
+use agentc::render::{Layout, Renderer};
+use agentc::target::Registry;
+use validate_native::validate_native;
+
+/// The eight native tool targets (TARGETS.md); the other six write prompts.
+const NATIVE_TARGETS: [&str; 8] = [
+    "opencode",
+    "copilot",
+    "gemini-cli",
+    "qwen",
+    "codex",
+    "cursor",
+    "kiro",
+    "roo",
+];
+
+/// The agent files of the corpus: `*.md` in folders named `agents`.
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            corpus_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "md")
+            && p.parent().is_some_and(|d| d.ends_with("agents"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// A translation message with its particulars (names, values, lists, counts)
+/// blanked: "tool `X` has no equivalent; dropped" → "tool `…` has no equivalent; dropped".
+fn kind(message: &str) -> String {
+    // `agent` → `target`: what
+    let what = message.split_once("`: ").map_or(message, |(_, w)| w);
+    let mut out = String::new();
+    let mut quoted: Option<char> = None;
+    for c in what.chars() {
+        match quoted {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quoted = None;
+            }
+            Some(_) => {}
+            None if c == '`' || c == '\'' => {
+                out.push(c);
+                quoted = Some(c);
+            }
+            None if c == '[' => {
+                out.push(c);
+                quoted = Some(']');
+            }
+            None if c.is_ascii_digit() => {
+                if !out.ends_with('N') {
+                    out.push('N');
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every file is clean text; the two Markdown prompt formats parse as YAML frontmatter.
+fn check_prompt(target: &str, content: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !content.ends_with('\n') || content.ends_with("\n\n") || content.contains('\r') {
+        problems.push("not LF with one final newline".to_string());
+    }
+    if content.trim().is_empty() {
+        problems.push("empty".to_string());
+    }
+    if matches!(target, "claude" | "xml") {
+        let fm = content
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.find("\n---\n").map(|end| &rest[..=end]));
+        match fm.map(agentc::yaml::parse) {
+            Some(Ok(serde_json::Value::Object(_))) => {}
+            other => problems.push(format!("frontmatter is not a YAML mapping: {other:?}")),
+        }
+    }
+    problems
+}
+
+#[test]
+fn corpus_builds_for_every_target_in_the_native_layout() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !dir.is_dir() {
+        eprintln!(
+            "note: {} is absent; native corpus test skipped",
+            dir.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    corpus_files(&dir, &mut files);
+    files.sort();
+    assert_eq!(files.len(), 202, "the corpus holds 202 agent files");
+
+    // `agentc import CORPUS -o SPECS`
+    let specs = tempfile::tempdir().expect("temp dir");
+    let opts = Options {
+        out_dir: specs.path().to_path_buf(),
+        stdout: false,
+        force: false,
+    };
+    let reports = agentc::import::batch::run(&files, &opts);
+    let failed: Vec<String> = reports
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .map(|r| {
+            let e = r.error.as_ref().map_or("?", |e| e.message.as_str());
+            format!("{}: {e}", r.path.display())
+        })
+        .collect();
+    assert!(failed.is_empty(), "imports failed:\n{}", failed.join("\n"));
+
+    // `agentc build SPECS --layout native`, every built-in target.
+    let mut diags = Diagnostics::default();
+    let found = agentc::load::discover(&[specs.path().to_path_buf()], &mut diags);
+    let loaded = agentc::load::load(&found, &mut diags);
+    assert!(
+        !diags.has_errors(),
+        "the imported specs load: {:?}",
+        diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    assert_eq!(loaded.len(), 202, "one spec per corpus file");
+    let registry = Registry::load(None).expect("built-in targets");
+    assert_eq!(registry.targets.len(), 14);
+    let targets: Vec<_> = registry.targets.values().map(|t| &**t).collect();
+    let renderer = Renderer::new(None, Default::default());
+    let mut c = Compiled::default();
+    agentc::pipeline::compile_loaded(&loaded, &targets, Layout::Native, &renderer, &mut c);
+    let errors: Vec<String> = c
+        .diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "build errors:\n{}", errors.join("\n"));
+
+    // Every output valid by its tool's rules.
+    let mut outputs: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut invalid = Vec::new();
+    for a in &c.artifacts {
+        *outputs.entry(a.target.as_str()).or_default() += 1;
+        let problems = if NATIVE_TARGETS.contains(&a.target.as_str()) {
+            validate_native(&a.target, &a.path, &a.content)
+        } else {
+            check_prompt(&a.target, &a.content)
+        };
+        if !problems.is_empty() {
+            invalid.push(format!("{} ({}): {problems:?}", a.path.display(), a.agent));
+        }
+    }
+
+    // The translation report, counted by target and by kind of drop.
+    let mut by_target: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut other: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in c.diags.iter() {
+        match &d.subject {
+            Some((_, target)) if d.code == "translation" => {
+                *by_target.entry(target.clone()).or_default() += 1;
+                *by_kind
+                    .entry((target.clone(), kind(&d.message)))
+                    .or_default() += 1;
+            }
+            _ => *other.entry(d.code).or_default() += 1,
+        }
+    }
+    let not_written: BTreeMap<&str, usize> = by_kind
+        .iter()
+        .filter(|((_, k), _)| k.starts_with("not written"))
+        .fold(BTreeMap::new(), |mut m, ((t, _), n)| {
+            *m.entry(t.as_str()).or_default() += n;
+            m
+        });
+    eprintln!(
+        "native corpus: {} files, {} specs, {} outputs, {} skipped by the specs",
+        files.len(),
+        loaded.len(),
+        c.artifacts.len(),
+        c.skipped
+    );
+    eprintln!("outputs per target: {outputs:?}");
+    eprintln!("left out with a warning, per target: {not_written:?}");
+    eprintln!(
+        "translation warnings per target ({} in all): {by_target:?}",
+        by_target.values().sum::<usize>()
+    );
+    eprintln!("translation warnings by target and kind:");
+    for ((target, kind), n) in &by_kind {
+        eprintln!("  {target:<10} {n:>4}  {kind}");
+    }
+    if !other.is_empty() {
+        eprintln!("other diagnostics: {other:?}");
+    }
+
+    assert!(
+        invalid.is_empty(),
+        "{} invalid outputs:\n{}",
+        invalid.len(),
+        invalid.join("\n")
+    );
+    // Each per-agent target writes one file per agent it does not leave out (with a
+    // warning); Roo writes its one `.roomodes`.
+    for t in &targets {
+        let want = if t.aggregate.is_some() {
+            1
+        } else {
+            202 - not_written.get(t.name.as_str()).copied().unwrap_or(0)
+        };
+        assert_eq!(
+            outputs.get(t.name.as_str()).copied().unwrap_or(0),
+            want,
+            "outputs of {}",
+            t.name
+        );
+    }
+}
