@@ -398,8 +398,8 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         return Ok(1);
     };
     let job = Job {
+        explicit_sources: explicit && names_part_of_the_project(&project, &sources),
         sources,
-        explicit_sources: explicit,
         targets,
         layout,
         strict: args.strict || cfg.strict,
@@ -663,6 +663,27 @@ fn lint_levels(
 }
 
 /// The sources and targets a command works on: its arguments, else agentc.toml, else the defaults.
+/// Whether the specs under `paths` are some of the project's own but not all of
+/// them: an aggregate file (Roo's `.roomodes`) built from them would lose the rest.
+/// Every spec of the project, or specs from elsewhere, make whole files.
+fn names_part_of_the_project(project: &Project, paths: &[PathBuf]) -> bool {
+    let mut scratch = Diagnostics::default();
+    let mut specs = |paths: &[PathBuf]| -> std::collections::BTreeSet<PathBuf> {
+        crate::load::discover(paths, &mut scratch)
+            .into_iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect()
+    };
+    let own: Vec<PathBuf> = project
+        .config
+        .sources
+        .iter()
+        .map(|s| project.path(s))
+        .collect();
+    let (own, named) = (specs(&own), specs(paths));
+    !named.is_disjoint(&own) && !own.is_subset(&named)
+}
+
 pub(crate) fn selection(
     project: &Project,
     cwd: &Path,

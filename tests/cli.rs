@@ -696,6 +696,32 @@ fn building_some_specs_keeps_the_outputs_of_the_others() {
     t.run_args(["check"]).status(0);
 }
 
+/// Roo's one file is whole when the paths name every spec of the project, or
+/// specs from elsewhere (`agentc build /tmp/imported -o out`): no warning then.
+#[test]
+fn naming_every_spec_or_other_specs_keeps_the_roo_file_whole() {
+    let t = built()
+        .file("imported/tester.toml", spec("tester"))
+        .file("imported/writer.toml", spec("writer"));
+    let out = t.run_args(["build", "agents"]);
+    out.status(0);
+    assert_eq!(
+        out.stderr,
+        "built 2 agents × 14 targets into dist: 0 written, 27 unchanged, 0 removed\n"
+    );
+    let out = t.run_args(["build", "imported", "-o", "out"]);
+    out.status(0);
+    assert_eq!(
+        out.stderr,
+        "built 2 agents × 14 targets into out: 27 written, 0 unchanged, 0 removed\n"
+    );
+    let roo = out.text("out/roo/roomodes.yaml");
+    assert!(
+        roo.contains("slug: tester") && roo.contains("slug: writer"),
+        "{roo}"
+    );
+}
+
 #[test]
 fn convert_of_an_invalid_spec_prints_nothing_on_stdout() {
     let t = Test::new().file("agents/reviewer.toml", "name = \"reviewer\"\ntool = []\n");
