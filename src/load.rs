@@ -148,8 +148,8 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
         return None;
     }
     let before = diags.error_count();
-    let schema = spec::json_schema();
-    unknown_keys(&schema, &schema, doc.get_ref(), &mut |key, span, known| {
+    let schema = schema();
+    unknown_keys(schema, schema, doc.get_ref(), &mut |key, span, known| {
         let mut d = err("unknown-key", format!("unknown key `{key}`"), Some(span));
         d = match did_you_mean(key, known.iter().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -240,6 +240,12 @@ fn explain(msg: &str) -> (String, Option<String>) {
         None
     };
     (msg.to_string(), help.map(String::from))
+}
+
+/// The spec's JSON Schema, built once per process (it drives the unknown-key check).
+fn schema() -> &'static Json {
+    static SCHEMA: std::sync::OnceLock<Json> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(spec::json_schema)
 }
 
 /// Unknown tools are warnings: Claude Code's vocabulary grows, and a name agentc

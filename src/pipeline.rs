@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::lint::Level;
 use crate::load::Loaded;
-use crate::render::{Artifact, Entry, Layout, Renderer};
+use crate::render::{Artifact, Entry, Layout, Rendered, Renderer};
 use crate::target::{Registry, Target};
 use crate::{load, lower};
 
@@ -124,14 +124,24 @@ pub fn compile_loaded(
     renderer: &Renderer,
     c: &mut Compiled,
 ) {
+    use rayon::prelude::*;
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+    // Agents render in parallel; results are merged in name order, so the output
+    // does not depend on the thread count.
+    let results: Vec<(String, Vec<Result<Rendered, Diagnostics>>)> = loaded
+        .par_iter()
+        .map(|l| {
+            let agent = lower::lower(&l.spec);
+            let rendered = renderer.render_all(&agent, targets, layout, &l.path);
+            (agent.name, rendered)
+        })
+        .collect();
     let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
-    for l in loaded {
-        let agent = lower::lower(&l.spec);
-        c.agents.push(agent.name.clone());
-        for target in targets {
-            match renderer.render(&agent, target, layout, &l.path) {
+    for (name, rendered) in results {
+        c.agents.push(name);
+        for r in rendered {
+            match r {
                 Ok(r) => {
                     c.diags.0.extend(r.warnings);
                     match (r.artifact, r.entry) {

@@ -157,6 +157,32 @@ impl Renderer {
         layout: Layout,
         source: &Path,
     ) -> Result<Rendered, Diagnostics> {
+        self.render_value(agent, &to_value(agent), target, layout, source)
+    }
+
+    /// Renders one agent for each target, converting it to a template value once.
+    pub fn render_all(
+        &self,
+        agent: &Agent,
+        targets: &[&Target],
+        layout: Layout,
+        source: &Path,
+    ) -> Vec<Result<Rendered, Diagnostics>> {
+        let value = to_value(agent);
+        targets
+            .iter()
+            .map(|t| self.render_value(agent, &value, t, layout, source))
+            .collect()
+    }
+
+    fn render_value(
+        &self,
+        agent: &Agent,
+        agent_value: &Value,
+        target: &Target,
+        layout: Layout,
+        source: &Path,
+    ) -> Result<Rendered, Diagnostics> {
         let over = agent
             .overrides
             .get(&target.name)
@@ -177,7 +203,7 @@ impl Renderer {
             mut warnings,
         } = resolved;
         let base = context! {
-            agent => to_value(agent),
+            agent => agent_value.clone(),
             target => context! { name => &target.name },
             options => to_value(&options),
             tools => to_value(&tools),

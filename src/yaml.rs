@@ -34,23 +34,40 @@ pub struct ParseError {
 /// Writes an ordered mapping as frontmatter lines (without the `---` fences).
 pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, String> {
     let mut out = String::new();
+    // Consecutive block-style fields go through one serializer call: starting an
+    // emitter costs more than writing a field.
+    let mut block = serde_json::Map::new();
     for (key, value, style) in fields {
-        match (style, value) {
+        let special = match (style, value) {
             (FieldStyle::Flow, Value::Array(items)) => {
                 let items = items.iter().map(flow_item).collect::<Result<Vec<_>, _>>()?;
-                out.push_str(&format!("{}: [{}]\n", plain_key(key)?, items.join(", ")));
+                Some(format!("{}: [{}]\n", plain_key(key)?, items.join(", ")))
             }
             (FieldStyle::Version, Value::String(s)) if is_version_number(s) => {
-                out.push_str(&format!("{}: {s}\n", plain_key(key)?));
+                Some(format!("{}: {s}\n", plain_key(key)?))
             }
-            _ => {
-                let mut map = serde_json::Map::new();
-                map.insert(key.clone(), value.clone());
-                out.push_str(&to_string(&map)?);
+            _ => None,
+        };
+        match special {
+            Some(line) => {
+                flush_block(&mut block, &mut out)?;
+                out.push_str(&line);
+            }
+            None => {
+                block.insert(key.clone(), value.clone());
             }
         }
     }
+    flush_block(&mut block, &mut out)?;
     Ok(out)
+}
+
+fn flush_block(block: &mut serde_json::Map<String, Value>, out: &mut String) -> Result<(), String> {
+    if !block.is_empty() {
+        out.push_str(&to_string(&*block)?);
+        block.clear();
+    }
+    Ok(())
 }
 
 fn plain_key(key: &str) -> Result<String, String> {
