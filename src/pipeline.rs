@@ -34,6 +34,8 @@ pub struct Compiled {
     pub targets: Vec<String>,
     /// Agent × target pairs left out (`skip = true` or `model_compatibility`).
     pub skipped: usize,
+    /// Each agent's spec file and text, to place findings about its outputs.
+    pub sources: crate::budget::Sources,
 }
 
 impl Compiled {
@@ -130,6 +132,8 @@ pub fn compile_loaded(
     for l in loaded {
         let agent = lower::lower(&l.spec);
         c.agents.push(agent.name.clone());
+        c.sources
+            .insert(agent.name.clone(), (l.path.clone(), l.source.clone()));
         for target in targets {
             match renderer.render(&agent, target, layout, &l.path) {
                 Ok(r) => {
