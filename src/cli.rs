@@ -387,6 +387,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 crate::spec::json_schema()
             };
             out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
+            ui.summary(if args.bundle {
+                "printed the JSON Schema of a prompt bundle (agentc-bundle.json)"
+            } else {
+                "printed the JSON Schema of the agent spec; save it as agentc.schema.json and add `#:schema` to specs"
+            });
             Ok(0)
         }
         Command::New(args) => new(&ui, &cwd, &args),
@@ -832,6 +837,10 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
             text.push_str(&format!("{:<24} {level:<6} {}\n", rule.name, rule.summary));
         }
         out(&text)?;
+        ui.summary(&format!(
+            "{} rules; set their levels in agentc.toml's `[lint]`",
+            crate::lint::RULES.len()
+        ));
         return Ok(0);
     }
     let (sources, target_names) = selection(&project, cwd, &args.paths, &args.targets);
@@ -904,6 +913,10 @@ fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
         TemplatesCommand::List => {
             let names: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
             out(&format!("{}\n", names.join("\n")))?;
+            ui.summary(&format!(
+                "{} built-in templates; `agentc templates eject [TARGET]` copies them into templates/",
+                names.len()
+            ));
             return Ok(0);
         }
         TemplatesCommand::Eject { target, force } => (target, *force),
@@ -996,6 +1009,12 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
         }
     }
     out(&text)?;
+    let on = registry.targets.values().filter(|t| t.default).count();
+    ui.summary(&format!(
+        "{} targets: {on} built by default, {} when asked for (`-t NAME`)",
+        registry.targets.len(),
+        registry.targets.len() - on
+    ));
     Ok(0)
 }
 
@@ -1130,22 +1149,29 @@ fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
         return Ok(1);
     }
     let path = cwd.join(&args.dir).join(format!("{}.toml", args.name));
-    create_new(ui, &path, &STARTER.replace("{name}", &args.name))
+    if !create_new(ui, &path, &STARTER.replace("{name}", &args.name)) {
+        return Ok(1);
+    }
+    ui.summary(&format!(
+        "created {}; edit it, then run `agentc build`",
+        relative_to(&path, cwd).display()
+    ));
+    Ok(0)
 }
 
-fn create_new(ui: &Ui, path: &Path, text: &str) -> Result<Exit> {
+/// Writes a new file; false (reported) when it exists or cannot be written.
+fn create_new(ui: &Ui, path: &Path, text: &str) -> bool {
     if path.exists() {
         let d = Diagnostic::error("exists", format!("`{}` already exists", path.display()))
             .help("choose another name, or edit it");
         ui.diagnostics(&Diagnostics(vec![d]));
-        return Ok(1);
+        return false;
     }
     if let Err(d) = emit::atomic_write(path, text.as_bytes()) {
         ui.diagnostics(&Diagnostics(vec![d]));
-        return Ok(1);
+        return false;
     }
-    ui.summary(&format!("created {}", path.display()));
-    Ok(0)
+    true
 }
 
 const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see `agentc --help`.
@@ -1158,6 +1184,11 @@ out_dir = "dist"
 # Per-target options:
 # [target.llama]
 # wrap = "modelfile"              # none | llama3 | llama4 | modelfile
+
+# Budgets per target, for `agentc stats` and the lint rule `over-budget`:
+# [budget.gpt]
+# max_tokens = 4000               # exact for gpt (o200k_base), estimated for the others
+# max_chars = 16000
 "#;
 
 fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
@@ -1167,15 +1198,22 @@ fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
         ui.diagnostics(&Diagnostics(vec![d]));
         return Ok(1);
     }
-    let code = create_new(ui, &config, INIT_CONFIG)?;
-    if code != 0 {
-        return Ok(code);
+    if !create_new(ui, &config, INIT_CONFIG) {
+        return Ok(1);
     }
     let example = cwd.join("agents").join("example.toml");
-    if example.exists() {
-        return Ok(0);
+    let mut created = vec![crate::config::FILE_NAME.to_string()];
+    if !example.exists() {
+        if !create_new(ui, &example, &STARTER.replace("{name}", "example")) {
+            return Ok(1);
+        }
+        created.push(relative_to(&example, cwd).display().to_string());
     }
-    create_new(ui, &example, &STARTER.replace("{name}", "example"))
+    ui.summary(&format!(
+        "created {}; next: `agentc new NAME` or `agentc build`",
+        created.join(" and ")
+    ));
+    Ok(0)
 }
 
 /// `path` relative to `cwd` when it lies below it, for shorter messages.

@@ -273,7 +273,7 @@ pub fn summary(s: &Stats, agents: usize) -> String {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let over = s.findings.len();
     format!(
-        "{agents} agent{} × {} target{}: {} file{}, {} characters, {} tokens{}",
+        "measured {agents} agent{} × {} target{}: {} file{}, {} characters, {} tokens{}",
         plural(agents),
         s.totals.len(),
         plural(s.totals.len()),
