@@ -139,7 +139,10 @@ impl Finding {
             "max_chars"
         };
         if self.builtin {
-            format!("shorten the prompt, or skip it with `[targets.{}] skip = true`", self.target)
+            format!(
+                "shorten the prompt, or skip it with `[targets.{}] skip = true`",
+                self.target
+            )
         } else {
             format!(
                 "shorten the prompt, or raise `[budget.{}] {key}` in agentc.toml",
@@ -301,8 +304,9 @@ mod tests {
         assert_eq!(b["copilot"].max_chars, Some(30000));
         assert!(b["copilot"].builtin);
         assert_eq!(b["gpt"].max_tokens, Some(100));
-        cfg.insert("gtp".to_string(), Budget::default());
+        cfg.insert("claud".to_string(), Budget::default());
         let err = resolve(&cfg, &registry, None).unwrap_err();
-        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `gpt`?"));
+        assert_eq!(err.0[0].message, "`[budget.claud]` names an unknown target");
+        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `claude`?"));
     }
 }

@@ -472,7 +472,7 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let Some(levels) = lint_levels(ui, &project) else {
         return Ok(1);
     };
-    let Some(budgets) = budgets(ui, &project, &registry) else {
+    let Some(budgets) = budgets(ui, &project, &registry, cwd) else {
         return Ok(1);
     };
     let deny_over_budget = levels["over-budget"] == crate::lint::Level::Deny;
@@ -759,8 +759,10 @@ pub(crate) fn budgets(
     ui: &Ui,
     project: &Project,
     registry: &Registry,
+    cwd: &Path,
 ) -> Option<crate::budget::Budgets> {
-    match crate::budget::resolve(&project.config.budget, registry, project.file.as_deref()) {
+    let file = project.file.as_deref().map(|f| relative_to(f, cwd));
+    match crate::budget::resolve(&project.config.budget, registry, file.as_deref()) {
         Ok(b) => Some(b),
         Err(d) => {
             ui.diagnostics(&d);
@@ -827,7 +829,7 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
     let Some(levels) = lint_levels(ui, &project) else {
         return Ok(1);
     };
-    let Some(budgets) = budgets(ui, &project, &registry) else {
+    let Some(budgets) = budgets(ui, &project, &registry, cwd) else {
         return Ok(1);
     };
     if args.list {

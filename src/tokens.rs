@@ -27,7 +27,9 @@ pub struct Tokens {
 pub enum Encoding {
     /// OpenAI's encoding for GPT-4o and newer.
     O200kBase,
-    /// OpenAI's encoding for GPT-4 and GPT-3.5.
+    /// OpenAI's encoding for GPT-4 and GPT-3.5 (`agentc stats --encoding`; bundles
+    /// always count with `o200k_base`, so their schema leaves it out).
+    #[schemars(skip)]
     Cl100kBase,
     /// characters / 4, rounded up.
     Estimate,
@@ -132,8 +134,16 @@ mod tests {
             (t.count, t.exact, t.encoding),
             (6, true, Encoding::Cl100kBase)
         );
-        let t = count_with(Some("claude"), "tiktoken is great!", GptEncoding::Cl100kBase);
-        assert_eq!((t.count, t.exact), (5, false), "other families stay estimates");
+        let t = count_with(
+            Some("claude"),
+            "tiktoken is great!",
+            GptEncoding::Cl100kBase,
+        );
+        assert_eq!(
+            (t.count, t.exact),
+            (5, false),
+            "other families stay estimates"
+        );
     }
 
     #[test]

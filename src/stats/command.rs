@@ -15,7 +15,7 @@ pub fn stats(ui: &Ui, cwd: &Path, args: &StatsArgs) -> Result<Exit> {
     let Some((project, registry, renderer)) = cli::setup(ui, cwd) else {
         return Ok(1);
     };
-    let Some(budgets) = cli::budgets(ui, &project, &registry) else {
+    let Some(budgets) = cli::budgets(ui, &project, &registry, cwd) else {
         return Ok(1);
     };
     let (sources, targets) =
