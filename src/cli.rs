@@ -349,10 +349,14 @@ impl Ui {
         }
     }
 
-    /// A one-line summary on stderr, unless quiet.
+    /// A one-line summary on stderr, unless quiet; a failure's `error:` in red.
     pub fn summary(&self, line: &str) {
-        if !self.global.quiet && !self.json() {
-            eprintln!("{line}");
+        if self.global.quiet || self.json() {
+            return;
+        }
+        match line.strip_prefix("error:") {
+            Some(rest) if self.color => eprintln!("\x1b[1;31merror\x1b[0m:{rest}"),
+            _ => eprintln!("{line}"),
         }
     }
 }

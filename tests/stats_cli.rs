@@ -265,32 +265,3 @@ fn over_budget_lint_rule() {
     let list = t.run_args(["lint", "--list"]);
     list.stdout_has("over-budget              warn");
 }
-
-#[test]
-fn ci_is_quiet_but_keeps_the_summary() {
-    let t = Test::new()
-        .file(
-            "old/a.md",
-            "---\nname: a\ndescription: Use it when needed\n---\n\nYou are a.\n",
-        )
-        .file(
-            "old/b.md",
-            "---\nname: b\ndescription: Use it when needed\n---\n\nYou are b.\n",
-        );
-    let out = t
-        .env("CI", "true")
-        .run_args(["import", "old", "-o", "specs"]);
-    out.status(0);
-    assert_eq!(
-        out.stderr,
-        "2 files: 2 imported, 0 unchanged, 0 failed, 0 warnings\n"
-    );
-    let t = Test::new().file(
-        "old/a.md",
-        "---\nname: a\ndescription: Use it when needed\n---\n\nYou are a.\n",
-    );
-    let out = t
-        .env("CI", "false")
-        .run_args(["import", "old", "-o", "specs"]);
-    out.stderr_has("imported  old/a.md");
-}
