@@ -489,7 +489,15 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         lint: levels,
         lint_min: Some(crate::lint::Level::Deny),
     };
-    let mut compiled = pipeline::compile(&job, &registry, &renderer);
+    let mut progress: Option<Progress> = None;
+    let mut compiled = pipeline::compile_with(&job, &registry, &renderer, &mut |done, total| {
+        progress
+            .get_or_insert_with(|| ui.progress("rendering", total))
+            .tick(done)
+    });
+    if let Some(p) = &progress {
+        p.finish();
+    }
     if deny_over_budget {
         // Only a denied rule runs in `build`, over the files it has rendered anyway.
         let targets = pipeline::targets(&registry, &compiled.targets, &mut Diagnostics::default());

@@ -74,6 +74,16 @@ pub fn targets<'r>(
 }
 
 pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled {
+    compile_with(job, registry, renderer, &mut |_, _| {})
+}
+
+/// Like [`compile`], calling `progress(done, total)` after each agent is rendered.
+pub fn compile_with(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Compiled {
     let mut c = Compiled::default();
     let targets = targets(registry, &job.targets, &mut c.diags);
     c.targets = targets.iter().map(|t| t.name.clone()).collect();
@@ -84,7 +94,7 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
         c.diags
             .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
     }
-    compile_loaded(&loaded, &targets, job.layout, renderer, &mut c);
+    render_all(&loaded, &targets, job.layout, renderer, &mut c, progress);
     if job.strict {
         c.diags.escalate();
     }
@@ -126,6 +136,18 @@ pub fn compile_loaded(
     renderer: &Renderer,
     c: &mut Compiled,
 ) {
+    render_all(loaded, targets, layout, renderer, c, &mut |_, _| {});
+}
+
+fn render_all(
+    loaded: &[Loaded],
+    targets: &[&Target],
+    layout: Layout,
+    renderer: &Renderer,
+    c: &mut Compiled,
+    progress: &mut dyn FnMut(usize, usize),
+) {
+    let total = loaded.len();
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
     let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
@@ -150,6 +172,7 @@ pub fn compile_loaded(
                 Err(d) => c.diags.extend(d),
             }
         }
+        progress(c.agents.len(), total);
     }
     aggregate(entries, targets, renderer, c);
     c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
