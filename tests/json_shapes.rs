@@ -226,3 +226,25 @@ fn bundle_and_bundle_check_shapes() {
     out.status(1);
     check("agentc check --bundle FILE", &out);
 }
+
+/// The checker fails on an undocumented key, a missing one and a wrong type.
+#[test]
+fn the_checker_catches_a_changed_shape() {
+    let output = |stdout: &str| Output {
+        args: Vec::new(),
+        code: 0,
+        stdout: stdout.to_string(),
+        stderr: String::new(),
+        tree: BTreeMap::new(),
+    };
+    let good = r#"{"ok": true, "files": 1, "diagnostics": []}"#;
+    check("agentc lint", &output(good));
+    for bad in [
+        r#"{"ok": true, "files": 1, "diagnostics": [], "new": 1}"#,
+        r#"{"ok": true, "diagnostics": []}"#,
+        r#"{"ok": true, "files": "1", "diagnostics": []}"#,
+    ] {
+        let caught = std::panic::catch_unwind(|| check("agentc lint", &output(bad)));
+        assert!(caught.is_err(), "{bad} passed");
+    }
+}
