@@ -92,6 +92,11 @@ pub enum Command {
         after_help = "Examples:\n  agentc lint\n  agentc lint agents/reviewer.toml --format json\n  agentc lint --list"
     )]
     Lint(LintArgs),
+    /// Characters, lines and tokens of every agent × target, with totals and budgets
+    #[command(
+        after_help = "Examples:\n  agentc stats\n  agentc stats -t gpt --encoding cl100k_base\n  agentc stats --strict --format json\n\nToken counts are exact for gpt (tiktoken); `~` marks estimates (characters / 4).\nBudgets: `[budget.<target>] max_tokens = N, max_chars = N` in agentc.toml."
+    )]
+    Stats(StatsArgs),
     /// List the targets with their outputs and what they were checked against
     Targets,
     /// Print the JSON Schema of the agent spec
@@ -198,6 +203,21 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Spec files or folders (default: the project's sources)
+    pub paths: Vec<PathBuf>,
+    /// Target to measure (repeatable; default: as `build`)
+    #[arg(short, long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// The encoding GPT tokens are counted with
+    #[arg(long, value_enum, default_value_t = crate::tokens::GptEncoding::O200kBase)]
+    pub encoding: crate::tokens::GptEncoding,
+    /// Treat files over budget as errors (exit 1)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Legacy files, or folders searched recursively for *.md and *.txt
     #[arg(required = true)]
@@ -222,29 +242,87 @@ pub struct NewArgs {
     pub dir: PathBuf,
 }
 
+/// Whether to colour a stream: `--color always|never`, else `NO_COLOR` unset and a terminal.
+fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
+    }
+}
+
+/// A one-line progress indicator on stderr (see [`Ui::progress`]).
+pub struct Progress {
+    label: &'static str,
+    total: usize,
+    on: bool,
+    last: Option<std::time::Instant>,
+}
+
+impl Progress {
+    /// Shows `done` of the total, at most every 50 ms.
+    pub fn tick(&mut self, done: usize) {
+        if !self.on || self.last.is_some_and(|t| t.elapsed().as_millis() < 50) {
+            return;
+        }
+        self.last = Some(std::time::Instant::now());
+        eprint!("\r\x1b[2K{} {done}/{}", self.label, self.total);
+    }
+
+    /// Clears the line, so what follows starts clean.
+    pub fn finish(&self) {
+        if self.on && self.last.is_some() {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 /// Where a command ended: success, or failure with its exit code.
 pub type Exit = i32;
 
 pub struct Ui {
     pub global: Global,
+    /// Colour on stderr: `--color`, `NO_COLOR`, and whether stderr is a terminal.
     pub color: bool,
+    /// Running in CI (`CI` set, and not `false` or `0`): no progress, no per-file lines.
+    pub ci: bool,
 }
 
 impl Ui {
     fn new(global: Global) -> Ui {
-        let color = match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
-            }
-        };
-        Ui { global, color }
+        let color = colour(global.color, std::io::stderr().is_terminal());
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "false" | "0"));
+        Ui { global, color, ci }
     }
 
-    fn json(&self) -> bool {
+    pub(crate) fn json(&self) -> bool {
         self.global.format == Format::Json
+    }
+
+    /// Colour on stdout, by the same rules as on stderr.
+    pub fn stdout_color(&self) -> bool {
+        colour(self.global.color, std::io::stdout().is_terminal())
+    }
+
+    /// Whether to print a line per file: not when quiet, and not in CI unless `-v`.
+    pub fn chatty(&self) -> bool {
+        !self.global.quiet && (!self.ci || self.global.verbose)
+    }
+
+    /// A progress line on stderr for `total` items, drawn only for a person
+    /// watching: stderr is a terminal, more than 200 items, not CI, not quiet, not JSON.
+    pub fn progress(&self, label: &'static str, total: usize) -> Progress {
+        let on = total > 200
+            && std::io::stderr().is_terminal()
+            && !self.ci
+            && !self.global.quiet
+            && !self.json();
+        Progress {
+            label,
+            total,
+            on,
+            last: None,
+        }
     }
 
     /// Prints diagnostics to stderr (human) — JSON output carries them instead.
@@ -271,10 +349,14 @@ impl Ui {
         }
     }
 
-    /// A one-line summary on stderr, unless quiet.
+    /// A one-line summary on stderr, unless quiet; a failure's `error:` in red.
     pub fn summary(&self, line: &str) {
-        if !self.global.quiet && !self.json() {
-            eprintln!("{line}");
+        if self.global.quiet || self.json() {
+            return;
+        }
+        match line.strip_prefix("error:") {
+            Some(rest) if self.color => eprintln!("\x1b[1;31merror\x1b[0m:{rest}"),
+            _ => eprintln!("{line}"),
         }
     }
 }
@@ -300,6 +382,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Convert(args) => convert(&ui, &cwd, &args),
         Command::Import(args) => import(&ui, &cwd, &args),
         Command::Lint(args) => lint(&ui, &cwd, &args),
+        Command::Stats(args) => crate::stats::command::stats(&ui, &cwd, &args),
         Command::Targets => targets(&ui, &cwd),
         Command::Schema(args) => {
             let schema = if args.bundle {
@@ -308,6 +391,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 crate::spec::json_schema()
             };
             out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
+            ui.summary(if args.bundle {
+                "printed the JSON Schema of a prompt bundle (agentc-bundle.json)"
+            } else {
+                "printed the JSON Schema of the agent spec; save it as agentc.schema.json and add `#:schema` to specs"
+            });
             Ok(0)
         }
         Command::New(args) => new(&ui, &cwd, &args),
@@ -342,7 +430,7 @@ pub fn out(text: &str) -> Result<()> {
 }
 
 /// Loads the project, its targets and a renderer; on failure prints why.
-fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
+pub(crate) fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
     let project = match Project::discover(cwd) {
         Ok(p) => p,
         Err(d) => {
@@ -364,7 +452,7 @@ fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
     Some((project, registry, renderer))
 }
 
-fn fail_json(ui: &Ui, diags: &Diagnostics) {
+pub(crate) fn fail_json(ui: &Ui, diags: &Diagnostics) {
     if ui.json() {
         let _ = out(&format!(
             "{}\n",
@@ -373,7 +461,7 @@ fn fail_json(ui: &Ui, diags: &Diagnostics) {
     }
 }
 
-fn json_diags(diags: &Diagnostics) -> Vec<serde_json::Value> {
+pub(crate) fn json_diags(diags: &Diagnostics) -> Vec<serde_json::Value> {
     diags.iter().map(Diagnostic::to_json).collect()
 }
 
@@ -384,19 +472,14 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     let cfg = &project.config;
     let layout = args.layout.unwrap_or(cfg.layout);
     let explicit = !args.paths.is_empty();
-    let (sources, mut targets) = selection(&project, cwd, &args.paths, &args.targets);
-    if args.targets.is_empty() && cfg.targets.is_none() {
-        // The targets on by default: built-in or the project's own.
-        targets = registry
-            .targets
-            .values()
-            .filter(|t| t.default)
-            .map(|t| t.name.clone())
-            .collect();
-    }
+    let (sources, targets) = build_selection(&project, &registry, cwd, &args.paths, &args.targets);
     let Some(levels) = lint_levels(ui, &project) else {
         return Ok(1);
     };
+    let Some(budgets) = budgets(ui, &project, &registry, cwd) else {
+        return Ok(1);
+    };
+    let deny_over_budget = levels["over-budget"] == crate::lint::Level::Deny;
     let job = Job {
         explicit_sources: explicit && names_part_of_the_project(&project, &sources),
         sources,
@@ -406,7 +489,27 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         lint: levels,
         lint_min: Some(crate::lint::Level::Deny),
     };
-    let mut compiled = pipeline::compile(&job, &registry, &renderer);
+    let mut progress: Option<Progress> = None;
+    let mut compiled = pipeline::compile_with(&job, &registry, &renderer, &mut |done, total| {
+        progress
+            .get_or_insert_with(|| ui.progress("rendering", total))
+            .tick(done)
+    });
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    if deny_over_budget {
+        // Only a denied rule runs in `build`, over the files it has rendered anyway.
+        let targets = pipeline::targets(&registry, &compiled.targets, &mut Diagnostics::default());
+        let found = crate::budget::lint(
+            &compiled.artifacts,
+            &targets,
+            &budgets,
+            &compiled.sources,
+            crate::diagnostic::Severity::Error,
+        );
+        compiled.diags.extend(found);
+    }
     let root = relative_to(
         &pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout),
         cwd,
@@ -546,6 +649,7 @@ fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
             ..ui.global.clone()
         },
         color: ui.color,
+        ci: ui.ci,
     };
     let ready = || eprintln!("watching for changes (Ctrl-C to stop)");
     crate::watch::watch(inputs, ready, |changed| {
@@ -648,7 +752,7 @@ fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
     Ok(0)
 }
 
-fn lint_levels(
+pub(crate) fn lint_levels(
     ui: &Ui,
     project: &Project,
 ) -> Option<std::collections::BTreeMap<&'static str, crate::lint::Level>> {
@@ -660,6 +764,45 @@ fn lint_levels(
             None
         }
     }
+}
+
+/// The budgets in force (targets' limits, `[budget.<target>]` over them); on failure prints why.
+pub(crate) fn budgets(
+    ui: &Ui,
+    project: &Project,
+    registry: &Registry,
+    cwd: &Path,
+) -> Option<crate::budget::Budgets> {
+    let file = project.file.as_deref().map(|f| relative_to(f, cwd));
+    match crate::budget::resolve(&project.config.budget, registry, file.as_deref()) {
+        Ok(b) => Some(b),
+        Err(d) => {
+            ui.diagnostics(&d);
+            fail_json(ui, &d);
+            None
+        }
+    }
+}
+
+/// What `build` renders: like [`selection`], but without `-t` or `targets` in
+/// agentc.toml only the targets on by default (built-in or the project's own).
+pub(crate) fn build_selection(
+    project: &Project,
+    registry: &Registry,
+    cwd: &Path,
+    paths: &[PathBuf],
+    targets: &[String],
+) -> (Vec<PathBuf>, Vec<String>) {
+    let (sources, mut selected) = selection(project, cwd, paths, targets);
+    if targets.is_empty() && project.config.targets.is_none() {
+        selected = registry
+            .targets
+            .values()
+            .filter(|t| t.default)
+            .map(|t| t.name.clone())
+            .collect();
+    }
+    (sources, selected)
 }
 
 /// The sources and targets a command works on: its arguments, else agentc.toml, else the defaults.
@@ -713,10 +856,13 @@ pub(crate) fn selection(
 }
 
 fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
-    let Some((project, registry, _)) = setup(ui, cwd) else {
+    let Some((project, registry, renderer)) = setup(ui, cwd) else {
         return Ok(1);
     };
     let Some(levels) = lint_levels(ui, &project) else {
+        return Ok(1);
+    };
+    let Some(budgets) = budgets(ui, &project, &registry, cwd) else {
         return Ok(1);
     };
     if args.list {
@@ -726,6 +872,10 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
             text.push_str(&format!("{:<24} {level:<6} {}\n", rule.name, rule.summary));
         }
         out(&text)?;
+        ui.summary(&format!(
+            "{} rules; set their levels in agentc.toml's `[lint]`",
+            crate::lint::RULES.len()
+        ));
         return Ok(0);
     }
     let (sources, target_names) = selection(&project, cwd, &args.paths, &args.targets);
@@ -739,6 +889,12 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
         &levels,
         crate::lint::Level::Warn,
     ));
+    let level = levels["over-budget"];
+    if level != crate::lint::Level::Allow && !diags.has_errors() {
+        diags.extend(lint_budgets(
+            &project, &registry, &renderer, cwd, args, &loaded, &budgets, level,
+        ));
+    }
     ui.diagnostics(&diags);
     let (errors, warnings) = (diags.error_count(), diags.warning_count());
     if ui.json() {
@@ -757,12 +913,45 @@ fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
     Ok(if errors > 0 { 1 } else { 0 })
 }
 
+/// The `over-budget` rule: renders the specs for the targets `build` would write
+/// (or `-t`) and checks each file against its budget.
+#[allow(clippy::too_many_arguments)]
+fn lint_budgets(
+    project: &Project,
+    registry: &Registry,
+    renderer: &Renderer,
+    cwd: &Path,
+    args: &LintArgs,
+    loaded: &[crate::load::Loaded],
+    budgets: &crate::budget::Budgets,
+    level: crate::lint::Level,
+) -> Diagnostics {
+    let (_, names) = build_selection(project, registry, cwd, &args.paths, &args.targets);
+    let mut c = Compiled::default();
+    let targets = pipeline::targets(registry, &names, &mut c.diags);
+    if !targets.iter().any(|t| budgets.contains_key(&t.name)) {
+        return Diagnostics::default();
+    }
+    pipeline::compile_loaded(loaded, &targets, Layout::Dist, renderer, &mut c);
+    let severity = if level == crate::lint::Level::Deny {
+        crate::diagnostic::Severity::Error
+    } else {
+        crate::diagnostic::Severity::Warning
+    };
+    // Rendering problems are `build`'s to report; lint adds only its rule's findings.
+    crate::budget::lint(&c.artifacts, &targets, budgets, &c.sources, severity)
+}
+
 fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
     let builtins = crate::render::BUILTIN_TEMPLATES;
     let (target, force) = match cmd {
         TemplatesCommand::List => {
             let names: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
             out(&format!("{}\n", names.join("\n")))?;
+            ui.summary(&format!(
+                "{} built-in templates; `agentc templates eject [TARGET]` copies them into templates/",
+                names.len()
+            ));
             return Ok(0);
         }
         TemplatesCommand::Eject { target, force } => (target, *force),
@@ -855,6 +1044,12 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
         }
     }
     out(&text)?;
+    let on = registry.targets.values().filter(|t| t.default).count();
+    ui.summary(&format!(
+        "{} targets: {on} built by default, {} when asked for (`-t NAME`)",
+        registry.targets.len(),
+        registry.targets.len() - on
+    ));
     Ok(0)
 }
 
@@ -899,7 +1094,15 @@ fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
         stdout: args.stdout,
         force: args.force,
     };
-    let reports = batch::run(&args.paths, &opts);
+    let mut progress: Option<Progress> = None;
+    let reports = batch::run_with(&args.paths, &opts, &mut |done, total| {
+        progress
+            .get_or_insert_with(|| ui.progress("importing", total))
+            .tick(done)
+    });
+    if let Some(p) = &progress {
+        p.finish();
+    }
     let failed = reports.iter().any(|r| r.status == Status::Failed);
     if args.stdout {
         let docs: Vec<&str> = reports
@@ -920,7 +1123,10 @@ fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
         return Ok(if failed { 1 } else { 0 });
     }
     for r in &reports {
-        if !ui.global.quiet || r.status == Status::Failed {
+        if ui.chatty() || r.status == Status::Failed {
+            eprintln!("{}", r.line());
+        } else if !ui.global.quiet && !r.warnings.is_empty() {
+            // In CI the warnings stay, under the file they are about.
             eprintln!("{}", r.line());
         }
         if ui.global.verbose {
@@ -978,22 +1184,29 @@ fn new(ui: &Ui, cwd: &Path, args: &NewArgs) -> Result<Exit> {
         return Ok(1);
     }
     let path = cwd.join(&args.dir).join(format!("{}.toml", args.name));
-    create_new(ui, &path, &STARTER.replace("{name}", &args.name))
+    if !create_new(ui, &path, &STARTER.replace("{name}", &args.name)) {
+        return Ok(1);
+    }
+    ui.summary(&format!(
+        "created {}; edit it, then run `agentc build`",
+        relative_to(&path, cwd).display()
+    ));
+    Ok(0)
 }
 
-fn create_new(ui: &Ui, path: &Path, text: &str) -> Result<Exit> {
+/// Writes a new file; false (reported) when it exists or cannot be written.
+fn create_new(ui: &Ui, path: &Path, text: &str) -> bool {
     if path.exists() {
         let d = Diagnostic::error("exists", format!("`{}` already exists", path.display()))
             .help("choose another name, or edit it");
         ui.diagnostics(&Diagnostics(vec![d]));
-        return Ok(1);
+        return false;
     }
     if let Err(d) = emit::atomic_write(path, text.as_bytes()) {
         ui.diagnostics(&Diagnostics(vec![d]));
-        return Ok(1);
+        return false;
     }
-    ui.summary(&format!("created {}", path.display()));
-    Ok(0)
+    true
 }
 
 const INIT_CONFIG: &str = r#"# agentc project file: https://github.com/ — see `agentc --help`.
@@ -1006,6 +1219,11 @@ out_dir = "dist"
 # Per-target options:
 # [target.llama]
 # wrap = "modelfile"              # none | llama3 | llama4 | modelfile
+
+# Budgets per target, for `agentc stats` and the lint rule `over-budget`:
+# [budget.gpt]
+# max_tokens = 4000               # exact for gpt (o200k_base), estimated for the others
+# max_chars = 16000
 "#;
 
 fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
@@ -1015,15 +1233,22 @@ fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
         ui.diagnostics(&Diagnostics(vec![d]));
         return Ok(1);
     }
-    let code = create_new(ui, &config, INIT_CONFIG)?;
-    if code != 0 {
-        return Ok(code);
+    if !create_new(ui, &config, INIT_CONFIG) {
+        return Ok(1);
     }
     let example = cwd.join("agents").join("example.toml");
-    if example.exists() {
-        return Ok(0);
+    let mut created = vec![crate::config::FILE_NAME.to_string()];
+    if !example.exists() {
+        if !create_new(ui, &example, &STARTER.replace("{name}", "example")) {
+            return Ok(1);
+        }
+        created.push(relative_to(&example, cwd).display().to_string());
     }
-    create_new(ui, &example, &STARTER.replace("{name}", "example"))
+    ui.summary(&format!(
+        "created {}; next: `agentc new NAME` or `agentc build`",
+        created.join(" and ")
+    ));
+    Ok(0)
 }
 
 /// `path` relative to `cwd` when it lies below it, for shorter messages.
@@ -1035,6 +1260,6 @@ pub(crate) fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -37,6 +37,9 @@ pub struct Config {
     /// Lint levels: `[lint] empty-role = "deny"`.
     #[serde(default)]
     pub lint: BTreeMap<String, crate::lint::Level>,
+    /// Per-target budgets: `[budget.gpt] max_tokens = 4000`.
+    #[serde(default)]
+    pub budget: BTreeMap<String, crate::budget::Budget>,
 }
 
 fn default_sources() -> Vec<PathBuf> {
@@ -57,6 +60,7 @@ impl Default for Config {
             strict: false,
             target: BTreeMap::new(),
             lint: BTreeMap::new(),
+            budget: BTreeMap::new(),
         }
     }
 }
@@ -120,7 +124,16 @@ fn read(file: &Path) -> Result<Config, Diagnostics> {
             .and_then(|r| r.split('`').next())
         {
             let known = [
-                "sources", "out_dir", "layout", "targets", "strict", "target", "lint",
+                "sources",
+                "out_dir",
+                "layout",
+                "targets",
+                "strict",
+                "target",
+                "lint",
+                "budget",
+                "max_tokens",
+                "max_chars",
             ];
             if let Some(s) = did_you_mean(key, known) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -165,5 +178,18 @@ mod tests {
         let err = Project::discover(dir.path()).unwrap_err();
         assert_eq!(err.0[0].line_col(), Some((1, 1)));
         assert_eq!(err.0[0].help.as_deref(), Some("did you mean `out_dir`?"));
+    }
+
+    #[test]
+    fn budget_tables_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(FILE_NAME);
+        std::fs::write(&file, "[budget.gpt]\nmax_tokens = 10\n").unwrap();
+        let p = Project::discover(dir.path()).unwrap();
+        assert_eq!(p.config.budget["gpt"].max_tokens, Some(10));
+        std::fs::write(&file, "[budget.gpt]\nmax_token = 10\n").unwrap();
+        let err = Project::discover(dir.path()).unwrap_err();
+        assert_eq!(err.0[0].line_col(), Some((2, 1)));
+        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `max_tokens`?"));
     }
 }

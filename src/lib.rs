@@ -9,6 +9,7 @@
 // Diagnostics are returned on cold paths only; boxing them would cost clarity for nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod budget;
 pub mod bundle;
 pub mod cli;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod spec;
+pub mod stats;
 pub mod target;
 pub mod tokens;
 pub mod watch;

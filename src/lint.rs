@@ -4,6 +4,8 @@
 //! Input: loaded specs and the targets of the run. Output: diagnostics whose code
 //! is the rule's name, pointing at the file, line and column, with a help line.
 //! `build` runs the rules whose level is `deny` and fails on their findings.
+//! `over-budget` needs rendered files, so it lives in `budget` and the commands
+//! run it over what they render; its name and level are kept here with the rest.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,6 +82,11 @@ pub const RULES: &[Rule] = &[
         name: "section-repeats-field",
         level: Level::Warn,
         summary: "a free section is titled like a structured field",
+    },
+    Rule {
+        name: "over-budget",
+        level: Level::Warn,
+        summary: "a rendered file is over its target's budget (`[budget.<target>]`, copilot's 30000 characters)",
     },
 ];
 

@@ -34,6 +34,8 @@ pub struct Compiled {
     pub targets: Vec<String>,
     /// Agent × target pairs left out (`skip = true` or `model_compatibility`).
     pub skipped: usize,
+    /// Each agent's spec file and text, to place findings about its outputs.
+    pub sources: crate::budget::Sources,
 }
 
 impl Compiled {
@@ -72,6 +74,16 @@ pub fn targets<'r>(
 }
 
 pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled {
+    compile_with(job, registry, renderer, &mut |_, _| {})
+}
+
+/// Like [`compile`], calling `progress(done, total)` after each agent is rendered.
+pub fn compile_with(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Compiled {
     let mut c = Compiled::default();
     let targets = targets(registry, &job.targets, &mut c.diags);
     c.targets = targets.iter().map(|t| t.name.clone()).collect();
@@ -82,7 +94,7 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
         c.diags
             .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
     }
-    compile_loaded(&loaded, &targets, job.layout, renderer, &mut c);
+    render_all(&loaded, &targets, job.layout, renderer, &mut c, progress);
     if job.strict {
         c.diags.escalate();
     }
@@ -124,38 +136,55 @@ pub fn compile_loaded(
     renderer: &Renderer,
     c: &mut Compiled,
 ) {
+    render_all(loaded, targets, layout, renderer, c, &mut |_, _| {});
+}
+
+/// Agents render in parallel, a chunk at a time (so that `progress` can be told how
+/// far it got); results are merged in name order, so the output does not depend on
+/// the thread count.
+fn render_all(
+    loaded: &[Loaded],
+    targets: &[&Target],
+    layout: Layout,
+    renderer: &Renderer,
+    c: &mut Compiled,
+    progress: &mut dyn FnMut(usize, usize),
+) {
     use rayon::prelude::*;
+    let total = loaded.len();
     let mut loaded: Vec<&Loaded> = loaded.iter().collect();
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-    // Agents render in parallel; results are merged in name order, so the output
-    // does not depend on the thread count.
-    let results: Vec<(String, Vec<Result<Rendered, Diagnostics>>)> = loaded
-        .par_iter()
-        .map(|l| {
-            let agent = lower::lower(&l.spec);
-            let rendered = renderer.render_all(&agent, targets, layout, &l.path);
-            (agent.name, rendered)
-        })
-        .collect();
     let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
-    for (name, rendered) in results {
-        c.agents.push(name);
-        for r in rendered {
-            match r {
-                Ok(r) => {
-                    c.diags.0.extend(r.warnings);
-                    match (r.artifact, r.entry) {
-                        (Some(a), _) => c.artifacts.push(a),
-                        (None, Some(e)) => entries
-                            .entry((e.target.clone(), e.path.clone()))
-                            .or_default()
-                            .push(e),
-                        (None, None) => c.skipped += 1,
+    for chunk in loaded.chunks(256) {
+        let results: Vec<(&Loaded, String, Vec<Result<Rendered, Diagnostics>>)> = chunk
+            .par_iter()
+            .map(|l| {
+                let agent = lower::lower(&l.spec);
+                let rendered = renderer.render_all(&agent, targets, layout, &l.path);
+                (*l, agent.name, rendered)
+            })
+            .collect();
+        for (l, name, rendered) in results {
+            c.sources.insert(name.clone(), (l.path.clone(), l.source.clone()));
+            c.agents.push(name);
+            for r in rendered {
+                match r {
+                    Ok(r) => {
+                        c.diags.0.extend(r.warnings);
+                        match (r.artifact, r.entry) {
+                            (Some(a), _) => c.artifacts.push(a),
+                            (None, Some(e)) => entries
+                                .entry((e.target.clone(), e.path.clone()))
+                                .or_default()
+                                .push(e),
+                            (None, None) => c.skipped += 1,
+                        }
                     }
+                    Err(d) => c.diags.extend(d),
                 }
-                Err(d) => c.diags.extend(d),
             }
         }
+        progress(c.agents.len(), total);
     }
     aggregate(entries, targets, renderer, c);
     c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));

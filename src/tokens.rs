@@ -1,8 +1,8 @@
 //! Token counts of rendered prompts, per model family.
 //!
 //! Exact for the `gpt` family: OpenAI's `o200k_base` encoding (GPT-4o, GPT-4.1,
-//! GPT-5 and the o-series), embedded in `tiktoken-rs` and loaded on first use
-//! only. No offline tokenizer exists for Claude or Gemini, and the Llama and
+//! GPT-5 and the o-series) by default, or `cl100k_base` (GPT-4, GPT-3.5) when
+//! asked for; both are embedded in `tiktoken-rs` and loaded on first use only. No offline tokenizer exists for Claude or Gemini, and the Llama and
 //! DeepSeek ones are not bundleable, so every other family gets a labelled
 //! estimate: characters / 4, rounded up. Pure apart from that lazy load.
 
@@ -27,23 +27,59 @@ pub struct Tokens {
 pub enum Encoding {
     /// OpenAI's encoding for GPT-4o and newer.
     O200kBase,
+    /// OpenAI's encoding for GPT-4 and GPT-3.5 (`agentc stats --encoding`; bundles
+    /// always count with `o200k_base`, so their schema leaves it out).
+    #[schemars(skip)]
+    Cl100kBase,
     /// characters / 4, rounded up.
     Estimate,
 }
 
+/// An encoding the `gpt` family can be counted with (`agentc stats --encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum GptEncoding {
+    #[default]
+    #[value(name = "o200k_base")]
+    O200kBase,
+    #[value(name = "cl100k_base")]
+    Cl100kBase,
+}
+
+impl Encoding {
+    /// The name as JSON and the command line spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::O200kBase => "o200k_base",
+            Encoding::Cl100kBase => "cl100k_base",
+            Encoding::Estimate => "estimate",
+        }
+    }
+}
+
 /// Counts the tokens of `text` for a target family (`gpt`, `claude`, …; `None`
-/// when the target names none).
+/// when the target names none), with `o200k_base` for the `gpt` family.
 pub fn count(family: Option<&str>, text: &str) -> Tokens {
-    if family == Some("gpt")
-        && let Some(bpe) = o200k()
-    {
-        return Tokens {
+    count_with(family, text, GptEncoding::O200kBase)
+}
+
+/// Counts like [`count`], with the given encoding for the `gpt` family.
+pub fn count_with(family: Option<&str>, text: &str, gpt: GptEncoding) -> Tokens {
+    if family != Some("gpt") {
+        return estimate(text);
+    }
+    let (bpe, encoding) = match gpt {
+        GptEncoding::O200kBase => (o200k(), Encoding::O200kBase),
+        GptEncoding::Cl100kBase => (cl100k(), Encoding::Cl100kBase),
+    };
+    match bpe {
+        Some(bpe) => Tokens {
             count: bpe.encode_ordinary(text).len(),
             exact: true,
-            encoding: Encoding::O200kBase,
-        };
+            encoding,
+        },
+        None => estimate(text),
     }
-    estimate(text)
 }
 
 /// The labelled estimate: characters / 4, rounded up.
@@ -62,6 +98,12 @@ fn o200k() -> Option<&'static tiktoken_rs::CoreBPE> {
     BPE.get_or_init(|| tiktoken_rs::o200k_base().ok()).as_ref()
 }
 
+/// The `cl100k_base` encoder, built once on first use, like [`o200k`].
+fn cl100k() -> Option<&'static tiktoken_rs::CoreBPE> {
+    static BPE: OnceLock<Option<tiktoken_rs::CoreBPE>> = OnceLock::new();
+    BPE.get_or_init(|| tiktoken_rs::cl100k_base().ok()).as_ref()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +118,32 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    /// OpenAI's cookbook ("How to count tokens with tiktoken") encodes
+    /// "tiktoken is great!" with `cl100k_base` as [83, 1609, 5963, 374, 2294, 0].
+    #[test]
+    fn cl100k_counts_match_openai_reference_ids() {
+        let bpe = cl100k().expect("cl100k_base loads");
+        assert_eq!(
+            bpe.encode_ordinary("tiktoken is great!"),
+            [83, 1609, 5963, 374, 2294, 0]
+        );
+        let t = count_with(Some("gpt"), "tiktoken is great!", GptEncoding::Cl100kBase);
+        assert_eq!(
+            (t.count, t.exact, t.encoding),
+            (6, true, Encoding::Cl100kBase)
+        );
+        let t = count_with(
+            Some("claude"),
+            "tiktoken is great!",
+            GptEncoding::Cl100kBase,
+        );
+        assert_eq!(
+            (t.count, t.exact),
+            (5, false),
+            "other families stay estimates"
+        );
     }
 
     #[test]

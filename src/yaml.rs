@@ -81,7 +81,7 @@ fn flow_item(item: &Value) -> Result<String, String> {
     let yaml = yaml.trim_end();
     let quoted = yaml.starts_with('\'') || yaml.starts_with('"');
     let flow_safe = !yaml.contains('\n')
-        && !yaml.contains([',', '[', ']', '{', '}', '#'])
+        && !yaml.contains([',', '[', ']', '{', '}', '#', ':'])
         && !yaml.starts_with(['|', '>', '-', '?', ':', '&', '*', '!']);
     if item.is_string() && !(quoted || flow_safe) {
         return serde_json::to_string(item).map_err(|e| e.to_string());
@@ -133,6 +133,7 @@ mod tests {
             "back\\slash",
             "---",
             "...",
+            "®:?",
         ];
         for s in nasty {
             let fields = vec![("k".to_string(), json!(s), FieldStyle::Block)];

@@ -99,9 +99,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Imports every file and writes (or collects) the specs.
 pub fn run(paths: &[PathBuf], opts: &Options) -> Vec<FileReport> {
+    run_with(paths, opts, &mut |_, _| {})
+}
+
+/// Like [`run`], calling `progress(done, total)` after each file is imported.
+pub fn run_with(
+    paths: &[PathBuf],
+    opts: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Vec<FileReport> {
     let (files, mut reports) = discover(paths);
-    for path in &files {
+    for (i, path) in files.iter().enumerate() {
         reports.push(import_one(path, &opts.out_dir));
+        progress(i + 1, files.len());
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     check_duplicates(&mut reports);

@@ -140,7 +140,8 @@ impl Test {
             .current_dir(self.dir.path().join(&self.cwd))
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
-            .env_remove("SOURCE_DATE_EPOCH");
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env_remove("CI");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
