@@ -54,8 +54,12 @@ fn kind(message: &str) -> String {
     let what = message.split_once("`: ").map_or(message, |(_, w)| w);
     let mut out = String::new();
     let mut quoted: Option<char> = None;
+    let mut depth = 0;
     for c in what.chars() {
         match quoted {
+            // A list may hold brackets of its own (a colour pattern `#[0-9a-f]{6}`).
+            Some(']') if c == '[' => depth += 1,
+            Some(']') if c == ']' && depth > 0 => depth -= 1,
             Some(q) if c == q => {
                 out.push('…');
                 out.push(c);
