@@ -1156,7 +1156,8 @@ fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
     Ok(if failed { 1 } else { 0 })
 }
 
-const STARTER: &str = r#"name = "{name}"
+const STARTER: &str = r#"#:schema ../agentc.schema.json
+name = "{name}"
 description = """
 Use this agent when … (say when a coordinator should delegate to it).
 """
@@ -1236,8 +1237,20 @@ fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
     if !create_new(ui, &config, INIT_CONFIG) {
         return Ok(1);
     }
-    let example = cwd.join("agents").join("example.toml");
     let mut created = vec![crate::config::FILE_NAME.to_string()];
+    // The schema the specs' `#:schema` line names, for taplo / Even Better TOML.
+    let schema = cwd.join("agentc.schema.json");
+    if !schema.exists() {
+        let text = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&crate::spec::json_schema())?
+        );
+        if !create_new(ui, &schema, &text) {
+            return Ok(1);
+        }
+        created.push("agentc.schema.json".to_string());
+    }
+    let example = cwd.join("agents").join("example.toml");
     if !example.exists() {
         if !create_new(ui, &example, &STARTER.replace("{name}", "example")) {
             return Ok(1);
@@ -1246,7 +1259,7 @@ fn init(ui: &Ui, cwd: &Path) -> Result<Exit> {
     }
     ui.summary(&format!(
         "created {}; next: `agentc new NAME` or `agentc build`",
-        created.join(" and ")
+        created.join(", ")
     ));
     Ok(0)
 }

@@ -512,7 +512,16 @@ fn init_creates_a_project_once() {
     out.status(0);
     assert_eq!(
         out.tree.keys().collect::<Vec<_>>(),
-        ["agentc.toml", "agents/example.toml"]
+        ["agentc.schema.json", "agentc.toml", "agents/example.toml"]
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(std::str::from_utf8(&out.tree["agentc.schema.json"]).unwrap())
+            .unwrap();
+    assert_eq!(schema["title"], "agentc agent spec");
+    assert!(
+        std::str::from_utf8(&out.tree["agents/example.toml"])
+            .unwrap()
+            .starts_with("#:schema ../agentc.schema.json\n")
     );
     let before = out.tree.clone();
     let out = t.run_args(["init"]);

@@ -40,7 +40,7 @@ fn every_command_ends_with_a_one_line_summary() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["init"],
-            "created agentc.toml and agents/example.toml; next: ",
+            "created agentc.toml, agentc.schema.json, agents/example.toml; next: ",
         ),
         (
             &["new", "reviewer"],
