@@ -462,7 +462,10 @@ fn new_creates_a_spec() {
     let out = t.run_args(["new", "reviewer"]);
     out.status(0).stderr_has("created ");
     let text = out.text("agents/reviewer.toml");
-    assert!(text.starts_with("name = \"reviewer\"\n"), "{text}");
+    assert!(
+        text.starts_with("#:schema ../agentc.schema.json\nname = \"reviewer\"\n"),
+        "{text}"
+    );
     toml::from_str::<toml::Table>(text).expect("the starter is TOML");
     let out = t.run_args(["new", "--dir", "elsewhere", "other"]);
     out.status(0);
