@@ -1044,12 +1044,18 @@ fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
         }
     }
     out(&text)?;
-    let on = registry.targets.values().filter(|t| t.default).count();
-    ui.summary(&format!(
-        "{} targets: {on} built by default, {} when asked for (`-t NAME`)",
+    let (all, on) = (
         registry.targets.len(),
-        registry.targets.len() - on
-    ));
+        registry.targets.values().filter(|t| t.default).count(),
+    );
+    ui.summary(&if on == all {
+        format!("{all} targets, all built by default")
+    } else {
+        format!(
+            "{all} targets: {on} built by default, {} when asked for (`-t NAME`)",
+            all - on
+        )
+    });
     Ok(0)
 }
 

@@ -75,14 +75,15 @@ fn gpt_counts_are_exact_in_both_encodings() {
 #[test]
 fn the_table_labels_estimates_and_totals_add_up() {
     let t = Test::new()
-        .file("agents/a.toml", spec("a"))
-        .file("agents/b.toml", spec("b"));
+        .file("agents/reviewer.toml", spec("reviewer"))
+        .file("agents/planner.toml", spec("planner"));
     let out = t.run_args(["stats"]);
     out.status(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert!(lines[0].starts_with("agent  target"), "{}", out.stdout);
-    // 2 agents × 6 targets, then 6 target totals and the overall one.
-    let rows: Vec<&str> = lines[1..13].to_vec();
+    assert!(lines[0].starts_with("agent "), "{}", out.stdout);
+    // 2 agents × 13 targets and Roo's one file for both, then 14 target totals and
+    // the overall one.
+    let rows: Vec<&str> = lines[1..28].to_vec();
     assert!(
         rows.iter().all(|l| !l.starts_with("total")),
         "{}",
@@ -93,14 +94,23 @@ fn the_table_labels_estimates_and_totals_add_up() {
         let estimated = !l.contains(" gpt ");
         assert_eq!(tokens.starts_with('~'), estimated, "{l}");
     }
-    assert!(lines[19].starts_with("total  all"), "{}", out.stdout);
+    assert!(
+        lines[28].starts_with("total ") && lines[41].starts_with("total "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[42].starts_with("total ") && lines[42].contains(" all "),
+        "{}",
+        out.stdout
+    );
     out.stdout_has("~ estimate: characters / 4")
         .stdout_has("gpt tokens counted exactly with o200k_base");
-    out.stderr_has("measured 2 agents × 6 targets: 12 files, ");
+    out.stderr_has("measured 2 agents × 14 targets: 27 files, ");
 
     let j = json(&t.run_args(["stats", "--format", "json"]));
     let rows = j["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 12);
+    assert_eq!(rows.len(), 27);
     let sum = |rows: &mut dyn Iterator<Item = &Value>, key: &str| -> u64 {
         rows.map(|r| {
             let v = &r[key];
@@ -124,7 +134,7 @@ fn the_table_labels_estimates_and_totals_add_up() {
             .sum();
         assert_eq!(per_target, want.as_u64().unwrap(), "{key} per target");
     }
-    assert_eq!(all["files"], 12);
+    assert_eq!(all["files"], 27);
     assert_eq!(all["tokens"]["exact"], false);
     assert_eq!(j["totals"]["targets"]["gpt"]["tokens"]["exact"], true);
     let gpt: u64 = rows
