@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::lint::Level;
 use crate::load::Loaded;
-use crate::render::{Artifact, Entry, Layout, Rendered, Renderer};
+use crate::render::{Artifact, Entry, Layout, Renderer};
 use crate::target::{Registry, Target};
 use crate::{load, lower};
 
@@ -156,7 +156,7 @@ fn render_all(
     loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
     let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
     for chunk in loaded.chunks(256) {
-        let results: Vec<(&Loaded, String, Vec<Result<Rendered, Diagnostics>>)> = chunk
+        let results: Vec<_> = chunk
             .par_iter()
             .map(|l| {
                 let agent = lower::lower(&l.spec);
@@ -165,7 +165,8 @@ fn render_all(
             })
             .collect();
         for (l, name, rendered) in results {
-            c.sources.insert(name.clone(), (l.path.clone(), l.source.clone()));
+            c.sources
+                .insert(name.clone(), (l.path.clone(), l.source.clone()));
             c.agents.push(name);
             for r in rendered {
                 match r {
