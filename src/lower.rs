@@ -126,10 +126,14 @@ pub fn derive_description(role: &str, triggers: &[String], name: &str) -> String
     let mut out = if sentence.is_empty() {
         format!("The {name} agent.")
     } else {
-        sentence.to_string()
+        sentence.replace("\\n", " ")
     };
     if !triggers.is_empty() {
-        let list: Vec<String> = triggers.iter().map(|t| t.replace('\n', " ")).collect();
+        // One line, and no literal `\n` either: importers read that as a newline.
+        let list: Vec<String> = triggers
+            .iter()
+            .map(|t| t.replace('\n', " ").replace("\\n", " "))
+            .collect();
         out.push_str(" Use it for: ");
         out.push_str(&list.join("; "));
         out.push('.');
@@ -175,6 +179,12 @@ mod tests {
         });
         assert_eq!(given.description, "Given.");
         assert!(!given.description_derived);
+    }
+
+    #[test]
+    fn derived_description_has_no_literal_newline_escape() {
+        let d = derive_description("You help.", &["Use \\n now".to_string()], "a");
+        assert_eq!(d, "You help. Use it for: Use   now.");
     }
 
     #[test]

@@ -91,10 +91,33 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, out),
-            Ok(_) if path.extension().is_some_and(|e| e == "md" || e == "txt") => out.push(path),
+            Ok(_) if is_agent_candidate(&path) => out.push(path),
             _ => {}
         }
     }
+}
+
+/// A folder walk takes `*.md` and `*.txt`, except the documents that sit beside
+/// agents in a repository (README, LICENSE, …): name one explicitly to import it.
+fn is_agent_candidate(path: &Path) -> bool {
+    const DOCS: &[&str] = &[
+        "readme",
+        "license",
+        "licence",
+        "changelog",
+        "contributing",
+        "source",
+        "notice",
+        "code_of_conduct",
+        "security",
+        "authors",
+    ];
+    let ext_ok = path.extension().is_some_and(|e| e == "md" || e == "txt");
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    ext_ok && !DOCS.contains(&stem.as_str())
 }
 
 /// Imports every file and writes (or collects) the specs.
@@ -270,4 +293,23 @@ pub fn totals(reports: &[FileReport]) -> serde_json::Value {
         "failed": count(Status::Failed),
         "warnings": reports.iter().map(|r| r.warnings.len()).sum::<usize>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_walks_skip_repository_documents() {
+        let cases = [
+            ("a.md", true),
+            ("seed.txt", true),
+            ("README.md", false),
+            ("SOURCE.txt", false),
+            ("x.toml", false),
+        ];
+        for (name, want) in cases {
+            assert_eq!(is_agent_candidate(Path::new(name)), want, "{name}");
+        }
+    }
 }
