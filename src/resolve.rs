@@ -141,7 +141,9 @@ fn model(
         return Some(format!("{to}{}", &m[from.len()..]));
     }
     if map.keep_unknown {
-        warnings.push(format!("model `{m}` is not one this target documents; kept as written"));
+        warnings.push(format!(
+            "model `{m}` is not one this target documents; kept as written"
+        ));
         return Some(m.to_string());
     }
     warnings.push(format!("model `{m}` is not one this target takes; dropped"));
@@ -166,7 +168,9 @@ fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) ->
     allowed.extend(target.color_map.keys().map(String::as_str));
     allowed.extend(target.color_pattern.as_deref());
     if target.keep_unknown_colors {
-        warnings.push(format!("colour `{c}` is not one of {allowed:?}; kept as written"));
+        warnings.push(format!(
+            "colour `{c}` is not one of {allowed:?}; kept as written"
+        ));
         return Some(c.clone());
     }
     warnings.push(format!("colour `{c}` is not one of {allowed:?}; dropped"));
