@@ -447,6 +447,12 @@ pub(crate) fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)
             return None;
         }
     };
+    let bad_config = crate::config::check_targets(&project, &registry);
+    if bad_config.has_errors() {
+        ui.diagnostics(&bad_config);
+        fail_json(ui, &bad_config);
+        return None;
+    }
     let templates = Some(project.root.join("templates")).filter(|p| p.is_dir());
     let renderer = Renderer::new(templates, project.config.target.clone());
     Some((project, registry, renderer))

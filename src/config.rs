@@ -9,8 +9,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::load::{Key, locate};
 use crate::render::Layout;
 use crate::spec::Table;
+use crate::target::Registry;
 
 pub const FILE_NAME: &str = "agentc.toml";
 
@@ -141,6 +143,75 @@ fn read(file: &Path) -> Result<Config, Diagnostics> {
         }
         Diagnostics(vec![d])
     })
+}
+
+/// Checks the targets and target options `agentc.toml` names against the known
+/// targets, each problem pointing at its line (a typo would otherwise be ignored).
+pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let Some(file) = &project.file else {
+        return diags;
+    };
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let source: Arc<str> = Arc::from(text.as_str());
+    let (doc, _) = toml::de::DeTable::parse_recoverable(&text);
+    let mut report = |d: Diagnostic, at: &[Key], known: Vec<&str>, given: &str| {
+        let mut d = d.at(file);
+        if let Some(span) = locate(doc.get_ref(), at) {
+            d = d.span(&source, span);
+        }
+        if let Some(s) = did_you_mean(given, known) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+    };
+    for (i, name) in project.config.targets.iter().flatten().enumerate() {
+        if registry.get(name).is_none() {
+            let d = Diagnostic::error("unknown-target", format!("unknown target `{name}`"));
+            report(
+                d,
+                &[Key::K("targets"), Key::I(i)],
+                registry.names().collect(),
+                name,
+            );
+        }
+    }
+    for (name, options) in &project.config.target {
+        let Some(target) = registry.get(name) else {
+            let d = Diagnostic::error(
+                "unknown-target",
+                format!("`[target.{name}]` names an unknown target"),
+            );
+            report(
+                d,
+                &[Key::K("target"), Key::K(name)],
+                registry.names().collect(),
+                name,
+            );
+            continue;
+        };
+        for (key, value) in options {
+            let at = [Key::K("target"), Key::K(name), Key::K(key)];
+            let known: Vec<&str> = target.options.keys().map(String::as_str).collect();
+            match target.options.get(key) {
+                None => {
+                    let msg = format!("target `{name}` has no option `{key}`");
+                    report(Diagnostic::error("unknown-option", msg), &at, known, key);
+                }
+                Some(default)
+                    if std::mem::discriminant(value) != std::mem::discriminant(default) =>
+                {
+                    let msg = format!(
+                        "option `{key}` of target `{name}` must be a {}",
+                        default.type_str()
+                    );
+                    report(Diagnostic::error("option-type", msg), &at, Vec::new(), key);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    diags
 }
 
 #[cfg(test)]

@@ -273,11 +273,35 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
             .set_permissions(meta.permissions())
             .map_err(|e| io("write", e))?;
     }
+    injected_fault().map_err(|e| io("write", e))?;
     tmp.write_all(bytes).map_err(|e| io("write", e))?;
     // No fsync: the rename is atomic for every reader and against the process being
     // killed, which is what a build must survive; syncing each of thousands of files
     // would cost more than the build itself and only adds safety against power loss.
     tmp.persist(path).map_err(|e| io("write", e.error))?;
+    Ok(())
+}
+
+/// A deterministic disk-full for tests: with `AGENTC_FAULT_WRITE_AFTER=N` in the
+/// environment, a debug build fails every file write after the first `N`.
+/// Release builds ignore the variable.
+fn injected_fault() -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static WRITES: AtomicUsize = AtomicUsize::new(0);
+        let limit = std::env::var("AGENTC_FAULT_WRITE_AFTER")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok());
+        if let Some(limit) = limit
+            && WRITES.fetch_add(1, Ordering::SeqCst) >= limit
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device (injected by AGENTC_FAULT_WRITE_AFTER)",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -309,7 +333,7 @@ pub fn check(
         }
     }
     for (k, owner) in &manifest.files {
-        if expected.contains(k) || !scope.covers(owner) {
+        if expected.contains(k) || !scope.covers(owner) || check_path(root, Path::new(k)).is_err() {
             continue;
         }
         if let Ok(bytes) = std::fs::read(root.join(k)) {

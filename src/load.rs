@@ -107,16 +107,19 @@ pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
                         loaded.push(l);
                     }
                 }
-                Err(e) => diags.push(
-                    Diagnostic::error(
-                        "invalid-utf8",
-                        format!(
-                            "not UTF-8 text (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-utf8",
+                            format!("not UTF-8 text (invalid byte at offset {at})"),
+                        )
+                        .at(path)
+                        .span(&lossy, at..at)
+                        .help("specs are UTF-8 text; re-encode the file"),
                     )
-                    .at(path),
-                ),
+                }
             },
             Err(e) => {
                 diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path))

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::Agent;
+use crate::load::Key;
 use crate::resolve::{self, Resolved};
 use crate::spec::Table;
 use crate::target::Target;
@@ -131,9 +132,8 @@ impl Renderer {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
                         minijinja::Error::new(
                             minijinja::ErrorKind::InvalidOperation,
-                            "cannot read template",
+                            format!("cannot read template `{}`: {e}", path.display()),
                         )
-                        .with_source(e)
                     });
                 }
             }
@@ -326,18 +326,26 @@ impl Renderer {
                 .components()
                 .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
         if escapes {
-            return Err(Diagnostics(vec![
-                Diagnostic::error(
-                    "path-escapes",
-                    format!(
-                        "target `{}` would write `{}`, outside the output root",
-                        target.name,
-                        rel.display()
-                    ),
-                )
-                .at(source)
-                .help("output paths must be relative and may not contain `..`"),
-            ]));
+            let key = match layout {
+                Layout::Dist => "path",
+                Layout::Native => "native_path",
+            };
+            let d = Diagnostic::error(
+                "path-escapes",
+                format!(
+                    "target `{}` would write `{}` for `{}`, outside the output root",
+                    target.name,
+                    rel.display(),
+                    agent.name
+                ),
+            )
+            .help("output paths must be relative and may not contain `..`");
+            // The pattern is the culprit when a project file set it.
+            let d = match target_file(target, &[Key::K(key)]) {
+                Some(at) => at.apply(d),
+                None => d.at(source),
+            };
+            return Err(Diagnostics(vec![d]));
         }
         Ok(match layout {
             Layout::Dist => Path::new(&target.name).join(rel),
@@ -346,23 +354,22 @@ impl Renderer {
     }
 
     fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {
-        let file = match &target.origin {
-            crate::target::Origin::Project(p) if what == "path" || what.starts_with("field") => {
-                Some(p.clone())
-            }
-            _ => e
-                .name()
-                .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
-                .filter(|p| p.is_file()),
-        };
-        let mut msg = format!("target `{}`: {what}: {}", target.name, e.kind());
-        if let Some(detail) = e.detail() {
-            msg.push_str(&format!(": {detail}"));
+        // An expression (a field, a check, the path) or a missing template is the
+        // target file's fault; anything else lies in the template named by the error.
+        let in_target = what == "path"
+            || what == "check"
+            || what.starts_with("field")
+            || e.kind() == minijinja::ErrorKind::TemplateNotFound;
+        if in_target && let Some(at) = target_file(target, &self.key_of(target, what)) {
+            return Diagnostics(vec![
+                at.apply(Diagnostic::error("template", message(target, what, &e))),
+            ]);
         }
-        if let (Some(name), Some(line)) = (e.name(), e.line()) {
-            msg.push_str(&format!(" (in {name} line {line})"));
-        }
-        let mut d = Diagnostic::error("template", msg);
+        let file = e
+            .name()
+            .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
+            .filter(|p| p.is_file());
+        let mut d = Diagnostic::error("template", message(target, what, &e));
         if let Some(file) = file {
             d = d.at(&file);
             if let (Some(line), Ok(text)) = (e.line(), std::fs::read_to_string(&file)) {
@@ -379,11 +386,70 @@ impl Renderer {
         Diagnostics(vec![d])
     }
 
+    /// Where in a target file `what` (as `template_error` names it) is set.
+    fn key_of<'t>(&self, target: &'t Target, what: &str) -> Vec<Key<'t>> {
+        if let Some(i) = target
+            .fields
+            .iter()
+            .position(|f| what == format!("field `{}`", f.key))
+        {
+            return vec![Key::K("fields"), Key::I(i), Key::K("value")];
+        }
+        match what {
+            "path" => vec![Key::K("path")],
+            "check" => vec![Key::K("checks")],
+            _ => vec![Key::K("template")],
+        }
+    }
+
     fn fail(&self, target: &Target, source: &Path, msg: String) -> Diagnostics {
         Diagnostics(vec![
             Diagnostic::error("render", format!("target `{}`: {msg}", target.name)).at(source),
         ])
     }
+}
+
+fn message(target: &Target, what: &str, e: &minijinja::Error) -> String {
+    let mut msg = format!("target `{}`: {what}: {}", target.name, e.kind());
+    if let Some(detail) = e.detail() {
+        msg.push_str(&format!(": {detail}"));
+    }
+    if let (Some(name), Some(line)) = (e.name(), e.line()) {
+        msg.push_str(&format!(" (in {name} line {line})"));
+    }
+    msg
+}
+
+/// A place in a project's target file.
+struct TargetAt {
+    file: PathBuf,
+    source: Option<(Arc<str>, std::ops::Range<usize>)>,
+}
+
+impl TargetAt {
+    fn apply(self, d: Diagnostic) -> Diagnostic {
+        let d = d.at(&self.file);
+        match self.source {
+            Some((text, span)) => d.span(&text, span),
+            None => d,
+        }
+    }
+}
+
+/// The project file that defines `target`, and the span of `keys` in it when the
+/// file sets them; `None` for a built-in target.
+fn target_file(target: &Target, keys: &[Key]) -> Option<TargetAt> {
+    let crate::target::Origin::Project(file) = &target.origin else {
+        return None;
+    };
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let (doc, _) = toml::de::DeTable::parse_recoverable(&text);
+    let span = crate::load::locate(doc.get_ref(), keys);
+    let text: Arc<str> = Arc::from(text);
+    Some(TargetAt {
+        file: file.clone(),
+        source: span.map(|s| (text, s)),
+    })
 }
 
 thread_local! {

@@ -316,7 +316,7 @@ impl Registry {
         }
         let mut targets = BTreeMap::new();
         for (name, (table, origin)) in raw {
-            match table.try_into::<Target>() {
+            match table.clone().try_into::<Target>() {
                 Ok(mut t) => {
                     t.origin = origin;
                     if t.name != name {
@@ -341,7 +341,7 @@ impl Registry {
                         format!("target `{name}`: {}", e.message()),
                     );
                     if let Origin::Project(p) = &origin {
-                        d = d.at(p);
+                        d = point_at_culprit(d.at(p), p, &table, e.message());
                     }
                     diags.push(d);
                 }
@@ -440,6 +440,41 @@ fn read_project_target(
     merge(&mut merged, table);
     merged.insert("name".into(), toml::Value::String(name.clone()));
     raw.insert(name, (merged, Origin::Project(path.to_path_buf())));
+}
+
+/// Points a target's type error at the top-level key of its file that causes it:
+/// the unknown key named, or the first key without which the definition reads.
+fn point_at_culprit(d: Diagnostic, path: &Path, merged: &Table, message: &str) -> Diagnostic {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return d;
+    };
+    let (doc, _) = toml::de::DeTable::parse_recoverable(&text);
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next());
+    let culprit = doc.get_ref().iter().find(|(k, _)| {
+        let k: &str = k.get_ref();
+        if let Some(u) = unknown {
+            return k == u;
+        }
+        let mut without = merged.clone();
+        without.remove(k);
+        match without.try_into::<Target>() {
+            Ok(_) => true,
+            Err(e) => e.message() != message && !e.message().starts_with("missing field"),
+        }
+    });
+    match culprit {
+        Some((k, v)) => {
+            let span = if unknown.is_some() {
+                k.span()
+            } else {
+                v.span()
+            };
+            d.span(&Arc::from(text.as_str()), span)
+        }
+        None => d,
+    }
 }
 
 /// Deep-merges `over` into `base`: tables key by key, anything else replaced.

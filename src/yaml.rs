@@ -18,10 +18,37 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
 
 /// Parses YAML into a JSON value (the neutral in-memory form used by importers).
 pub fn parse(text: &str) -> Result<Value, ParseError> {
+    // libyaml takes time quadratic in the depth of flow collections, and serde_yaml
+    // rejects more than 128 levels anyway: refuse deep nesting before parsing.
+    if let Some(offset) = too_deep(text, 128) {
+        return Err(ParseError {
+            message: "recursion limit exceeded".into(),
+            offset: Some(offset),
+        });
+    }
     serde_yaml::from_str::<Value>(text).map_err(|e| ParseError {
         message: e.to_string(),
         offset: e.location().map(|l| l.index()),
     })
+}
+
+/// The offset where `[`/`{` nesting first passes `limit` (brackets in quoted
+/// text count too: erring on the side of refusing is harmless here).
+fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A YAML syntax or type error, with the byte offset where the parser stopped.
