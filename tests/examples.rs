@@ -101,3 +101,44 @@ fn pre_commit_hooks_run() {
         }
     }
 }
+
+#[test]
+fn migration_walkthrough_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo().join("examples/migration");
+    std::fs::create_dir(dir.path().join("legacy")).unwrap();
+    for f in [
+        "migrate.sh",
+        "legacy/api-reviewer.md",
+        "legacy/incident-scribe.md",
+    ] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    let out = Command::new("bash")
+        .arg("migrate.sh")
+        .env("AGENTC", env!("CARGO_BIN_EXE_agentc"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("2 files: 2 imported, 0 unchanged, 0 failed"),
+        "{stderr}"
+    );
+    let spec = std::fs::read_to_string(dir.path().join("agents/api-reviewer.toml")).unwrap();
+    for kept in [
+        "author = \"@platform-team\"",
+        "tags = [\"api\", \"review\"]",
+        "original_name = \"API Reviewer\"",
+    ] {
+        assert!(spec.contains(kept), "{kept} in\n{spec}");
+    }
+    for file in [
+        ".claude/agents/api-reviewer.md",
+        ".codex/agents/incident-scribe.toml",
+        ".roomodes",
+    ] {
+        assert!(dir.path().join("out").join(file).is_file(), "{file}");
+    }
+}
