@@ -431,27 +431,11 @@ pub fn out(text: &str) -> Result<()> {
 
 /// Loads the project, its targets and a renderer; on failure prints why.
 pub(crate) fn setup(ui: &Ui, cwd: &Path) -> Option<(Project, Registry, Renderer)> {
-    let project = match Project::discover(cwd) {
-        Ok(p) => p,
-        Err(d) => {
-            ui.diagnostics(&d);
-            fail_json(ui, &d);
-            return None;
-        }
-    };
-    let registry = match Registry::load(Some(&project.root.join("targets"))) {
-        Ok(r) => r,
-        Err(d) => {
-            ui.diagnostics(&d);
-            fail_json(ui, &d);
-            return None;
-        }
-    };
+    let project = reported(ui, Project::discover(cwd))?;
+    let registry = reported(ui, Registry::load(Some(&project.root.join("targets"))))?;
     let bad_config = crate::config::check_targets(&project, &registry);
     if bad_config.has_errors() {
-        ui.diagnostics(&bad_config);
-        fail_json(ui, &bad_config);
-        return None;
+        return reported(ui, Err(bad_config));
     }
     let templates = Some(project.root.join("templates")).filter(|p| p.is_dir());
     let renderer = Renderer::new(templates, project.config.target.clone());
@@ -762,8 +746,16 @@ pub(crate) fn lint_levels(
     ui: &Ui,
     project: &Project,
 ) -> Option<std::collections::BTreeMap<&'static str, crate::lint::Level>> {
-    match crate::lint::levels(&project.config.lint, project.file.as_deref()) {
-        Ok(l) => Some(l),
+    reported(
+        ui,
+        crate::lint::levels(&project.config.lint, project.file.as_deref()),
+    )
+}
+
+/// The value, or `None` after printing the diagnostics (as text or JSON).
+fn reported<T>(ui: &Ui, result: Result<T, Diagnostics>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
         Err(d) => {
             ui.diagnostics(&d);
             fail_json(ui, &d);
@@ -780,14 +772,10 @@ pub(crate) fn budgets(
     cwd: &Path,
 ) -> Option<crate::budget::Budgets> {
     let file = project.file.as_deref().map(|f| relative_to(f, cwd));
-    match crate::budget::resolve(&project.config.budget, registry, file.as_deref()) {
-        Ok(b) => Some(b),
-        Err(d) => {
-            ui.diagnostics(&d);
-            fail_json(ui, &d);
-            None
-        }
-    }
+    reported(
+        ui,
+        crate::budget::resolve(&project.config.budget, registry, file.as_deref()),
+    )
 }
 
 /// What `build` renders: like [`selection`], but without `-t` or `targets` in
