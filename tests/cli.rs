@@ -389,25 +389,7 @@ fn targets_lists_every_built_in_target() {
     let out = Test::new().run_args(["targets"]);
     out.status(0);
     let names: Vec<&str> = out.stdout.lines().filter(|l| !l.starts_with(' ')).collect();
-    assert_eq!(
-        names,
-        [
-            "claude",
-            "codex",
-            "copilot",
-            "cursor",
-            "deepseek",
-            "gemini",
-            "gemini-cli",
-            "gpt",
-            "kiro",
-            "llama",
-            "opencode",
-            "qwen",
-            "roo",
-            "xml"
-        ]
-    );
+    assert_eq!(names, TARGETS);
     assert_eq!(
         out.stdout.matches("\n  checked against: ").count(),
         14,

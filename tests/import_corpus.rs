@@ -8,27 +8,11 @@
 mod import_support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use agentc::lower::text;
-use import_support::{normalise, render, split};
+use import_support::{corpus_files, normalise, render, split};
 use serde_json::Value;
-
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.filter_map(Result::ok) {
-        let p = e.path();
-        if p.is_dir() {
-            corpus_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "md")
-            && p.parent().is_some_and(|d| d.ends_with("agents"))
-        {
-            out.push(p);
-        }
-    }
-}
 
 fn tool_list(v: &Value) -> Vec<String> {
     match v {

@@ -5,17 +5,19 @@
 //! file passes `validate_native` (the tools' own rules), every prompt file is clean;
 //! the translation report (what each target left out) is printed by target and kind.
 
+mod import_support;
 #[path = "support/validate_native.rs"]
 mod validate_native;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use agentc::diagnostic::Diagnostics;
 use agentc::import::batch::{Options, Status};
 use agentc::pipeline::Compiled;
 use agentc::render::{Layout, Renderer};
 use agentc::target::Registry;
+use import_support::corpus_files;
 use validate_native::validate_native;
 
 /// The eight native tool targets (TARGETS.md); the other six write prompts.
@@ -31,22 +33,6 @@ const NATIVE_TARGETS: [&str; 8] = [
 ];
 
 /// The agent files of the corpus: `*.md` in folders named `agents`.
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.filter_map(Result::ok) {
-        let p = e.path();
-        if p.is_dir() {
-            corpus_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "md")
-            && p.parent().is_some_and(|d| d.ends_with("agents"))
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// A translation message with its particulars (names, values, lists, counts)
 /// blanked: "tool `X` has no equivalent; dropped" → "tool `…` has no equivalent; dropped".
 fn kind(message: &str) -> String {

@@ -92,3 +92,20 @@ pub fn seed(prefix: &str) -> (PathBuf, String) {
     let text = std::fs::read_to_string(entry.path()).expect("seed text");
     (entry.path(), text)
 }
+
+/// The agent files of the corpus: `*.md` files in `agents/` folders, recursively.
+pub fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            corpus_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "md")
+            && p.parent().is_some_and(|d| d.ends_with("agents"))
+        {
+            out.push(p);
+        }
+    }
+}
