@@ -18,20 +18,9 @@ use agentc::pipeline::Compiled;
 use agentc::render::{Layout, Renderer};
 use agentc::target::Registry;
 use import_support::corpus_files;
-use validate_native::validate_native;
+use validate_native::{NATIVE as NATIVE_TARGETS, validate_native};
 
 /// The eight native tool targets (TARGETS.md); the other six write prompts.
-const NATIVE_TARGETS: [&str; 8] = [
-    "opencode",
-    "copilot",
-    "gemini-cli",
-    "qwen",
-    "codex",
-    "cursor",
-    "kiro",
-    "roo",
-];
-
 /// The agent files of the corpus: `*.md` in folders named `agents`.
 /// A translation message with its particulars (names, values, lists, counts)
 /// blanked: "tool `X` has no equivalent; dropped" → "tool `…` has no equivalent; dropped".

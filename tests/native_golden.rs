@@ -11,18 +11,7 @@ use std::path::{Path, PathBuf};
 use agentc::pipeline::{self, Compiled, Job};
 use agentc::render::{Layout, Renderer};
 use agentc::target::Registry;
-use validate_native::validate_native;
-
-const NATIVE: &[&str] = &[
-    "opencode",
-    "copilot",
-    "gemini-cli",
-    "qwen",
-    "codex",
-    "cursor",
-    "kiro",
-    "roo",
-];
+use validate_native::{NATIVE, validate_native};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -14,20 +14,9 @@ use agentc::spec::{Section, Spec};
 use agentc::target::Registry;
 use proptest::prelude::*;
 use serde_json::Value;
-use validate_native::validate_native;
+use validate_native::{NATIVE as NATIVE_TARGETS, validate_native};
 
 /// The eight native tool targets (TARGETS.md).
-const NATIVE_TARGETS: [&str; 8] = [
-    "opencode",
-    "copilot",
-    "gemini-cli",
-    "qwen",
-    "codex",
-    "cursor",
-    "kiro",
-    "roo",
-];
-
 fn nasty_text() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![
         any::<String>(),

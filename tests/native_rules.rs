@@ -13,18 +13,7 @@ use std::path::{Path, PathBuf};
 use agentc::pipeline::{self, Compiled, Job};
 use agentc::render::{Layout, Renderer};
 use agentc::target::Registry;
-use validate_native::validate_native;
-
-const NATIVE: &[&str] = &[
-    "opencode",
-    "copilot",
-    "gemini-cli",
-    "qwen",
-    "codex",
-    "cursor",
-    "kiro",
-    "roo",
-];
+use validate_native::{NATIVE, validate_native};
 
 /// Awkward specs: names tools reject, tool lists that map to nothing, colours,
 /// models and extra keys of every kind.

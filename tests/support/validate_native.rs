@@ -15,6 +15,18 @@ use serde_json::{Map, Value};
 
 /// Every way `content` (written at `path`, relative to the output root) breaks
 /// the rules of `target`'s tool; empty when the tool would load it as meant.
+/// The eight native tool targets.
+pub const NATIVE: &[&str] = &[
+    "opencode",
+    "copilot",
+    "gemini-cli",
+    "qwen",
+    "codex",
+    "cursor",
+    "kiro",
+    "roo",
+];
+
 pub fn validate_native(target: &str, path: &Path, content: &str) -> Vec<String> {
     let mut v = Problems::default();
     let path = path.to_string_lossy().replace('\\', "/");
