@@ -479,31 +479,38 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         lint: levels,
         lint_min: Some(crate::lint::Level::Deny),
     };
-    let mut progress: Option<Progress> = None;
-    let mut compiled = pipeline::compile_with(&job, &registry, &renderer, &mut |done, total| {
-        progress
-            .get_or_insert_with(|| ui.progress("rendering", total))
-            .tick(done)
-    });
-    if let Some(p) = &progress {
-        p.finish();
-    }
-    if deny_over_budget {
-        // Only a denied rule runs in `build`, over the files it has rendered anyway.
-        let targets = pipeline::targets(&registry, &compiled.targets, &mut Diagnostics::default());
-        let found = crate::budget::lint(
-            &compiled.artifacts,
-            &targets,
-            &budgets,
-            &compiled.sources,
-            crate::diagnostic::Severity::Error,
-        );
-        compiled.diags.extend(found);
-    }
     let root = relative_to(
         &pipeline::output_root(&project.root, &cfg.out_dir, args.out.as_deref(), layout),
         cwd,
     );
+    // Outputs are checked or staged as each chunk of agents is rendered, so that
+    // memory does not grow with the project; nothing is touched unless all succeeds.
+    let dest = match check_only {
+        true => emit::Checker::new(&root).map(Out::Check),
+        false => emit::Writer::new(&root, args.force).map(Out::Write),
+    };
+    let budget_targets = pipeline::targets(&registry, &job.targets, &mut Diagnostics::default());
+    let mut sink = BuildSink {
+        dest,
+        budget: deny_over_budget.then_some((&budget_targets[..], &budgets)),
+    };
+    let mut progress: Option<Progress> = None;
+    let mut compiled = pipeline::compile_streaming(
+        &job,
+        &registry,
+        &renderer,
+        &mut |done, total| {
+            progress
+                .get_or_insert_with(|| ui.progress("rendering", total))
+                .tick(done)
+        },
+        &mut sink,
+    );
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    let dest = sink.dest;
+    let dest = dest.map_err(|d| compiled.diags.extend(d)).ok();
     let scope = Scope {
         targets: compiled.targets.iter().cloned().collect(),
         agents: explicit.then(|| compiled.agents.iter().cloned().collect()),
@@ -518,11 +525,12 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         fail_json(ui, &compiled.diags);
         return Ok(1);
     }
-    if check_only {
-        return check(ui, &root, &mut compiled, &scope);
-    }
-    let result = emit::write(&root, &compiled.artifacts, &scope, args.force);
-    let summary = match result {
+    let writer = match dest {
+        None => return Ok(1), // not reached: a manifest that cannot be read is an error above
+        Some(Out::Check(checker)) => return check(ui, &root, &compiled, checker, &scope),
+        Some(Out::Write(w)) => w,
+    };
+    let summary = match writer.commit(&scope) {
         Ok(s) => s,
         Err(d) => {
             compiled.diags.extend(d);
@@ -655,15 +663,77 @@ fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
     Ok(0)
 }
 
-fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result<Exit> {
-    let drifts = match emit::check(root, &compiled.artifacts, scope) {
-        Ok(d) => d,
-        Err(d) => {
-            ui.diagnostics(&d);
-            fail_json(ui, &d);
-            return Ok(1);
+/// Where `build` sends its outputs: to disk, or (`check`) to be compared with it.
+enum Out {
+    Write(emit::Writer),
+    Check(emit::Checker),
+}
+
+/// `build`'s outputs, a chunk at a time: checked against their budgets when the
+/// `over-budget` rule is denied, then staged (or compared, for `check`).
+struct BuildSink<'a> {
+    dest: Result<Out, Diagnostics>,
+    budget: Option<(&'a [&'a crate::target::Target], &'a crate::budget::Budgets)>,
+}
+
+impl pipeline::Sink for BuildSink<'_> {
+    fn chunk(
+        &mut self,
+        artifacts: Vec<crate::render::Artifact>,
+        sources: &crate::budget::Sources,
+        diags: &mut Diagnostics,
+    ) {
+        if let Some((targets, budgets)) = self.budget {
+            // Only a denied rule runs in `build`, over the files it renders anyway.
+            diags.extend(crate::budget::lint(
+                &artifacts,
+                targets,
+                budgets,
+                sources,
+                crate::diagnostic::Severity::Error,
+            ));
         }
-    };
+        match &mut self.dest {
+            Ok(Out::Check(c)) => c.check(&artifacts),
+            Ok(Out::Write(w)) if !diags.has_errors() => w.stage(&artifacts),
+            _ => {}
+        }
+    }
+
+    fn aggregate(
+        &mut self,
+        artifact: crate::render::Artifact,
+        file: &mut std::fs::File,
+        diags: &mut Diagnostics,
+    ) {
+        if self
+            .budget
+            .is_some_and(|(_, b)| b.contains_key(&artifact.target))
+        {
+            return match pipeline::read_back(artifact, file) {
+                Ok(a) => self.chunk(vec![a], &Default::default(), diags),
+                Err(d) => diags.push(d),
+            };
+        }
+        match &mut self.dest {
+            Ok(Out::Check(c)) => c.check_body(&artifact, emit::Body::File(file)),
+            Ok(Out::Write(w)) if !diags.has_errors() => {
+                w.stage_body(&artifact, emit::Body::File(file))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check(
+    ui: &Ui,
+    root: &Path,
+    compiled: &Compiled,
+    checker: emit::Checker,
+    scope: &Scope,
+) -> Result<Exit> {
+    let outputs = checker.count();
+    let drifts = checker.finish(scope);
     ui.diagnostics(&compiled.diags);
     if ui.json() {
         out(&format!(
@@ -680,7 +750,7 @@ fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result
     if drifts.is_empty() {
         ui.summary(&format!(
             "{} files up to date in {}",
-            compiled.artifacts.len(),
+            outputs,
             root.display()
         ));
         return Ok(0);
@@ -689,7 +759,7 @@ fn check(ui: &Ui, root: &Path, compiled: &mut Compiled, scope: &Scope) -> Result
     ui.summary(&format!(
         "error: {} of {} outputs out of date in {} ({} stale, {} missing, {} extra); run `agentc build`",
         drifts.len(),
-        compiled.artifacts.len(),
+        outputs,
         root.display(),
         count(DriftKind::Stale),
         count(DriftKind::Missing),

@@ -134,104 +134,340 @@ pub fn write(
     scope: &Scope,
     force: bool,
 ) -> Result<Summary, Diagnostics> {
-    let mut diags = Diagnostics::default();
-    if root
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        // A symlinked root is the user's choice; what matters is what lies below it.
+    let mut w = Writer::new(root, force)?;
+    w.stage(artifacts);
+    w.commit(scope)
+}
+
+/// Writes a build's outputs as they are rendered, a chunk at a time, without
+/// touching any of them until the whole build has succeeded: each file that
+/// changed is written to a staging folder in the output root (`stage`); `commit`
+/// then widens the manifest, renames every staged file into place, and removes
+/// the stale outputs. A failed build drops the staging folder: nothing changed.
+pub struct Writer {
+    root: PathBuf,
+    force: bool,
+    manifest: Manifest,
+    staging: Option<tempfile::TempDir>,
+    /// Paths relative to the root, in the order staged (the `n`th is staged
+    /// as `n` in the staging folder).
+    staged: Vec<PathBuf>,
+    new_keys: BTreeMap<String, Owner>,
+    unchanged: usize,
+    /// The root did not exist: a failed build removes it again.
+    made_root: bool,
+    pub diags: Diagnostics,
+}
+
+const STAGING: &str = ".agentc-staging-";
+
+impl Writer {
+    pub fn new(root: &Path, force: bool) -> Result<Writer, Diagnostics> {
+        let manifest = read_manifest(root).map_err(|d| Diagnostics(vec![d]))?;
+        remove_abandoned_staging(root);
+        Ok(Writer {
+            root: root.to_path_buf(),
+            force,
+            manifest,
+            staging: None,
+            staged: Vec::new(),
+            new_keys: BTreeMap::new(),
+            unchanged: 0,
+            made_root: false,
+            diags: Diagnostics::default(),
+        })
     }
-    let manifest = read_manifest(root).map_err(|d| Diagnostics(vec![d]))?;
-    let mut plan: Vec<(&Artifact, bool)> = Vec::new(); // (artifact, needs write)
-    for a in artifacts {
-        if let Err(d) = check_path(root, &a.path) {
-            diags.push(d);
-            continue;
+
+    /// Checks each artifact against the disk and stages those that changed.
+    /// Once anything failed, files are only checked (for the report), no longer staged.
+    pub fn stage(&mut self, artifacts: &[Artifact]) {
+        for a in artifacts {
+            self.stage_body(a, Body::Text(&a.content));
         }
-        let full = root.join(&a.path);
-        match std::fs::read(&full) {
-            Ok(existing) if existing == a.content.as_bytes() => plan.push((a, false)),
-            Ok(_) if manifest.files.contains_key(&key(&a.path)) || force => plan.push((a, true)),
-            Ok(_) => diags.push(
+    }
+
+    /// Like `stage` for one file whose bytes are in `body` (`a.content` unused).
+    pub fn stage_body(&mut self, a: &Artifact, mut body: Body<'_>) {
+        self.new_keys.insert(
+            key(&a.path),
+            Owner {
+                target: a.target.clone(),
+                agent: a.agent.clone(),
+            },
+        );
+        if let Err(d) = check_path(&self.root, &a.path) {
+            self.diags.push(d);
+            return;
+        }
+        let full = self.root.join(&a.path);
+        match body.same_as(&full) {
+            Ok(true) => self.unchanged += 1,
+            Ok(false) if self.manifest.files.contains_key(&key(&a.path)) || self.force => {
+                self.stage_one(a, &full, body)
+            }
+            Ok(false) => self.diags.push(
                 Diagnostic::error(
                     "not-owned",
                     format!("`{}` exists and was not written by agentc", full.display()),
                 )
                 .help("move it away, or pass --force to overwrite it"),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => plan.push((a, true)),
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => diags.push(
-                Diagnostic::error("io", format!("`{}` is a folder", full.display())),
-            ),
-            Err(e) => diags.push(Diagnostic::error(
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.stage_one(a, &full, body),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => {
+                self.diags.push(Diagnostic::error(
+                    "io",
+                    format!("`{}` is a folder", full.display()),
+                ))
+            }
+            Err(e) => self.diags.push(Diagnostic::error(
                 "io",
                 format!("cannot read `{}`: {e}", full.display()),
             )),
         }
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    let new_keys: BTreeMap<String, Owner> = artifacts
-        .iter()
-        .map(|a| {
-            (
-                key(&a.path),
-                Owner {
-                    target: a.target.clone(),
-                    agent: a.agent.clone(),
-                },
-            )
-        })
-        .collect();
-    let stale: Vec<String> = manifest
-        .files
-        .iter()
-        .filter(|(k, o)| !new_keys.contains_key(*k) && scope.covers(o))
-        .map(|(k, _)| k.clone())
-        .collect();
 
-    // Widen the manifest first: a crash from here on leaves every file owned.
-    let mut widened = manifest.clone();
-    widened.version = 1;
-    widened.files.extend(new_keys.clone());
-    let fail = |d: Diagnostic| Diagnostics(vec![d]);
-    if plan.iter().any(|(_, w)| *w) || !stale.is_empty() || widened != manifest {
-        save_manifest(root, &widened).map_err(fail)?;
-    }
-    let mut summary = Summary::default();
-    for (a, needs) in plan {
-        if needs {
-            atomic_write(&root.join(&a.path), a.content.as_bytes()).map_err(fail)?;
-            summary.written.push(a.path.clone());
-        } else {
-            summary.unchanged += 1;
+    fn stage_one(&mut self, a: &Artifact, full: &Path, body: Body<'_>) {
+        if self.diags.has_errors() {
+            return;
+        }
+        match self.write_staged(full, body) {
+            Ok(()) => self.staged.push(a.path.clone()),
+            Err(d) => self.diags.push(d),
         }
     }
-    let mut fin = widened;
-    for k in stale {
-        let path = root.join(&k);
-        if check_path(root, Path::new(&k)).is_ok() {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {
-                    summary.removed.push(PathBuf::from(&k));
-                    remove_empty_parents(root, &path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(fail(Diagnostic::error(
-                        "io",
-                        format!("cannot remove `{}`: {e}", path.display()),
-                    )));
+
+    fn write_staged(&mut self, full: &Path, mut body: Body<'_>) -> Result<(), Diagnostic> {
+        let io = |what: &str, e: std::io::Error| {
+            Diagnostic::error("io", format!("cannot {what} `{}`: {e}", full.display()))
+        };
+        if self.staging.is_none() {
+            if !self.root.exists() {
+                self.made_root = true;
+            }
+            std::fs::create_dir_all(&self.root).map_err(|e| io("create the output root for", e))?;
+            let dir = tempfile::Builder::new()
+                .prefix(&format!("{STAGING}{}-", std::process::id()))
+                .tempdir_in(&self.root)
+                .map_err(|e| io("write", e))?;
+            self.staging = Some(dir);
+        }
+        let staged = self.staged_path(self.staged.len());
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Created like any new file (0666 less the umask); a file being replaced
+        // keeps its own mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o666);
+        }
+        let mut file = options.open(&staged).map_err(|e| io("write", e))?;
+        if let Ok(meta) = std::fs::metadata(full) {
+            file.set_permissions(meta.permissions())
+                .map_err(|e| io("write", e))?;
+        }
+        injected_fault().map_err(|e| io("write", e))?;
+        body.write_to(&mut file).map_err(|e| io("write", e))
+    }
+
+    /// Where the `n`th staged file is.
+    fn staged_path(&self, n: usize) -> PathBuf {
+        match &self.staging {
+            Some(dir) => dir.path().join(n.to_string()),
+            None => PathBuf::new(),
+        }
+    }
+
+    /// Puts every staged file in place and removes the stale outputs of `scope`,
+    /// or, when anything failed, leaves the tree as it was.
+    pub fn commit(mut self, scope: &Scope) -> Result<Summary, Diagnostics> {
+        if self.diags.has_errors() {
+            self.abandon();
+            return Err(std::mem::take(&mut self.diags));
+        }
+        let fail = |d: Diagnostic| Diagnostics(vec![d]);
+        let stale: Vec<String> = self
+            .manifest
+            .files
+            .iter()
+            .filter(|(k, o)| !self.new_keys.contains_key(*k) && scope.covers(o))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let widens = self
+            .new_keys
+            .iter()
+            .any(|(k, o)| self.manifest.files.get(k) != Some(o));
+        let mut manifest = std::mem::take(&mut self.manifest);
+        manifest.version = 1;
+        manifest.files.extend(std::mem::take(&mut self.new_keys));
+        // Widen the manifest first: a crash from here on leaves every file owned.
+        if !self.staged.is_empty() || !stale.is_empty() || widens {
+            save_manifest(&self.root, &manifest).map_err(fail)?;
+        }
+        let mut summary = Summary {
+            unchanged: self.unchanged,
+            ..Summary::default()
+        };
+        for (n, rel) in std::mem::take(&mut self.staged).into_iter().enumerate() {
+            let dest = self.root.join(&rel);
+            place(&self.staged_path(n), &dest).map_err(fail)?;
+            summary.written.push(rel);
+        }
+        for k in &stale {
+            let path = self.root.join(k);
+            if check_path(&self.root, Path::new(k)).is_ok() {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        summary.removed.push(PathBuf::from(k));
+                        remove_empty_parents(&self.root, &path);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(fail(Diagnostic::error(
+                            "io",
+                            format!("cannot remove `{}`: {e}", path.display()),
+                        )));
+                    }
                 }
             }
+            manifest.files.remove(k);
         }
-        fin.files.remove(&k);
+        if !stale.is_empty() {
+            save_manifest(&self.root, &manifest).map_err(fail)?;
+        }
+        Ok(summary)
     }
-    if fin != read_manifest(root).unwrap_or_default() {
-        save_manifest(root, &fin).map_err(fail)?;
+
+    /// Drops what was staged (and the root, when this build made it).
+    fn abandon(&mut self) {
+        self.staged.clear();
+        if let Some(dir) = self.staging.take() {
+            let _ = dir.close();
+        }
+        if self.made_root {
+            let _ = std::fs::remove_dir(&self.root);
+        }
     }
-    Ok(summary)
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+/// Moves a staged file to its place: a rename, or where the destination lies on
+/// another file system, a copy through a temp file beside it.
+fn place(staged: &Path, dest: &Path) -> Result<(), Diagnostic> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(
+            "io",
+            format!("cannot create the folder of `{}`: {e}", dest.display()),
+        )
+    })?;
+    if std::fs::rename(staged, dest).is_ok() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(staged)
+        .map_err(|e| Diagnostic::error("io", format!("cannot write `{}`: {e}", dest.display())))?;
+    atomic_write(dest, &bytes)
+}
+
+/// An output's bytes: in memory, or in a (large) file.
+pub enum Body<'b> {
+    Text(&'b str),
+    File(&'b mut std::fs::File),
+}
+
+impl Body<'_> {
+    fn len(&mut self) -> std::io::Result<u64> {
+        match self {
+            Body::Text(t) => Ok(t.len() as u64),
+            Body::File(f) => Ok(f.metadata()?.len()),
+        }
+    }
+
+    fn rewound(&mut self) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        use std::io::{Seek, SeekFrom};
+        match self {
+            Body::Text(t) => Ok(Box::new(t.as_bytes())),
+            Body::File(f) => {
+                f.seek(SeekFrom::Start(0))?;
+                Ok(Box::new(&mut **f))
+            }
+        }
+    }
+
+    /// Whether the file at `path` holds exactly these bytes, compared a block at
+    /// a time (a file of another length is not read at all).
+    fn same_as(&mut self, path: &Path) -> std::io::Result<bool> {
+        let mut file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a folder",
+            ));
+        }
+        if meta.len() != self.len()? {
+            return Ok(false);
+        }
+        let mut ours = self.rewound()?;
+        let (mut a, mut b) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+        loop {
+            let n = read_full(&mut file, &mut a)?;
+            let m = read_full(&mut ours, &mut b[..n.max(1)])?;
+            if n != m || a[..n] != b[..m] {
+                return Ok(false);
+            }
+            if n == 0 {
+                return Ok(true);
+            }
+        }
+    }
+
+    fn write_to(&mut self, out: &mut std::fs::File) -> std::io::Result<()> {
+        std::io::copy(&mut self.rewound()?, out).map(|_| ())
+    }
+
+    /// The bytes as text (for a diff).
+    fn text(&mut self) -> String {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        let _ = self.rewound().and_then(|mut r| r.read_to_end(&mut bytes));
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Reads until `buf` is full or the input ends.
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Staging folders left by a build that was killed (its process is gone).
+fn remove_abandoned_staging(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(STAGING) else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or_default();
+        let alive = Path::new("/proc").is_dir() && Path::new("/proc").join(pid).exists();
+        if !alive && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {
@@ -311,41 +547,84 @@ pub fn check(
     artifacts: &[Artifact],
     scope: &Scope,
 ) -> Result<Vec<Drift>, Diagnostics> {
-    let manifest = read_manifest(root).map_err(|d| Diagnostics(vec![d]))?;
-    let mut drifts = Vec::new();
-    let mut expected = BTreeSet::new();
-    for a in artifacts {
-        expected.insert(key(&a.path));
-        let full = root.join(&a.path);
+    let mut c = Checker::new(root)?;
+    c.check(artifacts);
+    Ok(c.finish(scope))
+}
+
+/// `check` a chunk of outputs at a time: what differs is kept (with its diff),
+/// what matches only by path.
+pub struct Checker {
+    root: PathBuf,
+    manifest: Manifest,
+    expected: BTreeSet<String>,
+    drifts: Vec<Drift>,
+}
+
+impl Checker {
+    pub fn new(root: &Path) -> Result<Checker, Diagnostics> {
+        Ok(Checker {
+            root: root.to_path_buf(),
+            manifest: read_manifest(root).map_err(|d| Diagnostics(vec![d]))?,
+            expected: BTreeSet::new(),
+            drifts: Vec::new(),
+        })
+    }
+
+    /// Outputs compared so far.
+    pub fn count(&self) -> usize {
+        self.expected.len()
+    }
+
+    pub fn check(&mut self, artifacts: &[Artifact]) {
+        for a in artifacts {
+            self.check_body(a, Body::Text(&a.content));
+        }
+    }
+
+    /// Like `check` for one file whose bytes are in `body` (`a.content` unused).
+    pub fn check_body(&mut self, a: &Artifact, mut body: Body<'_>) {
+        self.expected.insert(key(&a.path));
+        let full = self.root.join(&a.path);
         let label = a.path.display().to_string();
-        match std::fs::read(&full) {
-            Ok(bytes) if bytes == a.content.as_bytes() => {}
-            Ok(bytes) => drifts.push(Drift {
-                path: a.path.clone(),
-                kind: DriftKind::Stale,
-                diff: diff(&String::from_utf8_lossy(&bytes), &a.content, &label),
-            }),
-            Err(_) => drifts.push(Drift {
+        match body.same_as(&full) {
+            Ok(true) => {}
+            Ok(false) => {
+                let bytes = std::fs::read(&full).unwrap_or_default();
+                self.drifts.push(Drift {
+                    path: a.path.clone(),
+                    kind: DriftKind::Stale,
+                    diff: diff(&String::from_utf8_lossy(&bytes), &body.text(), &label),
+                })
+            }
+            Err(_) => self.drifts.push(Drift {
                 path: a.path.clone(),
                 kind: DriftKind::Missing,
-                diff: diff("", &a.content, &label),
+                diff: diff("", &body.text(), &label),
             }),
         }
     }
-    for (k, owner) in &manifest.files {
-        if expected.contains(k) || !scope.covers(owner) || check_path(root, Path::new(k)).is_err() {
-            continue;
+
+    /// The drifts found, with the files agentc wrote that no source gives any more.
+    pub fn finish(mut self, scope: &Scope) -> Vec<Drift> {
+        for (k, owner) in &self.manifest.files {
+            if self.expected.contains(k)
+                || !scope.covers(owner)
+                || check_path(&self.root, Path::new(k)).is_err()
+            {
+                continue;
+            }
+            if let Ok(bytes) = std::fs::read(self.root.join(k)) {
+                self.drifts.push(Drift {
+                    path: PathBuf::from(k),
+                    kind: DriftKind::Extra,
+                    diff: diff(&String::from_utf8_lossy(&bytes), "", k),
+                });
+            }
         }
-        if let Ok(bytes) = std::fs::read(root.join(k)) {
-            drifts.push(Drift {
-                path: PathBuf::from(k),
-                kind: DriftKind::Extra,
-                diff: diff(&String::from_utf8_lossy(&bytes), "", k),
-            });
-        }
+        self.drifts.sort_by(|a, b| a.path.cmp(&b.path));
+        self.drifts
     }
-    drifts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(drifts)
 }
 
 fn diff(old: &str, new: &str, label: &str) -> String {

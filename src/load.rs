@@ -98,38 +98,42 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
 /// Loads every file; a file with errors is left out of the result, and names
 /// shared by two files are reported for both.
 pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
-    let mut loaded: Vec<Loaded> = Vec::new();
-    for path in files {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    if let Some(l) = load_str(path, &text, diags) {
-                        loaded.push(l);
-                    }
-                }
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
-                    diags.push(
-                        Diagnostic::error(
-                            "invalid-utf8",
-                            format!("not UTF-8 text (invalid byte at offset {at})"),
-                        )
-                        .at(path)
-                        .span(&lossy, at..at)
-                        .help("specs are UTF-8 text; re-encode the file"),
-                    )
-                }
-            },
-            Err(e) => {
-                diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path))
-            }
-        }
-    }
-    let dups = check_duplicates(&loaded, diags);
+    let mut loaded: Vec<Loaded> = files.iter().filter_map(|p| load_file(p, diags)).collect();
+    let names: Vec<(&str, &Path)> = loaded
+        .iter()
+        .map(|l| (l.spec.name.as_str(), l.path.as_path()))
+        .collect();
+    let dups = duplicates(&names, diags);
     // Rendering both would only add collisions to the errors already reported.
     loaded.retain(|l| !dups.contains(&l.spec.name));
     loaded
+}
+
+/// Reads, parses and checks one spec file; `None` when it has errors (all reported).
+pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<Loaded> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => load_str(path, &text, diags),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-utf8",
+                        format!("not UTF-8 text (invalid byte at offset {at})"),
+                    )
+                    .at(path)
+                    .span(&lossy, at..at)
+                    .help("specs are UTF-8 text; re-encode the file"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path));
+            None
+        }
+    }
 }
 
 /// Parses and checks one spec text; `None` when it has errors (all reported).
@@ -417,25 +421,30 @@ pub fn locate(doc: &DeTable, path: &[Key]) -> Option<Range<usize>> {
     value.map(|v| v.span())
 }
 
-/// Two specs with one name would write the same files: an error on each.
-fn check_duplicates(loaded: &[Loaded], diags: &mut Diagnostics) -> Vec<String> {
+/// Two specs with one name would write the same files: an error on each, placed
+/// at its `name` (the files are read again: this is the rare, failing path).
+/// Returns the names used more than once.
+pub fn duplicates(names: &[(&str, &Path)], diags: &mut Diagnostics) -> Vec<String> {
     let mut dups = Vec::new();
-    let mut by_name: BTreeMap<&str, Vec<&Loaded>> = BTreeMap::new();
-    for l in loaded {
-        by_name.entry(&l.spec.name).or_default().push(l);
+    let mut by_name: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for (name, path) in names {
+        by_name.entry(name).or_default().push(path);
     }
     for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
         dups.push(name.to_string());
-        let paths: Vec<String> = group.iter().map(|l| l.path.display().to_string()).collect();
-        for l in &group {
-            let (doc, _) = DeTable::parse_recoverable(&l.source);
+        let paths: Vec<String> = group.iter().map(|p| p.display().to_string()).collect();
+        for path in &group {
             let mut d = Diagnostic::error(
                 "duplicate-name",
                 format!("agent name `{name}` is used by {} files", group.len()),
             )
-            .at(&l.path);
-            if let Some(span) = value_span(doc.get_ref(), &["name"]) {
-                d = d.span(&l.source, span);
+            .at(path);
+            if let Ok(text) = std::fs::read_to_string(path) {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let (doc, _) = DeTable::parse_recoverable(text);
+                if let Some(span) = value_span(doc.get_ref(), &["name"]) {
+                    d = d.span(&Arc::from(text), span);
+                }
             }
             diags.push(d.help(format!("names must be unique: {}", paths.join(", "))));
         }

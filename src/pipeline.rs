@@ -1,9 +1,11 @@
 //! The whole compile in memory: sources → specs → IR → artifacts for each target.
 //! `build`, `check` and `convert` share it; only `emit` touches the outputs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
+use crate::budget::Sources;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::lint::Level;
 use crate::load::Loaded;
@@ -77,58 +79,340 @@ pub fn compile(job: &Job, registry: &Registry, renderer: &Renderer) -> Compiled 
     compile_with(job, registry, renderer, &mut |_, _| {})
 }
 
-/// Like [`compile`], calling `progress(done, total)` after each agent is rendered.
+/// Like [`compile`], calling `progress(done, total)` after each chunk of agents.
+/// Every artifact is held in memory, sorted by path; [`compile_streaming`] is
+/// the bounded-memory form that `build` and `check` use.
 pub fn compile_with(
     job: &Job,
     registry: &Registry,
     renderer: &Renderer,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Compiled {
+    let mut all = Collect::default();
+    let mut c = compile_streaming(job, registry, renderer, progress, &mut all);
+    all.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    c.artifacts = all.artifacts;
+    c.sources = all.sources;
+    c
+}
+
+/// What receives the artifacts of a compile, a chunk of agents at a time: each
+/// chunk's own files (with those agents' spec files and texts, to place
+/// findings), then each aggregate file. It may add diagnostics.
+pub trait Sink {
+    fn chunk(&mut self, artifacts: Vec<Artifact>, sources: &Sources, diags: &mut Diagnostics);
+
+    /// An aggregate file, assembled in `file` (read it from the start; it can be
+    /// large); `artifact.content` is empty. By default it is read into memory and
+    /// passed on as a chunk of its own.
+    fn aggregate(&mut self, artifact: Artifact, file: &mut std::fs::File, diags: &mut Diagnostics) {
+        match read_back(artifact, file) {
+            Ok(a) => self.chunk(vec![a], &Sources::new(), diags),
+            Err(d) => diags.push(d),
+        }
+    }
+}
+
+/// An aggregate artifact with its content read from the file it was assembled in.
+pub fn read_back(mut artifact: Artifact, file: &mut std::fs::File) -> Result<Artifact, Diagnostic> {
+    use std::io::Read;
+    match file.read_to_string(&mut artifact.content) {
+        Ok(_) => Ok(artifact),
+        Err(e) => Err(Diagnostic::error(
+            "io",
+            format!("cannot read back `{}`: {e}", artifact.path.display()),
+        )),
+    }
+}
+
+/// Holds every artifact in memory.
+#[derive(Default)]
+struct Collect {
+    artifacts: Vec<Artifact>,
+    sources: Sources,
+}
+
+impl Sink for Collect {
+    fn chunk(&mut self, artifacts: Vec<Artifact>, sources: &Sources, _: &mut Diagnostics) {
+        self.artifacts.extend(artifacts);
+        self.sources
+            .extend(sources.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+}
+
+/// Agents per chunk: enough to keep both cores busy, few enough that a chunk's
+/// outputs stay small (memory is bounded by a chunk, not by the project).
+const CHUNK: usize = 64;
+
+/// Compiles `job` a chunk of spec files at a time: each chunk is loaded and
+/// rendered in parallel and handed to `sink`, then dropped, so memory does not
+/// grow with the number of agents. Entries of aggregate targets are spooled to a
+/// temporary file and assembled in agent-name order at the end. The returned
+/// `Compiled` holds no artifacts; its agents are sorted by name.
+pub fn compile_streaming(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+    progress: &mut dyn FnMut(usize, usize),
+    sink: &mut dyn Sink,
+) -> Compiled {
+    use rayon::prelude::*;
     let mut c = Compiled::default();
     let targets = targets(registry, &job.targets, &mut c.diags);
     c.targets = targets.iter().map(|t| t.name.clone()).collect();
     let files = load::discover(&job.sources, &mut c.diags);
-    let loaded = load::load(&files, &mut c.diags);
-    check_overrides(&loaded, registry, &mut c.diags);
-    if let Some(min) = job.lint_min {
-        c.diags
-            .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
+    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    let mut seen_names: HashSet<String> = HashSet::new();
+    let mut run = Run::new(&targets, job.layout, renderer);
+    for chunk in files.chunks(CHUNK) {
+        let results: Vec<(Option<Loaded>, Diagnostics)> = chunk
+            .par_iter()
+            .map(|path| {
+                let mut d = Diagnostics::default();
+                (load::load_file(path, &mut d), d)
+            })
+            .collect();
+        let mut loaded = Vec::new();
+        for (l, d) in results {
+            c.diags.extend(d);
+            if let Some(l) = l {
+                names.push((l.spec.name.clone(), l.path.clone()));
+                // A second spec of one name is not rendered: it would only add
+                // collisions to the `duplicate-name` errors reported at the end.
+                if seen_names.insert(l.spec.name.clone()) {
+                    loaded.push(l);
+                }
+            }
+        }
+        check_overrides(&loaded, registry, &mut c.diags);
+        if let Some(min) = job.lint_min {
+            c.diags
+                .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
+        }
+        let refs: Vec<&Loaded> = loaded.iter().collect();
+        let (artifacts, sources) = run.render(&refs, &mut c);
+        sink.chunk(artifacts, &sources, &mut c.diags);
+        progress(c.agents.len(), files.len());
     }
-    render_all(&loaded, &targets, job.layout, renderer, &mut c, progress);
+    let names: Vec<(&str, &Path)> = names
+        .iter()
+        .map(|(n, p)| (n.as_str(), p.as_path()))
+        .collect();
+    load::duplicates(&names, &mut c.diags);
+    let aggregates = run.finish(&mut c, sink);
+    c.agents.sort();
     if job.strict {
         c.diags.escalate();
     }
     if job.explicit_sources && !c.failed() {
-        note_partial_aggregates(&c.artifacts, &targets, &mut c.diags);
+        note_partial_aggregates(&aggregates, &mut c.diags);
     }
     c.diags.dedup();
     c
 }
 
-/// An aggregate file built from the sources named on the command line holds only
-/// their agents; said once per file (a note, not a translation warning).
-fn note_partial_aggregates(artifacts: &[Artifact], targets: &[&Target], diags: &mut Diagnostics) {
-    for a in artifacts {
-        if targets
-            .iter()
-            .any(|t| t.name == a.target && t.aggregate.is_some())
-        {
-            diags.push(
-                Diagnostic::warning(
-                    "partial-aggregate",
-                    format!(
-                        "`{}` holds only the agents named on the command line: {}",
-                        a.path.display(),
-                        a.agent
-                    ),
-                )
-                .help("build without paths to write every agent of the project into it"),
-            );
+/// The path of every file a compile gave, to find two agents writing one path.
+#[derive(Default)]
+struct Outputs {
+    /// Path → (agent, target, hash of the content).
+    seen: HashMap<PathBuf, (String, String, u64)>,
+}
+
+impl Outputs {
+    fn add(&mut self, a: &Artifact, diags: &mut Diagnostics) {
+        let mut h = ContentHash::default();
+        h.write(a.content.as_bytes());
+        self.add_hashed(a, h.finish(), diags);
+    }
+
+    fn add_hashed(&mut self, a: &Artifact, hash: u64, diags: &mut Diagnostics) {
+        match self.seen.get(&a.path) {
+            Some((agent, target, h)) if *h != hash => diags.push(Diagnostic::error(
+                "path-collision",
+                format!(
+                    "`{}` would be written by `{agent}` for `{target}` and by `{}` for `{}`",
+                    a.path.display(),
+                    a.agent,
+                    a.target
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                self.seen
+                    .insert(a.path.clone(), (a.agent.clone(), a.target.clone(), hash));
+            }
         }
     }
 }
 
-/// Renders already loaded specs for the given targets into `c`.
+/// A hash of a file's bytes, the same whether they come at once or in parts.
+type ContentHash = std::collections::hash_map::DefaultHasher;
+
+/// The entries of one aggregate file, spooled to an unnamed temporary file as
+/// they are rendered (any order), indexed by agent name.
+struct Spool {
+    target: String,
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    len: u64,
+    index: Vec<(String, u64, usize)>,
+}
+
+impl Spool {
+    fn new(target: &str, path: &Path) -> Spool {
+        Spool {
+            target: target.to_string(),
+            path: path.to_path_buf(),
+            file: None,
+            len: 0,
+            index: Vec::new(),
+        }
+    }
+
+    fn error(&self, e: std::io::Error) -> Diagnostic {
+        Diagnostic::error(
+            "io",
+            format!(
+                "cannot spool the entries of `{}` (target `{}`): {e}",
+                self.path.display(),
+                self.target
+            ),
+        )
+    }
+
+    fn push(&mut self, e: &Entry) -> Result<(), Diagnostic> {
+        use std::io::Write;
+        if self.file.is_none() {
+            self.file = Some(tempfile::tempfile().map_err(|e| self.error(e))?);
+        }
+        let file = self.file.as_mut().expect("just opened");
+        if let Err(err) = file.write_all(e.item.as_bytes()) {
+            return Err(self.error(err));
+        }
+        self.index.push((e.agent.clone(), self.len, e.item.len()));
+        self.len += e.item.len() as u64;
+        Ok(())
+    }
+
+    /// The whole file, its entries in agent-name order, written to a temporary
+    /// file (never held whole in memory); with the hash of its bytes.
+    fn assemble(mut self, target: &Target) -> Result<(Artifact, u64, std::fs::File), Diagnostic> {
+        use std::io::{Seek, SeekFrom};
+        let frame = crate::render::document::frame(target)
+            .map_err(|e| Diagnostic::error("render", format!("target `{}`: {e}", target.name)))?;
+        self.index.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = tempfile::tempfile().map_err(|e| self.error(e))?;
+        let Some(mut spool) = self.file.take() else {
+            return Err(self.error(std::io::Error::other("no entries")));
+        };
+        let mut hash = ContentHash::default();
+        {
+            let mut text = Finished::new(std::io::BufWriter::new(&mut out), &mut hash);
+            write_parts(&mut text, &frame, &self.index, &mut spool)
+                .and_then(|_| text.end())
+                .map_err(|e| self.error(e))?;
+        }
+        out.seek(SeekFrom::Start(0)).map_err(|e| self.error(e))?;
+        let agents: Vec<&str> = self.index.iter().map(|(a, _, _)| a.as_str()).collect();
+        let artifact = Artifact {
+            agent: agents.join(", "),
+            target: self.target,
+            path: self.path,
+            content: String::new(),
+        };
+        Ok((artifact, hash.finish(), out))
+    }
+}
+
+/// Copies the spooled items (`index`: name, offset, length) in order, in their frame.
+fn write_parts(
+    text: &mut impl std::io::Write,
+    frame: &crate::render::document::Frame,
+    index: &[(String, u64, usize)],
+    spool: &mut std::fs::File,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut bytes = Vec::new();
+    text.write_all(frame.head.as_bytes())?;
+    for (i, (_, at, len)) in index.iter().enumerate() {
+        if i > 0 {
+            text.write_all(frame.sep.as_bytes())?;
+        }
+        bytes.resize(*len, 0);
+        spool.seek(SeekFrom::Start(*at))?;
+        spool.read_exact(&mut bytes)?;
+        text.write_all(&bytes)?;
+    }
+    text.write_all(frame.tail.as_bytes())
+}
+
+/// Writes text as `render::finish` leaves it: exactly one newline at the end
+/// (held-back newlines are written only when more text follows). The parts of an
+/// aggregate file never hold a carriage return: serializers escape it.
+struct Finished<'h, W: std::io::Write> {
+    out: W,
+    hash: &'h mut ContentHash,
+    newlines: usize,
+}
+
+impl<'h, W: std::io::Write> Finished<'h, W> {
+    fn new(out: W, hash: &'h mut ContentHash) -> Self {
+        Finished {
+            out,
+            hash,
+            newlines: 0,
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.hash.write(bytes);
+        self.out.write_all(bytes)
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
+        self.put(b"\n")?;
+        self.out.flush()
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Finished<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = buf.iter().rposition(|b| *b != b'\n');
+        if let Some(last) = text {
+            for _ in 0..self.newlines {
+                self.put(b"\n")?;
+            }
+            self.put(&buf[..=last])?;
+            self.newlines = buf.len() - last - 1;
+        } else {
+            self.newlines += buf.len();
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// An aggregate file built from the sources named on the command line holds only
+/// their agents; said once per file (a note, not a translation warning).
+fn note_partial_aggregates(aggregates: &[(PathBuf, String)], diags: &mut Diagnostics) {
+    for (path, agents) in aggregates {
+        diags.push(
+            Diagnostic::warning(
+                "partial-aggregate",
+                format!(
+                    "`{}` holds only the agents named on the command line: {agents}",
+                    path.display()
+                ),
+            )
+            .help("build without paths to write every agent of the project into it"),
+        );
+    }
+}
+
+/// Renders already loaded specs for the given targets into `c` (in memory).
 pub fn compile_loaded(
     loaded: &[Loaded],
     targets: &[&Target],
@@ -136,77 +420,104 @@ pub fn compile_loaded(
     renderer: &Renderer,
     c: &mut Compiled,
 ) {
-    render_all(loaded, targets, layout, renderer, c, &mut |_, _| {});
+    let mut run = Run::new(targets, layout, renderer);
+    let loaded: Vec<&Loaded> = loaded.iter().collect();
+    for chunk in loaded.chunks(CHUNK) {
+        let (artifacts, sources) = run.render(chunk, c);
+        c.artifacts.extend(artifacts);
+        c.sources.extend(sources);
+    }
+    let mut rest = Collect::default();
+    run.finish(c, &mut rest);
+    c.artifacts.extend(rest.artifacts);
+    c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
-/// Agents render in parallel, a chunk at a time (so that `progress` can be told how
-/// far it got); results are merged in name order, so the output does not depend on
-/// the thread count.
-fn render_all(
-    loaded: &[Loaded],
-    targets: &[&Target],
+/// One compile's rendering: chunks of agents in parallel, the paths seen so far,
+/// and the spooled entries of aggregate files.
+struct Run<'a> {
+    targets: &'a [&'a Target],
     layout: Layout,
-    renderer: &Renderer,
-    c: &mut Compiled,
-    progress: &mut dyn FnMut(usize, usize),
-) {
-    use rayon::prelude::*;
-    let total = loaded.len();
-    let mut loaded: Vec<&Loaded> = loaded.iter().collect();
-    loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-    let mut entries: BTreeMap<(String, PathBuf), Vec<Entry>> = BTreeMap::new();
-    for chunk in loaded.chunks(256) {
-        let results: Vec<_> = chunk
+    renderer: &'a Renderer,
+    outputs: Outputs,
+    spools: BTreeMap<(String, PathBuf), Spool>,
+}
+
+impl<'a> Run<'a> {
+    fn new(targets: &'a [&'a Target], layout: Layout, renderer: &'a Renderer) -> Run<'a> {
+        Run {
+            targets,
+            layout,
+            renderer,
+            outputs: Outputs::default(),
+            spools: BTreeMap::new(),
+        }
+    }
+
+    /// Renders one chunk of agents in parallel; results are merged in name order,
+    /// so the output does not depend on the thread count. Returns the chunk's own
+    /// files and its agents' sources; aggregate entries go to their spool.
+    fn render(&mut self, chunk: &[&Loaded], c: &mut Compiled) -> (Vec<Artifact>, Sources) {
+        use rayon::prelude::*;
+        let mut chunk = chunk.to_vec();
+        chunk.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+        let (targets, layout, renderer) = (self.targets, self.layout, self.renderer);
+        let rendered: Vec<_> = chunk
             .par_iter()
-            .map(|l| {
-                let agent = lower::lower(&l.spec);
-                let rendered = renderer.render_all(&agent, targets, layout, &l.path);
-                (*l, agent.name, rendered)
-            })
+            .map(|l| renderer.render_all(&lower::lower(&l.spec), targets, layout, &l.path))
             .collect();
-        for (l, name, rendered) in results {
-            c.sources
-                .insert(name.clone(), (l.path.clone(), l.source.clone()));
-            c.agents.push(name);
+        let mut artifacts = Vec::new();
+        let mut sources = Sources::new();
+        for (l, rendered) in chunk.into_iter().zip(rendered) {
             for r in rendered {
                 match r {
                     Ok(r) => {
                         c.diags.0.extend(r.warnings);
                         match (r.artifact, r.entry) {
-                            (Some(a), _) => c.artifacts.push(a),
-                            (None, Some(e)) => entries
-                                .entry((e.target.clone(), e.path.clone()))
-                                .or_default()
-                                .push(e),
+                            (Some(a), _) => {
+                                self.outputs.add(&a, &mut c.diags);
+                                artifacts.push(a);
+                            }
+                            (None, Some(e)) => {
+                                let spool = self
+                                    .spools
+                                    .entry((e.target.clone(), e.path.clone()))
+                                    .or_insert_with(|| Spool::new(&e.target, &e.path));
+                                if let Err(d) = spool.push(&e) {
+                                    c.diags.push(d);
+                                }
+                            }
                             (None, None) => c.skipped += 1,
                         }
                     }
                     Err(d) => c.diags.extend(d),
                 }
             }
+            c.agents.push(l.spec.name.clone());
+            sources.insert(l.spec.name.clone(), (l.path.clone(), l.source.clone()));
         }
-        progress(c.agents.len(), total);
+        (artifacts, sources)
     }
-    aggregate(entries, targets, renderer, c);
-    c.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    check_collisions(&c.artifacts, &mut c.diags);
-}
 
-/// Writes the entries of each aggregate target, one file per output path.
-fn aggregate(
-    entries: BTreeMap<(String, PathBuf), Vec<Entry>>,
-    targets: &[&Target],
-    renderer: &Renderer,
-    c: &mut Compiled,
-) {
-    for ((name, _), list) in entries {
-        let Some(target) = targets.iter().find(|t| t.name == name) else {
-            continue;
-        };
-        match renderer.aggregate(target, &list) {
-            Ok(a) => c.artifacts.push(a),
-            Err(d) => c.diags.extend(d),
+    /// Assembles each aggregate file and hands it to `sink`; returns the
+    /// aggregate files' paths and agents.
+    fn finish(self, c: &mut Compiled, sink: &mut dyn Sink) -> Vec<(PathBuf, String)> {
+        let mut outputs = self.outputs;
+        let mut aggregates = Vec::new();
+        for ((name, _), spool) in self.spools {
+            let Some(target) = self.targets.iter().find(|t| t.name == name) else {
+                continue;
+            };
+            match spool.assemble(target) {
+                Ok((a, hash, mut file)) => {
+                    outputs.add_hashed(&a, hash, &mut c.diags);
+                    aggregates.push((a.path.clone(), a.agent.clone()));
+                    sink.aggregate(a, &mut file, &mut c.diags);
+                }
+                Err(d) => c.diags.push(d),
+            }
         }
+        aggregates
     }
 }
 
@@ -229,26 +540,6 @@ fn check_overrides(loaded: &[Loaded], registry: &Registry, diags: &mut Diagnosti
                 }
                 diags.push(d);
             }
-        }
-    }
-}
-
-/// Two artifacts for one path would overwrite each other.
-fn check_collisions(artifacts: &[Artifact], diags: &mut Diagnostics) {
-    for pair in artifacts.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        if a.path == b.path && a.content != b.content {
-            diags.push(Diagnostic::error(
-                "path-collision",
-                format!(
-                    "`{}` would be written by `{}` for `{}` and by `{}` for `{}`",
-                    a.path.display(),
-                    a.agent,
-                    a.target,
-                    b.agent,
-                    b.target
-                ),
-            ));
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::resolve::{self, Resolved};
 use crate::spec::Table;
 use crate::target::Target;
 
-mod document;
+pub mod document;
 use document::over_limit;
 
 /// Built-in templates, embedded at compile time.
@@ -73,13 +73,14 @@ pub struct Artifact {
     pub content: String,
 }
 
-/// One agent's part of an aggregate target's file: its evaluated fields.
+/// One agent's part of an aggregate target's file: its evaluated fields, as
+/// the text that `document::frame` places in the file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub agent: String,
     pub target: String,
     pub path: PathBuf,
-    pub value: Json,
+    pub item: String,
 }
 
 /// What rendering one agent for one target gave.
@@ -234,11 +235,13 @@ impl Renderer {
             ..Rendered::default()
         };
         if target.aggregate.is_some() {
+            let item = document::item(target, &Json::Object(fields))
+                .map_err(|e| self.fail(target, source, e))?;
             rendered.entry = Some(Entry {
                 agent: agent.name.clone(),
                 target: target.name.clone(),
                 path,
-                value: Json::Object(fields),
+                item,
             });
         } else {
             rendered.artifact = Some(Artifact {
@@ -525,7 +528,7 @@ pub fn describe_path(target: &Target) -> String {
 }
 
 /// LF line ends, exactly one final newline.
-fn finish(mut content: String) -> String {
+pub(crate) fn finish(mut content: String) -> String {
     if content.contains('\r') {
         content = content.replace("\r\n", "\n");
     }

@@ -44,10 +44,10 @@ fn outputs(tree: &Tree) -> BTreeMap<&str, &Vec<u8>> {
         .collect()
 }
 
+/// A temp file, or a file in a build's staging folder (`.agentc-staging-*`).
 fn is_temp(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|f| f.starts_with(".agentc-") && f != ".agentc-manifest.json")
+    path.split('/')
+        .any(|f| f.starts_with(".agentc-") && f != ".agentc-manifest.json")
 }
 
 /// Every output is byte for byte the old or the new version; the manifest is
@@ -234,21 +234,32 @@ fn killed_in_the_middle_of_a_large_build() {
         let name = format!("new{i:02}");
         t.write(&format!("agents/{name}.toml"), spec_v(&name, 2));
     }
-    let first = t.path("dist/claude/a00000.md");
-    let first_old = std::fs::read(&first).unwrap();
+    // Outputs are staged (written under `dist/.agentc-staging-*`) while rendering,
+    // then renamed into place: kill it while it stages.
+    let staging = || {
+        std::fs::read_dir(t.path("dist"))
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".agentc-staging-")
+            })
+            .any(|e| std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some()))
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentc"))
         .args(["build", "-q"])
         .current_dir(t.root())
         .spawn()
         .expect("start agentc");
-    // Kill it as soon as the write phase has begun.
+    // Kill it as soon as staging has begun.
     let started = Instant::now();
     let mut killed = false;
     loop {
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        if std::fs::read(&first).is_ok_and(|b| b != first_old) {
+        if staging() {
             child.kill().unwrap();
             killed = true;
             break;
@@ -262,6 +273,10 @@ fn killed_in_the_middle_of_a_large_build() {
     let out = t.run_args(["build", "-q"]);
     out.status(0);
     let new = out.tree;
+    assert!(
+        new.keys().all(|k| !is_temp(k)),
+        "the next build removes what the killed one staged"
+    );
     t.run_args(["check", "-q"]).status(0);
     let changed = outputs(&now)
         .iter()

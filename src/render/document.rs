@@ -124,28 +124,89 @@ impl Renderer {
             Err(errors)
         }
     }
+}
 
-    /// Writes the entries of one aggregate target and path as one file.
+impl Renderer {
+    /// The aggregate file of a few entries at once (the pipeline assembles large
+    /// ones from a spool, through the same [`frame`]).
     pub fn aggregate(&self, target: &Target, entries: &[Entry]) -> Result<Artifact, Diagnostics> {
-        let (Some(agg), Some(first)) = (&target.aggregate, entries.first()) else {
-            return Err(Diagnostics(vec![Diagnostic::error(
+        let first = entries.first().ok_or_else(|| {
+            Diagnostics(vec![Diagnostic::error(
                 "render",
                 format!("target `{}` has nothing to aggregate", target.name),
-            )]));
-        };
-        let list: Vec<Json> = entries.iter().map(|e| e.value.clone()).collect();
-        let mut doc = serde_json::Map::new();
-        doc.insert(agg.key.clone(), Json::Array(list));
-        let content = serialize(target.document, &Json::Object(doc))
-            .map_err(|e| self.fail(target, Path::new(""), e))?;
+            )])
+        })?;
+        let f = frame(target).map_err(|e| self.fail(target, Path::new(""), e))?;
+        let items: Vec<&str> = entries.iter().map(|e| e.item.as_str()).collect();
         let agents: Vec<&str> = entries.iter().map(|e| e.agent.as_str()).collect();
         Ok(Artifact {
             agent: agents.join(", "),
             target: target.name.clone(),
             path: first.path.clone(),
-            content: finish(content),
+            content: finish(format!("{}{}{}", f.head, items.join(f.sep), f.tail)),
         })
     }
+}
+
+/// An aggregate file (`{key: [entry, ...]}` in the target's document format) is
+/// written a part at a time, so that it is never held as one tree: `head`, each
+/// entry's [`item`] separated by `sep`, then `tail`. Joined, the parts are
+/// byte for byte what serializing the whole document gives (tested).
+pub struct Frame {
+    pub head: String,
+    pub sep: &'static str,
+    pub tail: String,
+}
+
+/// The frame of an aggregate target's file.
+pub fn frame(target: &Target) -> Result<Frame, String> {
+    let key = aggregate_key(target)?;
+    Ok(match target.document {
+        Document::Yaml | Document::Template => Frame {
+            head: format!("{}:\n", crate::yaml::to_string(&key)?.trim_end()),
+            sep: "",
+            tail: String::new(),
+        },
+        Document::Json => Frame {
+            head: format!(
+                "{{\n  {}: [\n",
+                serde_json::to_string(key).map_err(|e| e.to_string())?
+            ),
+            sep: ",\n",
+            tail: "\n  ]\n}".to_string(),
+        },
+        Document::Toml => Frame {
+            head: String::new(),
+            sep: "\n",
+            tail: String::new(),
+        },
+    })
+}
+
+/// One entry of an aggregate target's file, as its frame places it.
+pub fn item(target: &Target, value: &Json) -> Result<String, String> {
+    let key = aggregate_key(target)?;
+    match target.document {
+        Document::Yaml | Document::Template => crate::yaml::to_string(&[value]),
+        Document::Json => {
+            let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+            let lines: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+            Ok(lines.join("\n"))
+        }
+        Document::Toml => {
+            let mut doc = serde_json::Map::new();
+            doc.insert(key.to_string(), Json::Array(vec![value.clone()]));
+            toml::to_string(&Json::Object(doc)).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn aggregate_key(target: &Target) -> Result<&str, String> {
+    target
+        .aggregate
+        .as_ref()
+        .map(|a| a.key.as_str())
+        .ok_or_else(|| format!("target `{}` is not an aggregate", target.name))
 }
 
 /// The warning for a prompt longer than the target takes, if it is.
@@ -175,5 +236,38 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
         Document::Toml => toml::to_string(value).map_err(|e| e.to_string()),
         Document::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string()),
         Document::Yaml | Document::Template => crate::yaml::to_string(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Head, items and tail joined are what serializing the whole document gives,
+    /// for every document format and for one, two and three entries.
+    #[test]
+    fn an_aggregate_written_in_parts_equals_the_whole() {
+        let registry = crate::target::Registry::load(None).unwrap();
+        let roo = registry.get("roo").unwrap();
+        let entries = [
+            json!({"slug": "a", "roleDefinition": "line one\nline two\n", "groups": ["read", "edit"]}),
+            json!({"slug": "b.c", "name": "B: \"quoted\"", "nested": {"k": [1, 2, {"x": "y"}]}, "n": 1.5}),
+            json!({"slug": "d", "empty": [], "t": true, "s": "- not a list\n  # nor a comment"}),
+        ];
+        for document in [Document::Yaml, Document::Json, Document::Toml] {
+            let mut target = (**roo).clone();
+            target.document = document;
+            let f = frame(&target).unwrap();
+            for n in 1..=entries.len() {
+                let items: Vec<String> = entries[..n]
+                    .iter()
+                    .map(|e| item(&target, e).unwrap())
+                    .collect();
+                let parts = format!("{}{}{}", f.head, items.join(f.sep), f.tail);
+                let whole = serialize(document, &json!({ "customModes": entries[..n] })).unwrap();
+                assert_eq!(parts, whole, "{document:?} with {n} entries");
+            }
+        }
     }
 }
