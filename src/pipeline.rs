@@ -84,6 +84,24 @@ pub fn compile_with(
     renderer: &Renderer,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Compiled {
+    compile_keeping_with(job, registry, renderer, progress).0
+}
+
+/// Like [`compile`], also giving back the specs it loaded (`bundle` describes them).
+pub fn compile_keeping(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+) -> (Compiled, Vec<Loaded>) {
+    compile_keeping_with(job, registry, renderer, &mut |_, _| {})
+}
+
+fn compile_keeping_with(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Compiled, Vec<Loaded>) {
     let mut c = Compiled::default();
     let targets = targets(registry, &job.targets, &mut c.diags);
     c.targets = targets.iter().map(|t| t.name.clone()).collect();
@@ -102,7 +120,7 @@ pub fn compile_with(
         note_partial_aggregates(&c.artifacts, &targets, &mut c.diags);
     }
     c.diags.dedup();
-    c
+    (c, loaded)
 }
 
 /// An aggregate file built from the sources named on the command line holds only
