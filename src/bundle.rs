@@ -159,6 +159,19 @@ impl Bundle {
         }
     }
 
+    /// The native tree the bundle describes: every file once, by path (sorted).
+    pub fn files(&self) -> BTreeMap<&str, &str> {
+        let mut out = BTreeMap::new();
+        for agent in self.agents.values() {
+            for entry in agent.targets.values() {
+                if let Some(content) = self.content(entry) {
+                    out.insert(entry.path.as_str(), content);
+                }
+            }
+        }
+        out
+    }
+
     /// The shared file an entry points at, `None` for a file of its own.
     pub fn shared_of(&self, entry: &TargetEntry) -> Option<&SharedFile> {
         match entry.content {
@@ -168,12 +181,10 @@ impl Bundle {
     }
 }
 
-/// A bundle and the native tree it describes (`path` → content, sorted; each
-/// file once).
+/// A bundle assembled from the sources.
 #[derive(Debug)]
 pub struct Assembled {
     pub bundle: Bundle,
-    pub files: BTreeMap<String, String>,
     /// Warnings of the whole compile, for the command to print.
     pub diags: Diagnostics,
 }
@@ -235,7 +246,7 @@ pub fn assemble(
         layout: Layout::Native,
         ..job.clone()
     };
-    let (compiled, loaded) = pipeline::compile_keeping(&job, registry, &renderer);
+    let (mut compiled, loaded) = pipeline::compile_keeping(&job, registry, &renderer);
     if compiled.failed() {
         return Err(compiled.diags);
     }
@@ -245,11 +256,11 @@ pub fn assemble(
         .filter_map(|t| registry.get(t).map(|t| &**t))
         .collect();
     let artifacts = &compiled.artifacts;
-    let by_pair = index(artifacts);
     let paths: Vec<String> = artifacts
         .iter()
         .map(|a| digest::slash_path(&a.path))
         .collect();
+    let by_pair = index(artifacts);
     let mut pairs = Vec::new();
     for l in &loaded {
         for &target in &targets {
@@ -280,6 +291,12 @@ pub fn assemble(
         .par_iter()
         .map(|p| request::request(project, p.loaded, p.target, &artifacts[p.artifact].content))
         .collect();
+    drop(by_pair);
+    // From here on each file's text is moved into the bundle, not copied.
+    let mut contents: Vec<Option<String>> = std::mem::take(&mut compiled.artifacts)
+        .into_iter()
+        .map(|a| Some(a.content))
+        .collect();
     let mut warnings = warnings(&compiled.diags);
     let mut inputs = digest::Inputs::new(project, cwd);
     let mut agents: BTreeMap<String, AgentEntry> = BTreeMap::new();
@@ -296,7 +313,12 @@ pub fn assemble(
         let key = (p.loaded.spec.name.as_str(), p.target.name.as_str());
         let entry = TargetEntry {
             path: path.clone(),
-            content: own.then(|| artifacts[p.artifact].content.clone()),
+            // The one entry that points at its file takes its text.
+            content: if own {
+                contents[p.artifact].take()
+            } else {
+                None
+            },
             sha256: f.sha256.clone(),
             characters: f.characters,
             tokens: f.tokens,
@@ -321,22 +343,13 @@ pub fn assemble(
             SharedFile {
                 target: first.target.name.clone(),
                 agents: agents.into_iter().map(str::to_string).collect(),
-                content: artifacts[first.artifact].content.clone(),
+                content: contents[first.artifact].take().unwrap_or_default(),
                 sha256: f.sha256.clone(),
                 characters: f.characters,
                 tokens: f.tokens,
             },
         );
     }
-    let files = pointers
-        .iter()
-        .map(|(path, list)| {
-            (
-                path.to_string(),
-                artifacts[list[0].artifact].content.clone(),
-            )
-        })
-        .collect();
     let bundle = Bundle {
         bundle_version: BUNDLE_VERSION,
         agentc_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -351,7 +364,6 @@ pub fn assemble(
     };
     Ok(Assembled {
         bundle,
-        files,
         diags: compiled.diags,
     })
 }
