@@ -1,14 +1,18 @@
 //! Prompt bundles: one reproducible artifact for CI and for apps that call model APIs.
 //!
-//! `assemble` compiles the project in memory with `pipeline::compile` (the dist
-//! layout for each file's content, the native one for its path), so a bundle's
-//! `content` is byte for byte what `build` writes, and adds per agent × target
-//! the hashes, sizes, token counts, translation warnings and, for targets whose
-//! file declares `[[request]]` shapes, the provider request. The manifest is
-//! JSON with sorted keys where order is not the data's own; `archive` packs it
-//! with the native tree into a reproducible `.tar.gz` or `.zip`; `check`
-//! compares a bundle with the sources. Same inputs, same bytes: nothing in a
-//! bundle depends on absolute paths, file times or listing order.
+//! `assemble` compiles the project once in memory, in the native layout (a
+//! file's content does not depend on the layout: templates never see it), so a
+//! bundle's content is byte for byte what `build` writes and its `path` is where
+//! `build --layout native` puts it. Per agent × target it adds the file's hash,
+//! size and token count, the pair's translation warnings (the compile's own,
+//! grouped by the agent and target they are about) and, for targets whose file
+//! declares `[[request]]` shapes, the provider request. A file that several
+//! entries point at (an aggregate target's one file, such as `roo`'s
+//! `.roomodes`) is stored once, in `shared`. The manifest is JSON with sorted
+//! keys where order is not the data's own; `archive` packs it with the native
+//! tree into a reproducible `.tar.gz` or `.zip`; `check` compares a bundle with
+//! the sources. Same inputs, same bytes: nothing in a bundle depends on absolute
+//! paths, file times, listing order or the thread count.
 
 pub mod archive;
 pub mod check;
@@ -16,9 +20,10 @@ pub mod command;
 pub mod digest;
 pub mod request;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -26,14 +31,14 @@ use sha2::{Digest, Sha256};
 use crate::config::Project;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Loaded;
-use crate::pipeline::{self, Compiled, Job};
+use crate::lower;
+use crate::pipeline::{self, Job};
 use crate::render::{Artifact, Layout, Renderer};
 use crate::target::{Registry, Target};
 use crate::tokens::{self, Tokens};
-use crate::{load, lower};
 
 /// The bundle format this agentc writes and reads.
-pub const BUNDLE_VERSION: u32 = 1;
+pub const BUNDLE_VERSION: u32 = 2;
 
 /// The manifest's default file name, and its name inside an archive.
 pub const FILE_NAME: &str = "agentc-bundle.json";
@@ -44,7 +49,7 @@ pub const FILE_NAME: &str = "agentc-bundle.json";
 #[schemars(title = "agentc prompt bundle")]
 pub struct Bundle {
     /// The format version; readers reject any other.
-    #[schemars(range(min = 1, max = 1))]
+    #[schemars(range(min = 2, max = 2))]
     pub bundle_version: u32,
     /// The agentc that wrote the bundle.
     pub agentc_version: String,
@@ -57,6 +62,11 @@ pub struct Bundle {
     pub targets: Vec<String>,
     /// One entry per agent, keyed (and sorted) by name.
     pub agents: BTreeMap<String, AgentEntry>,
+    /// Files that more than one agent × target entry points at (the one file of
+    /// an aggregate target, such as `roo`'s `.roomodes`), each stored once, keyed
+    /// (and sorted) by its native `path`. An entry without `content` finds its
+    /// file here, under its `path`.
+    pub shared: BTreeMap<String, SharedFile>,
 }
 
 /// One agent: what its spec says and what each target made of it.
@@ -89,14 +99,20 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetEntry {
-    /// Where `build --layout native` writes it, relative to the output root.
+    /// Where `build --layout native` writes the file, relative to the output
+    /// root, `/`-separated; the file's key in `shared` when it is shared.
     pub path: String,
-    /// The file exactly as `build` writes it.
-    pub content: String,
+    /// The file exactly as `build` writes it, when the file is this entry's
+    /// alone; absent when it is in `shared` (under `path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub content: Option<String>,
+    /// Hex sha256 of the file.
     #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
     pub sha256: String,
-    /// Unicode scalar values in `content`.
+    /// Unicode scalar values in the file.
     pub characters: usize,
+    /// The file's tokens, counted for this target's model family.
     pub tokens: Tokens,
     /// What the target could not express.
     pub warnings: Vec<Warning>,
@@ -104,6 +120,25 @@ pub struct TargetEntry {
     /// as it is, adding only its user message. Absent for file-based targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A file written for more than one agent × target, stored once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    /// The target that writes it (when two targets write the same bytes to one
+    /// path, the first by name); its model family counts `tokens`.
+    pub target: String,
+    /// Every agent with an entry that points at the file, sorted.
+    pub agents: Vec<String>,
+    /// The file exactly as `build` writes it.
+    pub content: String,
+    /// Hex sha256 of `content`.
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub sha256: String,
+    /// Unicode scalar values in `content`.
+    pub characters: usize,
+    pub tokens: Tokens,
 }
 
 /// A translation warning.
@@ -114,11 +149,42 @@ pub struct Warning {
     pub message: String,
 }
 
-/// A bundle and the native tree it describes (`path` → content, sorted).
+impl Bundle {
+    /// The file of one agent × target entry: its own `content`, else the shared
+    /// file at its `path`; `None` only for a malformed bundle.
+    pub fn content<'a>(&'a self, entry: &'a TargetEntry) -> Option<&'a str> {
+        match &entry.content {
+            Some(c) => Some(c),
+            None => self.shared.get(&entry.path).map(|f| f.content.as_str()),
+        }
+    }
+
+    /// The native tree the bundle describes: every file once, by path (sorted).
+    pub fn files(&self) -> BTreeMap<&str, &str> {
+        let mut out = BTreeMap::new();
+        for agent in self.agents.values() {
+            for entry in agent.targets.values() {
+                if let Some(content) = self.content(entry) {
+                    out.insert(entry.path.as_str(), content);
+                }
+            }
+        }
+        out
+    }
+
+    /// The shared file an entry points at, `None` for a file of its own.
+    pub fn shared_of(&self, entry: &TargetEntry) -> Option<&SharedFile> {
+        match entry.content {
+            Some(_) => None,
+            None => self.shared.get(&entry.path),
+        }
+    }
+}
+
+/// A bundle assembled from the sources.
 #[derive(Debug)]
 pub struct Assembled {
     pub bundle: Bundle,
-    pub files: BTreeMap<String, String>,
     /// Warnings of the whole compile, for the command to print.
     pub diags: Diagnostics,
 }
@@ -142,6 +208,32 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A file's figures: hash, characters and tokens for one target's family.
+#[derive(Debug, Clone)]
+struct Figures {
+    sha256: String,
+    characters: usize,
+    tokens: Tokens,
+}
+
+impl Figures {
+    fn of(family: Option<&str>, content: &str) -> Figures {
+        Figures {
+            sha256: sha256_hex(content.as_bytes()),
+            characters: content.chars().count(),
+            tokens: tokens::count(family, content),
+        }
+    }
+}
+
+/// One agent × target that a target wrote a file for.
+struct Pair<'a> {
+    loaded: &'a Loaded,
+    target: &'a Target,
+    /// Index into the compile's artifacts.
+    artifact: usize,
+}
+
 /// Compiles `job` for the bundle: errors of any stage come back as diagnostics.
 pub fn assemble(
     project: &Project,
@@ -150,68 +242,130 @@ pub fn assemble(
     job: &Job,
 ) -> Result<Assembled, Diagnostics> {
     let renderer = renderer(project, &BTreeMap::new());
-    let dist = compile(job, Layout::Dist, registry, &renderer)?;
-    let native = compile(job, Layout::Native, registry, &renderer)?;
-    let mut diags = Diagnostics::default();
-    let loaded = load::load(&load::discover(&job.sources, &mut diags), &mut diags);
-    if diags.has_errors() {
-        return Err(diags);
+    let job = Job {
+        layout: Layout::Native,
+        ..job.clone()
+    };
+    let (mut compiled, loaded) = pipeline::compile_keeping(&job, registry, &renderer);
+    if compiled.failed() {
+        return Err(compiled.diags);
     }
-    let targets: Vec<&Target> = dist
+    let targets: Vec<&Target> = compiled
         .targets
         .iter()
         .filter_map(|t| registry.get(t).map(|t| &**t))
         .collect();
+    let artifacts = &compiled.artifacts;
+    let paths: Vec<String> = artifacts
+        .iter()
+        .map(|a| digest::slash_path(&a.path))
+        .collect();
+    let by_pair = index(artifacts);
+    let mut pairs = Vec::new();
+    for l in &loaded {
+        for &target in &targets {
+            if let Some(&artifact) = by_pair.get(&(l.spec.name.as_str(), target.name.as_str())) {
+                pairs.push(Pair {
+                    loaded: l,
+                    target,
+                    artifact,
+                });
+            }
+        }
+    }
+    // Who points at each path: a path with more than one entry is shared.
+    let mut pointers: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+    for p in &pairs {
+        pointers.entry(&paths[p.artifact]).or_default().push(p);
+    }
+    // Hash, size and tokens once per file, and the requests, in parallel;
+    // both come back in input order, so the result is the same on any thread count.
+    let figures: Vec<Figures> = artifacts
+        .par_iter()
+        .map(|a| {
+            let family = registry.get(&a.target).and_then(|t| t.family.as_deref());
+            Figures::of(family, &a.content)
+        })
+        .collect();
+    let requests: Vec<_> = pairs
+        .par_iter()
+        .map(|p| request::request(project, p.loaded, p.target, &artifacts[p.artifact].content))
+        .collect();
+    drop(by_pair);
+    // From here on each file's text is moved into the bundle, not copied.
+    let mut contents: Vec<Option<String>> = std::mem::take(&mut compiled.artifacts)
+        .into_iter()
+        .map(|a| Some(a.content))
+        .collect();
+    let mut warnings = warnings(&compiled.diags);
     let mut inputs = digest::Inputs::new(project, cwd);
-    let mut agents = BTreeMap::new();
-    let mut files = BTreeMap::new();
+    let mut agents: BTreeMap<String, AgentEntry> = BTreeMap::new();
     for l in &loaded {
         let source = inputs.add_spec(&l.path, l.source.as_bytes());
-        let mut entry = agent_entry(l, source);
-        for target in &targets {
-            let key = (l.spec.name.as_str(), target.name.as_str());
-            let (Some(content), Some(path)) =
-                (find(&dist.artifacts, key), find(&native.artifacts, key))
-            else {
-                continue;
-            };
-            let path = digest::slash_path(&path.path);
-            files.insert(path.clone(), content.content.clone());
-            let t = target_entry(project, &renderer, l, target, path, &content.content)?;
-            entry.targets.insert(target.name.clone(), t);
+        agents.insert(l.spec.name.clone(), agent_entry(l, source));
+    }
+    for (p, request) in pairs.iter().zip(requests) {
+        let path = &paths[p.artifact];
+        let own = pointers
+            .get(path.as_str())
+            .is_none_or(|list| list.len() < 2);
+        let f = &figures[p.artifact];
+        let key = (p.loaded.spec.name.as_str(), p.target.name.as_str());
+        let entry = TargetEntry {
+            path: path.clone(),
+            // The one entry that points at its file takes its text.
+            content: if own {
+                contents[p.artifact].take()
+            } else {
+                None
+            },
+            sha256: f.sha256.clone(),
+            characters: f.characters,
+            tokens: f.tokens,
+            warnings: warnings.remove(&key).unwrap_or_default(),
+            request: request?,
+        };
+        if let Some(agent) = agents.get_mut(key.0) {
+            agent.targets.insert(key.1.to_string(), entry);
         }
-        agents.insert(l.spec.name.clone(), entry);
+    }
+    let mut shared = BTreeMap::new();
+    for (path, list) in pointers.iter().filter(|(_, list)| list.len() > 1) {
+        // The first target by name writes it (two targets may write one path only
+        // with the same bytes).
+        let Some(first) = list.iter().min_by(|a, b| a.target.name.cmp(&b.target.name)) else {
+            continue;
+        };
+        let agents: BTreeSet<&str> = list.iter().map(|p| p.loaded.spec.name.as_str()).collect();
+        let f = &figures[first.artifact];
+        shared.insert(
+            path.to_string(),
+            SharedFile {
+                target: first.target.name.clone(),
+                agents: agents.into_iter().map(str::to_string).collect(),
+                content: contents[first.artifact].take().unwrap_or_default(),
+                sha256: f.sha256.clone(),
+                characters: f.characters,
+                tokens: f.tokens,
+            },
+        );
     }
     let bundle = Bundle {
         bundle_version: BUNDLE_VERSION,
         agentc_version: env!("CARGO_PKG_VERSION").to_string(),
         source_digest: inputs.digest(),
         targets: {
-            let mut t = dist.targets.clone();
+            let mut t = compiled.targets.clone();
             t.sort();
             t
         },
         agents,
+        shared,
     };
     Ok(Assembled {
         bundle,
-        files,
-        diags: dist.diags,
+        diags: compiled.diags,
     })
-}
-
-fn compile(
-    job: &Job,
-    layout: Layout,
-    registry: &Registry,
-    renderer: &Renderer,
-) -> Result<Compiled, Diagnostics> {
-    let job = Job {
-        layout,
-        ..job.clone()
-    };
-    let c = pipeline::compile(&job, registry, renderer);
-    if c.failed() { Err(c.diags) } else { Ok(c) }
 }
 
 /// A renderer for the project, with `forced` options set for some targets.
@@ -227,12 +381,33 @@ fn renderer(project: &Project, forced: &BTreeMap<String, crate::spec::Table>) ->
     Renderer::new(templates, options)
 }
 
-/// The artifact of one agent × target; a target that writes one file for many
-/// agents names them all in `agent`, comma-separated.
-fn find<'a>(artifacts: &'a [Artifact], (agent, target): (&str, &str)) -> Option<&'a Artifact> {
-    artifacts
-        .iter()
-        .find(|a| a.target == target && a.agent.split(", ").any(|n| n == agent))
+/// The artifact (by index) of each agent × target; a target that writes one file
+/// for many agents names them all in `agent`, comma-separated.
+fn index(artifacts: &[Artifact]) -> HashMap<(&str, &str), usize> {
+    let mut out = HashMap::new();
+    for (i, a) in artifacts.iter().enumerate() {
+        for agent in a.agent.split(", ") {
+            out.entry((agent, a.target.as_str())).or_insert(i);
+        }
+    }
+    out
+}
+
+/// The translation warnings of each agent × target, in the compile's order:
+/// every warning a render gives is `about` the agent and target it concerns.
+fn warnings(diags: &Diagnostics) -> HashMap<(&str, &str), Vec<Warning>> {
+    let mut out: HashMap<(&str, &str), Vec<Warning>> = HashMap::new();
+    for d in diags.iter().filter(|d| !d.is_error()) {
+        if let Some((agent, target)) = &d.subject {
+            out.entry((agent.as_str(), target.as_str()))
+                .or_default()
+                .push(Warning {
+                    code: d.code.to_string(),
+                    message: d.message.clone(),
+                });
+        }
+    }
+    out
 }
 
 fn agent_entry(l: &Loaded, source: Source) -> AgentEntry {
@@ -250,42 +425,6 @@ fn agent_entry(l: &Loaded, source: Source) -> AgentEntry {
     }
 }
 
-fn target_entry(
-    project: &Project,
-    renderer: &Renderer,
-    l: &Loaded,
-    target: &Target,
-    path: String,
-    content: &str,
-) -> Result<TargetEntry, Diagnostics> {
-    // The warnings of this one pair: the same compile, narrowed to it.
-    let mut one = Compiled::default();
-    pipeline::compile_loaded(
-        std::slice::from_ref(l),
-        &[target],
-        Layout::Dist,
-        renderer,
-        &mut one,
-    );
-    let warnings = one
-        .diags
-        .iter()
-        .map(|d| Warning {
-            code: d.code.to_string(),
-            message: d.message.clone(),
-        })
-        .collect();
-    Ok(TargetEntry {
-        path,
-        content: content.to_string(),
-        sha256: sha256_hex(content.as_bytes()),
-        characters: content.chars().count(),
-        tokens: tokens::count(target.family.as_deref(), content),
-        warnings,
-        request: request::request(project, l, target, content)?,
-    })
-}
-
 /// An error about the bundle file itself.
 pub fn file_error(path: &Path, message: impl Into<String>) -> Diagnostics {
     Diagnostics(vec![Diagnostic::error("bundle", message).at(path)])
@@ -296,7 +435,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn find_matches_one_agent_or_a_file_shared_by_many() {
+    fn index_matches_one_agent_or_a_file_shared_by_many() {
         let art = |agent: &str, target: &str| Artifact {
             agent: agent.into(),
             target: target.into(),
@@ -304,6 +443,7 @@ mod tests {
             content: String::new(),
         };
         let all = [art("a", "gpt"), art("ab", "claude"), art("a, b, c", "roo")];
+        let index = index(&all);
         for (key, want) in [
             (("a", "gpt"), Some(0)),
             (("ab", "claude"), Some(1)),
@@ -311,11 +451,97 @@ mod tests {
             (("b", "roo"), Some(2)),
             (("c", "roo"), Some(2)),
             (("d", "roo"), None),
+            (("a, b", "roo"), None),
         ] {
-            assert_eq!(
-                find(&all, key).map(|f| all.iter().position(|a| a == f).unwrap()),
-                want,
-                "{key:?}"
+            assert_eq!(index.get(&key).copied(), want, "{key:?}");
+        }
+        assert_eq!(index.len(), 5);
+    }
+
+    /// Each entry's warnings, taken from the one compile by the agent and target
+    /// they are about, are exactly what compiling that one pair alone gives.
+    #[test]
+    fn warnings_of_a_pair_are_those_of_compiling_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |path: &str, text: &str| {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        file("agentc.toml", "[target.xml]\nstrict = true\n");
+        // A control character XML cannot hold, `"""` a Modelfile cannot, tools and
+        // a colour some targets drop.
+        file(
+            "agents/a.toml",
+            "name = \"a\"\ndescription = \"Use it.\"\ncolor = \"red\"\n\
+             tools = [\"Read\", \"TaskList\"]\nrole = \"You say \\u0001 and \\\"\\\"\\\" here.\"\n\
+             [targets.llama]\nwrap = \"modelfile\"\n",
+        );
+        // Longer than Copilot takes.
+        file(
+            "agents/b.toml",
+            &format!(
+                "name = \"b\"\ndescription = \"Use it.\"\nmodel = \"opus\"\nrole = \"{}\"\n",
+                "word ".repeat(7_000)
+            ),
+        );
+        // No description: some targets skip it, with a warning.
+        file("agents/c.toml", "name = \"c\"\nrole = \"You help.\"\n");
+        let project = Project::discover(dir.path()).unwrap();
+        let registry = Registry::load(None).unwrap();
+        let job = Job {
+            sources: vec![dir.path().join("agents")],
+            explicit_sources: false,
+            targets: registry.names().map(str::to_string).collect(),
+            layout: Layout::Dist,
+            strict: false,
+            lint: BTreeMap::new(),
+            lint_min: None,
+        };
+        let assembled = assemble(&project, &registry, dir.path(), &job).unwrap();
+        let mut diags = Diagnostics::default();
+        let loaded =
+            crate::load::load(&crate::load::discover(&job.sources, &mut diags), &mut diags);
+        let renderer = renderer(&project, &BTreeMap::new());
+        let mut seen = Vec::new();
+        for l in &loaded {
+            let entry = &assembled.bundle.agents[&l.spec.name];
+            for name in &assembled.bundle.targets {
+                let target = registry.get(name).unwrap();
+                let mut one = pipeline::Compiled::default();
+                pipeline::compile_loaded(
+                    std::slice::from_ref(l),
+                    &[&**target],
+                    Layout::Dist,
+                    &renderer,
+                    &mut one,
+                );
+                let alone: Vec<Warning> = one
+                    .diags
+                    .iter()
+                    .map(|d| Warning {
+                        code: d.code.to_string(),
+                        message: d.message.clone(),
+                    })
+                    .collect();
+                match entry.targets.get(name) {
+                    Some(e) => assert_eq!(e.warnings, alone, "{} × {name}", l.spec.name),
+                    None => assert!(one.artifacts.is_empty(), "{} × {name}", l.spec.name),
+                }
+                seen.extend(alone.into_iter().map(|w| w.message));
+            }
+        }
+        for want in [
+            "XML 1.0 cannot hold U+0001",
+            "an Ollama Modelfile cannot hold",
+            "the target takes at most 30000",
+            "cannot restrict tools one by one",
+            "not written:",
+            "dropped color",
+        ] {
+            assert!(
+                seen.iter().any(|m| m.contains(want)),
+                "the fixture gives no `{want}` warning: {seen:#?}"
             );
         }
     }

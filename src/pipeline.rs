@@ -88,12 +88,34 @@ pub fn compile_with(
     renderer: &Renderer,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Compiled {
-    let mut all = Collect::default();
+    collect(job, registry, renderer, progress, false).0
+}
+
+/// Like [`compile`], also giving back the specs it loaded (`bundle` describes them).
+pub fn compile_keeping(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+) -> (Compiled, Vec<Loaded>) {
+    collect(job, registry, renderer, &mut |_, _| {}, true)
+}
+
+fn collect(
+    job: &Job,
+    registry: &Registry,
+    renderer: &Renderer,
+    progress: &mut dyn FnMut(usize, usize),
+    keep: bool,
+) -> (Compiled, Vec<Loaded>) {
+    let mut all = Collect {
+        keep,
+        ..Collect::default()
+    };
     let mut c = compile_streaming(job, registry, renderer, progress, &mut all);
     all.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     c.artifacts = all.artifacts;
     c.sources = all.sources;
-    c
+    (c, all.loaded)
 }
 
 /// What receives the artifacts of a compile, a chunk of agents at a time: each
@@ -111,6 +133,9 @@ pub trait Sink {
             Err(d) => diags.push(d),
         }
     }
+
+    /// The specs of the chunk just handed over, for a sink that keeps them.
+    fn loaded(&mut self, _chunk: Vec<Loaded>) {}
 }
 
 /// An aggregate artifact with its content read from the file it was assembled in.
@@ -125,11 +150,13 @@ pub fn read_back(mut artifact: Artifact, file: &mut std::fs::File) -> Result<Art
     }
 }
 
-/// Holds every artifact in memory.
+/// Holds every artifact in memory (and the specs, with `keep`).
 #[derive(Default)]
 struct Collect {
     artifacts: Vec<Artifact>,
     sources: Sources,
+    keep: bool,
+    loaded: Vec<Loaded>,
 }
 
 impl Sink for Collect {
@@ -137,6 +164,12 @@ impl Sink for Collect {
         self.artifacts.extend(artifacts);
         self.sources
             .extend(sources.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+
+    fn loaded(&mut self, chunk: Vec<Loaded>) {
+        if self.keep {
+            self.loaded.extend(chunk);
+        }
     }
 }
 
@@ -192,6 +225,7 @@ pub fn compile_streaming(
         let refs: Vec<&Loaded> = loaded.iter().collect();
         let (artifacts, sources) = run.render(&refs, &mut c);
         sink.chunk(artifacts, &sources, &mut c.diags);
+        sink.loaded(loaded);
         progress(c.agents.len(), files.len());
     }
     let names: Vec<(&str, &Path)> = names

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
+use sha2::Digest;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -104,6 +105,20 @@ fn sample_files() -> Vec<(String, String)> {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The file of one agent × target entry: its own `content`, else the shared
+/// file at its `path`.
+fn content_of<'a>(bundle: &'a Value, entry: &'a Value) -> &'a str {
+    match entry.get("content") {
+        Some(c) => c.as_str().unwrap(),
+        None => {
+            let path = entry["path"].as_str().unwrap();
+            bundle["shared"][path]["content"]
+                .as_str()
+                .unwrap_or_else(|| panic!("`{path}` is not in `shared`: {entry}"))
+        }
+    }
 }
 
 const FORMATS: [&str; 3] = ["b.json", "b.tar.gz", "b.zip"];
@@ -272,7 +287,7 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
         assert_eq!(agent["name"], name.as_str());
         assert_eq!(agent["source"]["path"], format!("agents/{name}.toml"));
         for (target, entry) in agent["targets"].as_object().unwrap() {
-            let content = entry["content"].as_str().unwrap();
+            let content = content_of(&bundle, entry);
             from_bundle
                 .get_mut(target)
                 .unwrap()
@@ -370,8 +385,10 @@ fn bundle_validates_against_the_committed_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     // The validator is not vacuous: a wrong version, a missing field and a bad hash fail.
     for (pointer, value) in [
-        ("/bundle_version", Value::from(2)),
+        ("/bundle_version", Value::from(1)),
         ("/source_digest", Value::from("abc")),
+        ("/shared/.roomodes/sha256", Value::from("abc")),
+        ("/shared/.roomodes/agents", Value::from("code-reviewer")),
         (
             "/agents/code-reviewer/targets/gpt/tokens/encoding",
             Value::from("words"),
@@ -381,9 +398,11 @@ fn bundle_validates_against_the_committed_schema() {
         *bad.pointer_mut(pointer).unwrap() = value;
         assert!(!validator.is_valid(&bad), "{pointer}");
     }
-    let mut bad = bundle.clone();
-    bad.as_object_mut().unwrap().remove("targets");
-    assert!(!validator.is_valid(&bad));
+    for key in ["targets", "shared"] {
+        let mut bad = bundle.clone();
+        bad.as_object_mut().unwrap().remove(key);
+        assert!(!validator.is_valid(&bad), "without {key}");
+    }
 }
 
 #[test]
@@ -469,6 +488,9 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
     let json = p.read("b.json");
     let mut tampered = p.json("b.json");
     tampered["agents"]["code-reviewer"]["targets"]["gpt"]["content"] = Value::from("changed\n");
+    // An entry whose file is neither its own nor shared.
+    let mut dangling = p.json("b.json");
+    dangling["shared"] = serde_json::json!({});
     let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "truncated.json",
@@ -483,8 +505,8 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
         ),
         (
             "future.json",
-            b"{\"bundle_version\": 2}".to_vec(),
-            "unsupported `bundle_version` 2",
+            b"{\"bundle_version\": 3}".to_vec(),
+            "unsupported `bundle_version` 3",
         ),
         ("text.json", b"hello".to_vec(), "invalid JSON"),
         ("binary.json", vec![0xff, 0xfe, 0], "not UTF-8"),
@@ -498,6 +520,11 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
             "tampered.json",
             serde_json::to_vec(&tampered).unwrap(),
             "`code-reviewer` × `gpt`",
+        ),
+        (
+            "dangling.json",
+            serde_json::to_vec(&dangling).unwrap(),
+            "× `roo` has no `content` and `shared` has no `.roomodes`",
         ),
     ];
     let mut corrupt = p.read("b.zip");
@@ -531,6 +558,154 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_file_written_for_many_agents_is_stored_once_and_every_agent_points_at_it() {
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "b.json"]);
+    p.ok(&["bundle", "-o", "b.tar.gz"]);
+    p.ok(&["build", "--layout", "native", "-t", "roo", "-o", "native"]);
+    let manifest = String::from_utf8(p.read("b.json")).unwrap();
+    let bundle: Value = serde_json::from_str(&manifest).unwrap();
+    let agents: Vec<&String> = bundle["agents"].as_object().unwrap().keys().collect();
+    assert!(agents.len() >= 3, "{agents:?}");
+    let shared = bundle["shared"].as_object().unwrap();
+    assert_eq!(
+        shared.keys().collect::<Vec<_>>(),
+        [".roomodes"],
+        "only roo writes one file for several agents"
+    );
+    let file = &shared[".roomodes"];
+    let built = std::fs::read_to_string(p.root().join("native/.roomodes")).unwrap();
+    assert_eq!(file["content"], built.as_str());
+    assert_eq!(file["target"], "roo");
+    assert_eq!(
+        file["agents"],
+        serde_json::to_value(&agents).unwrap(),
+        "every agent, sorted"
+    );
+    let sha: String = sha2::Sha256::digest(built.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(file["sha256"], sha.as_str());
+    assert_eq!(file["characters"], built.chars().count());
+    for name in &agents {
+        for (target, entry) in bundle["agents"][name.as_str()]["targets"]
+            .as_object()
+            .unwrap()
+        {
+            let path = entry["path"].as_str().unwrap();
+            if target == "roo" {
+                assert_eq!(path, ".roomodes");
+                assert!(entry.get("content").is_none(), "{name}: {entry}");
+                for key in ["sha256", "characters", "tokens"] {
+                    assert_eq!(entry[key], file[key], "{name}: {key}");
+                }
+                assert_eq!(content_of(&bundle, entry), built);
+            } else {
+                assert!(entry["content"].is_string(), "{name} × {target}");
+                assert!(!shared.contains_key(path), "{name} × {target}");
+            }
+        }
+    }
+    // The manifest holds the file's text once; the archive holds the file once.
+    let escaped = serde_json::to_string(&built).unwrap();
+    assert_eq!(manifest.matches(escaped.as_str()).count(), 1);
+    let bytes = p.read("b.tar.gz");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let mut paths = Vec::new();
+    for entry in tar.entries().unwrap() {
+        let entry = entry.unwrap();
+        paths.push(entry.path().unwrap().to_string_lossy().into_owned());
+    }
+    assert_eq!(paths.iter().filter(|p| *p == ".roomodes").count(), 1);
+    let unique: BTreeSet<&String> = paths.iter().collect();
+    assert_eq!(unique.len(), paths.len(), "{paths:?}");
+
+    // A change to the shared file makes every agent × target pointing at it stale.
+    let mut edited = bundle.clone();
+    edited["shared"][".roomodes"]["content"] = Value::from("customModes: []\n");
+    std::fs::write(
+        p.root().join("edited.json"),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    let out = p.run(&["check", "--bundle", "edited.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want: Vec<String> = agents
+        .iter()
+        .map(|a| format!("stale   `{a}` × `roo` (changed: content)"))
+        .collect();
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
+    // So does a change to its record, and an entry that no longer points at it.
+    let mut edited = bundle.clone();
+    edited["shared"][".roomodes"]["agents"] = serde_json::json!(["code-reviewer"]);
+    let first = agents[0].as_str();
+    let own = Value::from(built.as_str());
+    edited["agents"][first]["targets"]["roo"]["content"] = own;
+    std::fs::write(
+        p.root().join("edited.json"),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    let out = p.run(&["check", "--bundle", "edited.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want: Vec<String> = agents
+        .iter()
+        .map(|a| format!("stale   `{a}` × `roo` (changed: shared file)"))
+        .collect();
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
+}
+
+#[test]
+fn version_1_bundles_are_rejected_with_a_clear_error() {
+    let p = Project::sample();
+    p.ok(&["bundle", "-o", "b.json"]);
+    // The same bundle in the version-1 shape: every entry with its file, no `shared`.
+    let mut v1 = p.json("b.json");
+    let shared = v1.as_object_mut().unwrap().remove("shared").unwrap();
+    for agent in v1["agents"].as_object_mut().unwrap().values_mut() {
+        for entry in agent["targets"].as_object_mut().unwrap().values_mut() {
+            if entry.get("content").is_none() {
+                let path = entry["path"].as_str().unwrap().to_string();
+                entry["content"] = shared[&path]["content"].clone();
+            }
+        }
+    }
+    v1["bundle_version"] = Value::from(1);
+    std::fs::write(p.root().join("v1.json"), serde_json::to_vec(&v1).unwrap()).unwrap();
+    let out = p.run(&["check", "--bundle", "v1.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unsupported `bundle_version` 1: this agentc reads version 2")
+            && err.contains("run `agentc bundle`"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let loaders: [(&str, &str); 2] = [("python3", "load.py"), ("node", "load.mjs")];
+    for (program, script) in loaders {
+        if Command::new(program).arg("--version").output().is_err() {
+            eprintln!("note: {program} not found; skipping its loader");
+            continue;
+        }
+        let out = Command::new(program)
+            .arg(Path::new(REPO).join("examples/bundle-app").join(script))
+            .args(["v1.json", "code-reviewer", "gpt"])
+            .current_dir(p.root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{script}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("version 2"),
+            "{script}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 /// One agent with a given model, bundled for one target with some config.
@@ -737,6 +912,47 @@ fn python_example_prints_the_request_with_the_rendered_prompt() {
         "{}",
         stderr(&out)
     );
+    loader_prints_every_file_as_build_writes_it(&p, python, &script, &FORMATS);
+}
+
+/// `--content` prints an agent's file byte for byte as `build --layout native`
+/// writes it, its own or the one it shares (roo): every target of one agent and
+/// roo and gpt of every agent from the first format, one of each from the others.
+fn loader_prints_every_file_as_build_writes_it(
+    p: &Project,
+    program: &str,
+    script: &Path,
+    formats: &[&str],
+) {
+    p.ok(&["build", "--layout", "native", "-o", "native"]);
+    let bundle = p.json("b.json");
+    for (i, name) in formats.iter().enumerate() {
+        p.ok(&["bundle", "-o", name]);
+        for (agent, entry) in bundle["agents"].as_object().unwrap() {
+            for (target, e) in entry["targets"].as_object().unwrap() {
+                let wanted = match (i, agent.as_str(), target.as_str()) {
+                    (_, "code-reviewer", "roo" | "gpt") => true,
+                    (0, a, t) => a == "code-reviewer" || t == "roo" || t == "gpt",
+                    _ => false,
+                };
+                if !wanted {
+                    continue;
+                }
+                let out = Command::new(program)
+                    .arg(script)
+                    .args(["--content", name, agent, target])
+                    .current_dir(p.root())
+                    .output()
+                    .unwrap();
+                assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+                let built = p.read(&format!("native/{}", e["path"].as_str().unwrap()));
+                assert!(
+                    out.stdout == built,
+                    "{program} {name}: {agent} × {target} differs from what build wrote"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -763,6 +979,7 @@ fn javascript_example_prints_the_same_request() {
             "{name}"
         );
     }
+    loader_prints_every_file_as_build_writes_it(&p, "node", &script, &["b.json", "b.tar.gz"]);
 }
 
 /// The `agentc` commands of a CI recipe (`run:` lines that start with `agentc `), in order.

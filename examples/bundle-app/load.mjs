@@ -2,24 +2,29 @@
 // Load a prompt from an agentc bundle and print the request to send.
 //
 //     node load.mjs BUNDLE AGENT TARGET
+//     node load.mjs --content BUNDLE AGENT TARGET
 //
 // BUNDLE is agentc-bundle.json or a .tar.gz that `agentc bundle` wrote (the
 // manifest inside it is read). The printed JSON is the body of the provider's
 // API request with the agent's prompt in place; an app adds its user message
-// and sends it. No dependencies: Node's own fs and zlib. Plain JavaScript with
-// JSDoc types, so `tsc --checkJs` checks it and any Node >= 18 runs it.
+// and sends it. With --content, the file exactly as `agentc build` writes it is
+// printed instead, for any target (a file that several agents share, such as
+// roo's `.roomodes`, is stored once in the bundle's `shared`). No dependencies:
+// Node's own fs and zlib. Plain JavaScript with JSDoc types, so `tsc --checkJs`
+// checks it and any Node >= 18 runs it.
 
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 
-const BUNDLE_VERSION = 1;
+const BUNDLE_VERSION = 2;
 const MANIFEST = "agentc-bundle.json";
 
 /**
- * @typedef {{ path: string, content: string, sha256: string, request?: Record<string, unknown> }} TargetEntry
+ * @typedef {{ path: string, content?: string, sha256: string, request?: Record<string, unknown> }} TargetEntry
  * @typedef {{ name: string, targets: Record<string, TargetEntry> }} AgentEntry
- * @typedef {{ bundle_version: number, agents: Record<string, AgentEntry> }} Bundle
+ * @typedef {{ target: string, agents: string[], content: string, sha256: string }} SharedFile
+ * @typedef {{ bundle_version: number, agents: Record<string, AgentEntry>, shared: Record<string, SharedFile> }} Bundle
  */
 
 /**
@@ -72,9 +77,26 @@ export function load(path) {
     throw new Error(`${path}: not an agentc bundle: ${/** @type {Error} */ (e).message}`);
   }
   if (bundle === null || typeof bundle !== "object" || bundle.bundle_version !== BUNDLE_VERSION) {
-    throw new Error(`${path}: not an agentc bundle of version ${BUNDLE_VERSION}`);
+    const found = bundle !== null && typeof bundle === "object" ? bundle.bundle_version : undefined;
+    const hint = typeof found === "number" ? ` (it is version ${found}: write it again with \`agentc bundle\`)` : "";
+    throw new Error(`${path}: not an agentc bundle of version ${BUNDLE_VERSION}${hint}`);
   }
   return bundle;
+}
+
+/**
+ * The bundle's entry for one agent and one target.
+ * @param {Bundle} bundle
+ * @param {string} agent
+ * @param {string} target
+ * @returns {TargetEntry}
+ */
+function entry(bundle, agent, target) {
+  const found = bundle.agents[agent];
+  if (!found) throw new Error(`no agent \`${agent}\`; the bundle has: ${Object.keys(bundle.agents).join(", ")}`);
+  const prompt = found.targets[target];
+  if (!prompt) throw new Error(`agent \`${agent}\` has no target \`${target}\`; it has: ${Object.keys(found.targets).join(", ")}`);
+  return prompt;
 }
 
 /**
@@ -84,22 +106,40 @@ export function load(path) {
  * @param {string} target
  */
 export function request(bundle, agent, target) {
-  const entry = bundle.agents[agent];
-  if (!entry) throw new Error(`no agent \`${agent}\`; the bundle has: ${Object.keys(bundle.agents).join(", ")}`);
-  const prompt = entry.targets[target];
-  if (!prompt) throw new Error(`agent \`${agent}\` has no target \`${target}\`; it has: ${Object.keys(entry.targets).join(", ")}`);
-  if (!prompt.request) throw new Error(`target \`${target}\` is a tool file, not an API prompt: use \`content\``);
+  const prompt = entry(bundle, agent, target);
+  if (!prompt.request) throw new Error(`target \`${target}\` is a tool file, not an API prompt: use --content`);
   return prompt.request;
 }
 
-const [, script, file, agent, target] = process.argv;
+/**
+ * The file of one agent for one target, exactly as `agentc build` writes it:
+ * the entry's own `content`, or the shared file at the entry's `path`.
+ * @param {Bundle} bundle
+ * @param {string} agent
+ * @param {string} target
+ * @returns {string}
+ */
+export function content(bundle, agent, target) {
+  const prompt = entry(bundle, agent, target);
+  if (prompt.content !== undefined) return prompt.content;
+  const shared = (bundle.shared ?? {})[prompt.path];
+  if (!shared) throw new Error(`\`${agent}\` × \`${target}\`: \`${prompt.path}\` is missing from \`shared\``);
+  return shared.content;
+}
+
+const [, script, ...rest] = process.argv;
 if (script && import.meta.url === pathToFileURL(script).href) {
+  const asContent = rest[0] === "--content";
+  const [file, agent, target] = asContent ? rest.slice(1) : rest;
   if (!file || !agent || !target) {
-    console.error("usage: node load.mjs BUNDLE AGENT TARGET");
+    console.error("usage: node load.mjs [--content] BUNDLE AGENT TARGET");
     process.exit(2);
   }
   try {
-    process.stdout.write(JSON.stringify(request(load(file), agent, target), null, 2) + "\n");
+    const bundle = load(file);
+    process.stdout.write(
+      asContent ? content(bundle, agent, target) : JSON.stringify(request(bundle, agent, target), null, 2) + "\n",
+    );
   } catch (e) {
     console.error(`error: ${/** @type {Error} */ (e).message}`);
     process.exit(1);

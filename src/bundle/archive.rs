@@ -66,7 +66,7 @@ type Entry<'a> = (String, Option<&'a [u8]>);
 
 /// Every entry: folders and files, sorted, a folder before its contents.
 fn entries<'a>(
-    files: &'a BTreeMap<String, String>,
+    files: &'a BTreeMap<&str, &str>,
     manifest: &'a str,
 ) -> Result<Vec<Entry<'a>>, String> {
     if files.contains_key(FILE_NAME) {
@@ -78,7 +78,7 @@ fn entries<'a>(
     let mut dirs = BTreeSet::new();
     for (path, content) in files
         .iter()
-        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .map(|(p, c)| (*p, *c))
         .chain([(FILE_NAME, manifest)])
     {
         let mut at = 0;
@@ -94,11 +94,8 @@ fn entries<'a>(
     Ok(all.into_iter().collect())
 }
 
-pub fn tar_gz(
-    files: &BTreeMap<String, String>,
-    manifest: &str,
-    mtime: u64,
-) -> Result<Vec<u8>, String> {
+/// The native tree (`path` → content, each file once) and the manifest as a `.tar.gz`.
+pub fn tar_gz(files: &BTreeMap<&str, &str>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
     let gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
@@ -133,11 +130,8 @@ pub fn tar_gz(
     gz.finish().map_err(io)
 }
 
-pub fn zip(
-    files: &BTreeMap<String, String>,
-    manifest: &str,
-    mtime: u64,
-) -> Result<Vec<u8>, String> {
+/// The native tree (`path` → content, each file once) and the manifest as a `.zip`.
+pub fn zip(files: &BTreeMap<&str, &str>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
     let err = |e: zip::result::ZipError| format!("cannot write the archive: {e}");
     let time = dos_time(mtime);
     let options = zip::write::SimpleFileOptions::default()
@@ -244,10 +238,9 @@ pub fn read(bytes: &[u8], format: Format) -> Result<BTreeMap<String, Vec<u8>>, S
 mod tests {
     use super::*;
 
-    fn files() -> BTreeMap<String, String> {
+    fn files() -> BTreeMap<&'static str, &'static str> {
         [(".claude/agents/a.md", "a\n"), ("prompts/gpt/a.md", "g\n")]
             .into_iter()
-            .map(|(p, c)| (p.to_string(), c.to_string()))
             .collect()
     }
 

@@ -1,15 +1,18 @@
 //! `check --bundle`: reading a bundle back (JSON, `.tar.gz` or `.zip`) and
 //! comparing it, agent × target, with a bundle assembled fresh from the sources.
+//! An entry's file is its own `content` or the `shared` file at its `path`:
+//! a change to a shared file makes every agent × target that points at it stale.
 //!
 //! Reading never panics: bytes that are not a bundle, a truncated file, another
-//! `bundle_version` or a manifest of the wrong shape each give one message.
+//! `bundle_version`, a manifest of the wrong shape or an entry whose file is
+//! nowhere each give one message.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::archive::{self, Format};
-use super::{BUNDLE_VERSION, Bundle, FILE_NAME, TargetEntry};
+use super::{BUNDLE_VERSION, Bundle, FILE_NAME, SharedFile, TargetEntry};
 
 /// How one agent × target of a bundle differs from the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -65,12 +68,27 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
         None => return Err("not an agentc bundle: it has no `bundle_version`".to_string()),
     };
     if version != u64::from(BUNDLE_VERSION) {
+        let hint = if version < u64::from(BUNDLE_VERSION) {
+            "an older agentc wrote it; run `agentc bundle` to write it again"
+        } else {
+            "a newer agentc wrote it"
+        };
         return Err(format!(
-            "unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION}"
+            "unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION} ({hint})"
         ));
     }
     let bundle: Bundle =
         serde_json::from_value(value).map_err(|e| format!("malformed bundle: {e}"))?;
+    for (name, agent) in &bundle.agents {
+        for (target, entry) in &agent.targets {
+            if bundle.content(entry).is_none() {
+                return Err(format!(
+                    "malformed bundle: `{name}` × `{target}` has no `content` and `shared` has no `{}`",
+                    entry.path
+                ));
+            }
+        }
+    }
     Ok(Read {
         bundle,
         format,
@@ -120,7 +138,7 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
                 (None, Some(_)) => out.push(finding(Kind::Extra, String::new())),
                 (Some(n), Some(o)) => {
                     let mut what = agent_diff.clone();
-                    what.extend(target_diff(n, o, found));
+                    what.extend(target_diff((fresh, n), (old, o), found));
                     if !what.is_empty() {
                         out.push(finding(Kind::Stale, what.join(", ")));
                     }
@@ -133,28 +151,53 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
     out
 }
 
-/// The fields of one agent × target that differ; `archive file` when an archive's
-/// copy of the file is not the manifest's `content`.
-fn target_diff(n: &TargetEntry, o: &TargetEntry, found: &Read) -> Vec<&'static str> {
+/// The fields of one agent × target that differ, each entry with its bundle:
+/// `content` compares the files (own or shared), `shared file` says that the file
+/// moved in or out of `shared` or that its record there (target, agents, figures)
+/// differs, and `archive file` that an archive's copy of the file is not the
+/// manifest's.
+fn target_diff(
+    (fresh, n): (&Bundle, &TargetEntry),
+    (old, o): (&Bundle, &TargetEntry),
+    found: &Read,
+) -> Vec<&'static str> {
+    let content = old.content(o);
     let mut what: Vec<&str> = [
         ("path", n.path != o.path),
-        ("content", n.content != o.content),
+        ("content", fresh.content(n) != content),
         ("sha256", n.sha256 != o.sha256),
         ("characters", n.characters != o.characters),
         ("tokens", n.tokens != o.tokens),
         ("warnings", n.warnings != o.warnings),
         ("request", n.request != o.request),
+        (
+            "shared file",
+            !same_record(fresh.shared_of(n), old.shared_of(o)),
+        ),
     ]
     .into_iter()
     .filter(|(_, d)| *d)
     .map(|(w, _)| w)
     .collect();
     if found.format != Format::Json
-        && found.files.get(&o.path).map(Vec::as_slice) != Some(o.content.as_bytes())
+        && found.files.get(&o.path).map(Vec::as_slice) != content.map(str::as_bytes)
     {
         what.push("archive file");
     }
     what
+}
+
+/// Whether two entries' shared files (`None`: a file of its own) are alike but
+/// for their content, which `content` compares.
+fn same_record(n: Option<&SharedFile>, o: Option<&SharedFile>) -> bool {
+    match (n, o) {
+        (None, None) => true,
+        (Some(n), Some(o)) => {
+            (&n.target, &n.agents, &n.sha256, n.characters, n.tokens)
+                == (&o.target, &o.agents, &o.sha256, o.characters, o.tokens)
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -165,13 +208,14 @@ mod tests {
     fn foreign_files_get_a_message() {
         for (bytes, want) in [
             (&b""[..], "truncated JSON"),
-            (b"{\"bundle_version\": 1, \"agents\"", "truncated JSON"),
+            (b"{\"bundle_version\": 2, \"agents\"", "truncated JSON"),
             (b"hello", "invalid JSON"),
             (b"{}", "no `bundle_version`"),
             (b"[1, 2]", "no `bundle_version`"),
-            (b"{\"bundle_version\": 2}", "unsupported `bundle_version` 2"),
-            (b"{\"bundle_version\": \"1\"}", "must be a number"),
-            (b"{\"bundle_version\": 1}", "malformed bundle"),
+            (b"{\"bundle_version\": 1}", "unsupported `bundle_version` 1"),
+            (b"{\"bundle_version\": 3}", "unsupported `bundle_version` 3"),
+            (b"{\"bundle_version\": \"2\"}", "must be a number"),
+            (b"{\"bundle_version\": 2}", "malformed bundle"),
             (b"\x1f\x8b\x08\x00garbage", "not a readable tar.gz"),
             (b"PK\x03\x04garbage", "not a readable zip"),
             (b"\xff\xfe", "not UTF-8"),

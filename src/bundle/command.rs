@@ -151,9 +151,11 @@ fn write(path: &Path, format: Format, assembled: &super::Assembled) -> Result<()
     let bytes = match format {
         Format::Json => Ok(manifest.into_bytes()),
         Format::TarGz => {
-            archive::epoch().and_then(|t| archive::tar_gz(&assembled.files, &manifest, t))
+            archive::epoch().and_then(|t| archive::tar_gz(&assembled.bundle.files(), &manifest, t))
         }
-        Format::Zip => archive::epoch().and_then(|t| archive::zip(&assembled.files, &manifest, t)),
+        Format::Zip => {
+            archive::epoch().and_then(|t| archive::zip(&assembled.bundle.files(), &manifest, t))
+        }
     };
     let bytes = bytes.map_err(|e| Diagnostic::error("bundle", e))?;
     crate::emit::atomic_write(path, &bytes)
