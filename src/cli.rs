@@ -489,10 +489,27 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
         true => emit::Checker::new(&root).map(Out::Check),
         false => emit::Writer::new(&root, args.force).map(Out::Write),
     };
+    // Nothing changed since the last build of this root: read the outputs once.
+    let specs = crate::load::discover(&job.sources, &mut Diagnostics::default());
+    let key = crate::cache::key(&project, cwd, &root, &job, &specs);
+    if let Some(key) = &key
+        && let Some((compiled, outputs)) = cached(&root, key, explicit)
+    {
+        return if check_only {
+            check_report(ui, &root, &compiled, outputs, Vec::new())
+        } else {
+            let summary = emit::Summary {
+                unchanged: outputs,
+                ..Default::default()
+            };
+            build_report(ui, &root, &compiled, &summary)
+        };
+    }
     let budget_targets = pipeline::targets(&registry, &job.targets, &mut Diagnostics::default());
     let mut sink = BuildSink {
         dest,
         budget: deny_over_budget.then_some((&budget_targets[..], &budgets)),
+        hashes: Vec::new(),
     };
     let mut progress: Option<Progress> = None;
     let mut compiled = pipeline::compile_streaming(
@@ -509,7 +526,7 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     if let Some(p) = &progress {
         p.finish();
     }
-    let dest = sink.dest;
+    let (dest, hashes) = (sink.dest, sink.hashes);
     let dest = dest.map_err(|d| compiled.diags.extend(d)).ok();
     let scope = Scope {
         targets: compiled.targets.iter().cloned().collect(),
@@ -527,7 +544,11 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
     }
     let writer = match dest {
         None => return Ok(1), // not reached: a manifest that cannot be read is an error above
-        Some(Out::Check(checker)) => return check(ui, &root, &compiled, checker, &scope),
+        Some(Out::Check(checker)) => {
+            let outputs = checker.count();
+            let drifts = checker.finish(&scope);
+            return check_report(ui, &root, &compiled, outputs, drifts);
+        }
         Some(Out::Write(w)) => w,
     };
     let summary = match writer.commit(&scope) {
@@ -540,6 +561,51 @@ fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> Result<Exit
             return Ok(1);
         }
     };
+    if let Some(key) = key {
+        let record = crate::cache::Record {
+            version: crate::cache::VERSION,
+            key,
+            agents: compiled.agents.clone(),
+            targets: compiled.targets.clone(),
+            skipped: compiled.skipped,
+            diagnostics: crate::cache::record_diags(&compiled.diags),
+            outputs: hashes,
+        };
+        crate::cache::save(&root, &record);
+    }
+    build_report(ui, &root, &compiled, &summary)
+}
+
+/// The compile of the last build of `root`, when its record has this key and
+/// every output it lists is on disk unchanged; with the number of outputs.
+fn cached(root: &Path, key: &str, explicit: bool) -> Option<(Compiled, usize)> {
+    let record = crate::cache::read(root).filter(|r| r.key == key)?;
+    let manifest = emit::read_manifest(root).ok()?;
+    let scope = Scope {
+        targets: record.targets.iter().cloned().collect(),
+        agents: explicit.then(|| record.agents.iter().cloned().collect()),
+    };
+    if !crate::cache::outputs_match(root, &record, &manifest, &scope) {
+        return None;
+    }
+    let diags = crate::cache::replay_diags(&record.diagnostics)?;
+    let compiled = Compiled {
+        agents: record.agents,
+        targets: record.targets,
+        skipped: record.skipped,
+        diags,
+        ..Compiled::default()
+    };
+    Some((compiled, record.outputs.len()))
+}
+
+/// What a successful build prints.
+fn build_report(
+    ui: &Ui,
+    root: &Path,
+    compiled: &Compiled,
+    summary: &emit::Summary,
+) -> Result<Exit> {
     ui.diagnostics(&compiled.diags);
     if ui.global.verbose && !ui.json() {
         for p in &summary.written {
@@ -674,6 +740,8 @@ enum Out {
 struct BuildSink<'a> {
     dest: Result<Out, Diagnostics>,
     budget: Option<(&'a [&'a crate::target::Target], &'a crate::budget::Budgets)>,
+    /// Each output written and the hash of its bytes, for the build's record.
+    hashes: Vec<(String, String)>,
 }
 
 impl pipeline::Sink for BuildSink<'_> {
@@ -695,7 +763,15 @@ impl pipeline::Sink for BuildSink<'_> {
         }
         match &mut self.dest {
             Ok(Out::Check(c)) => c.check(&artifacts),
-            Ok(Out::Write(w)) if !diags.has_errors() => w.stage(&artifacts),
+            Ok(Out::Write(w)) if !diags.has_errors() => {
+                w.stage(&artifacts);
+                self.hashes.extend(artifacts.iter().map(|a| {
+                    (
+                        emit::key(&a.path),
+                        crate::cache::output_hash(a.content.as_bytes()),
+                    )
+                }));
+            }
             _ => {}
         }
     }
@@ -718,22 +794,26 @@ impl pipeline::Sink for BuildSink<'_> {
         match &mut self.dest {
             Ok(Out::Check(c)) => c.check_body(&artifact, emit::Body::File(file)),
             Ok(Out::Write(w)) if !diags.has_errors() => {
-                w.stage_body(&artifact, emit::Body::File(file))
+                w.stage_body(&artifact, emit::Body::File(file));
+                use std::io::Seek;
+                let hash = file.rewind().and_then(|_| crate::cache::file_hash(file));
+                if let Ok(hash) = hash {
+                    self.hashes.push((emit::key(&artifact.path), hash));
+                }
             }
             _ => {}
         }
     }
 }
 
-fn check(
+/// What `check` prints: the drifts (diffs), or that every output is up to date.
+fn check_report(
     ui: &Ui,
     root: &Path,
     compiled: &Compiled,
-    checker: emit::Checker,
-    scope: &Scope,
+    outputs: usize,
+    drifts: Vec<emit::Drift>,
 ) -> Result<Exit> {
-    let outputs = checker.count();
-    let drifts = checker.finish(scope);
     ui.diagnostics(&compiled.diags);
     if ui.json() {
         out(&format!(

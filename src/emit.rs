@@ -40,7 +40,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    fn covers(&self, owner: &Owner) -> bool {
+    pub fn covers(&self, owner: &Owner) -> bool {
         self.targets.contains(&owner.target)
             && self
                 .agents
@@ -92,7 +92,8 @@ pub fn read_manifest(root: &Path) -> Result<Manifest, Diagnostic> {
     }
 }
 
-fn key(p: &Path) -> String {
+/// A path as the manifest writes it: relative, `/`-separated.
+pub fn key(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

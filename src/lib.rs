@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod bundle;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

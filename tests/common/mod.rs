@@ -74,6 +74,8 @@ pub fn spec(name: &str) -> String {
 /// A project folder and the command line to run in it.
 pub struct Test {
     dir: tempfile::TempDir,
+    /// agentc's build records (`AGENTC_CACHE_DIR`), outside the project tree.
+    cache: tempfile::TempDir,
     args: Vec<OsString>,
     cwd: PathBuf,
     env: Vec<(OsString, OsString)>,
@@ -89,6 +91,7 @@ impl Test {
     pub fn new() -> Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
+            cache: tempfile::tempdir().expect("temp dir"),
             args: Vec::new(),
             cwd: PathBuf::new(),
             env: Vec::new(),
@@ -141,7 +144,8 @@ impl Test {
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("SOURCE_DATE_EPOCH")
-            .env_remove("CI");
+            .env_remove("CI")
+            .env("AGENTC_CACHE_DIR", self.cache.path());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -156,6 +160,11 @@ impl Test {
             stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
             tree: self.tree(),
         }
+    }
+
+    /// The folder of agentc's build records for this test.
+    pub fn cache_dir(&self) -> &Path {
+        self.cache.path()
     }
 
     pub fn root(&self) -> &Path {
