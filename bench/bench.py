@@ -28,10 +28,11 @@ SHARED = ROOT.parent / "shared"
 BIN = ROOT / "target" / "release" / "agentc"
 
 
-def run_once(cmd, cwd=None, stdout=subprocess.DEVNULL):
+def run_once(cmd, cwd=None, stdout=subprocess.DEVNULL, env=None):
     """Runs cmd; returns (seconds, peak RSS in MiB of that process)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL, shell=isinstance(cmd, str))
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL, shell=isinstance(cmd, str),
+                            env=None if env is None else {**os.environ, **env})
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -40,13 +41,13 @@ def run_once(cmd, cwd=None, stdout=subprocess.DEVNULL):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def timed(label, cmd, runs, setup=None, cwd=None):
+def timed(label, cmd, runs, setup=None, cwd=None, env=None):
     """Median seconds and max peak RSS over `runs` runs; `setup` runs untimed before each."""
     times, rss = [], []
     for _ in range(runs):
         if setup:
             setup()
-        t, m = run_once(cmd, cwd=cwd)
+        t, m = run_once(cmd, cwd=cwd, env=env)
         times.append(t)
         rss.append(m)
     med = statistics.median(times)
@@ -91,6 +92,9 @@ def main():
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    # agentc's build records (the no-op fast path) stay in the work folder.
+    os.environ["AGENTC_CACHE_DIR"] = str(work / "records")
+    no_record = {"AGENTC_CACHE_DIR": ""}
 
     base = work / "corpus-specs"
     subprocess.run([str(BIN), "-q", "import", str(corpus), "-o", str(base)], check=True)
@@ -111,6 +115,11 @@ def main():
         print(f"  (output: {files} files, {size / 1e6:.1f} MB)")
         noop, noop_rss = timed("no-op rebuild", [str(BIN), "-q", "build"], args.runs, cwd=proj)
         check, check_rss = timed("check", [str(BIN), "-q", "check"], args.runs, cwd=proj)
+        # The same two without the build record: every agent rendered and compared.
+        noop_full, noop_full_rss = timed("no-op rebuild, no record (full render)", [str(BIN), "-q", "build"], args.runs,
+                                         cwd=proj, env=no_record)
+        check_full, check_full_rss = timed("check, no record (full render)", [str(BIN), "-q", "check"], args.runs,
+                                           cwd=proj, env=no_record)
         copy_dst = proj / "copy"
         copy, _ = timed("floor: cp -r of the output tree", f"cp -r dist {copy_dst}", args.runs,
                         setup=lambda: shutil.rmtree(copy_dst, ignore_errors=True), cwd=proj)
@@ -122,11 +131,12 @@ def main():
         # Bundles store roo's one shared file once (format 2), so they grow linearly
         # with the number of agents and are measured at every size.
         if subprocess.run([str(BIN), "bundle", "--help"], capture_output=True).returncode == 0:
-            bundle, _ = timed("bundle, every target", [str(BIN), "-q", "bundle", "-o", str(proj / "b.json")], args.runs, cwd=proj)
+            bundle, bundle_rss = timed("bundle, every target", [str(BIN), "-q", "bundle", "-o", str(proj / "b.json")], args.runs, cwd=proj)
         results[n] = dict(build=build, noop=noop, check=check, copy=copy, read=read, imp=imp, bundle=bundle,
-                          rss=max(build_rss, noop_rss, check_rss, imp_rss))
+                          rss=max(build_rss, noop_rss, check_rss, noop_full_rss, check_full_rss, imp_rss))
         print(f"  ratios: build/copy floor {build / copy:.2f}x, no-op/read floor {noop / read:.2f}x, "
-              f"check/read floor {check / read:.2f}x" + (f", bundle/build {bundle / build:.2f}x" if bundle else "") + "\n")
+              f"check/read floor {check / read:.2f}x; without the record: no-op/read floor {noop_full / read:.2f}x, "
+              f"check/read floor {check_full / read:.2f}x" + (f"; bundle/build {bundle / build:.2f}x" if bundle else "") + "\n")
 
     if 1000 in results and 10000 in results:
         r = results[10000]["build"] / results[1000]["build"]

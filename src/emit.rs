@@ -7,7 +7,7 @@
 //! is touched the manifest is widened to cover the files about to be written, so
 //! a build killed half-way leaves a manifest that still owns them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -102,6 +102,15 @@ pub fn key(p: &Path) -> String {
 
 /// Refuses a path that leaves the root or passes through a symlink.
 fn check_path(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    check_path_in(root, rel, &mut HashSet::new())
+}
+
+/// `check_path`, skipping the folders in `checked` (and adding those it checks).
+fn check_path_in(
+    root: &Path,
+    rel: &Path,
+    checked: &mut HashSet<PathBuf>,
+) -> Result<(), Diagnostic> {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Err(Diagnostic::error(
             "path-escapes",
@@ -112,8 +121,13 @@ fn check_path(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
         ));
     }
     let mut at = root.to_path_buf();
-    for c in rel.components() {
+    let last = rel.components().count();
+    for (i, c) in rel.components().enumerate() {
         at.push(c);
+        let folder = i + 1 < last;
+        if folder && checked.contains(&at) {
+            continue;
+        }
         if at
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
@@ -123,6 +137,9 @@ fn check_path(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
                 format!("refusing to write through symlink `{}`", at.display()),
             )
             .help("agentc writes only real files and folders under its output root"));
+        }
+        if folder {
+            checked.insert(at.clone());
         }
     }
     Ok(())
@@ -157,6 +174,8 @@ pub struct Writer {
     unchanged: usize,
     /// The root did not exist: a failed build removes it again.
     made_root: bool,
+    /// Folders under the root found not to be symlinks.
+    checked: HashSet<PathBuf>,
     pub diags: Diagnostics,
 }
 
@@ -175,6 +194,7 @@ impl Writer {
             new_keys: BTreeMap::new(),
             unchanged: 0,
             made_root: false,
+            checked: HashSet::new(),
             diags: Diagnostics::default(),
         })
     }
@@ -196,7 +216,7 @@ impl Writer {
                 agent: a.agent.clone(),
             },
         );
-        if let Err(d) = check_path(&self.root, &a.path) {
+        if let Err(d) = check_path_in(&self.root, &a.path, &mut self.checked) {
             self.diags.push(d);
             return;
         }
@@ -309,9 +329,10 @@ impl Writer {
             unchanged: self.unchanged,
             ..Summary::default()
         };
+        let mut made = HashSet::new();
         for (n, rel) in std::mem::take(&mut self.staged).into_iter().enumerate() {
             let dest = self.root.join(&rel);
-            place(&self.staged_path(n), &dest).map_err(fail)?;
+            place(&self.staged_path(n), &dest, &mut made).map_err(fail)?;
             summary.written.push(rel);
         }
         for k in &stale {
@@ -359,14 +380,18 @@ impl Drop for Writer {
 
 /// Moves a staged file to its place: a rename, or where the destination lies on
 /// another file system, a copy through a temp file beside it.
-fn place(staged: &Path, dest: &Path) -> Result<(), Diagnostic> {
+/// `made` holds the folders known to exist.
+fn place(staged: &Path, dest: &Path, made: &mut HashSet<PathBuf>) -> Result<(), Diagnostic> {
     let dir = dest.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Diagnostic::error(
-            "io",
-            format!("cannot create the folder of `{}`: {e}", dest.display()),
-        )
-    })?;
+    if !made.contains(dir) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Diagnostic::error(
+                "io",
+                format!("cannot create the folder of `{}`: {e}", dest.display()),
+            )
+        })?;
+        made.insert(dir.to_path_buf());
+    }
     if std::fs::rename(staged, dest).is_ok() {
         return Ok(());
     }

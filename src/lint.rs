@@ -135,10 +135,9 @@ pub fn lint(
 ) -> Diagnostics {
     let mut out = Diagnostics::default();
     for l in loaded {
-        let (doc, _) = DeTable::parse_recoverable(&l.source);
         let mut ctx = Ctx {
             loaded: l,
-            doc: doc.get_ref(),
+            doc: std::cell::OnceCell::new(),
             levels,
             min,
             out: &mut out,
@@ -153,7 +152,8 @@ pub fn lint(
 
 struct Ctx<'a> {
     loaded: &'a Loaded,
-    doc: &'a DeTable<'a>,
+    /// The spec's syntax tree, parsed on the first finding (to place it).
+    doc: std::cell::OnceCell<toml::Spanned<DeTable<'a>>>,
     levels: &'a BTreeMap<&'static str, Level>,
     min: Level,
     out: &'a mut Diagnostics,
@@ -176,7 +176,11 @@ impl Ctx<'_> {
         if level == Level::Deny {
             d.severity = Severity::Error;
         }
-        let span = locate(self.doc, path).unwrap_or(0..0);
+        let source: &str = &self.loaded.source;
+        let doc = self
+            .doc
+            .get_or_init(|| DeTable::parse_recoverable(source).0);
+        let span = locate(doc.get_ref(), path).unwrap_or(0..0);
         d = d.span(&self.loaded.source, span);
         self.out.push(d);
     }

@@ -473,6 +473,8 @@ struct Run<'a> {
     targets: &'a [&'a Target],
     layout: Layout,
     renderer: &'a Renderer,
+    /// Each target's expressions, compiled once.
+    prepared: Vec<crate::render::Prepared<'a>>,
     outputs: Outputs,
     spools: BTreeMap<(String, PathBuf), Spool>,
 }
@@ -483,6 +485,10 @@ impl<'a> Run<'a> {
             targets,
             layout,
             renderer,
+            prepared: targets
+                .iter()
+                .map(|t| renderer.prepare(t, layout))
+                .collect(),
             outputs: Outputs::default(),
             spools: BTreeMap::new(),
         }
@@ -495,10 +501,10 @@ impl<'a> Run<'a> {
         use rayon::prelude::*;
         let mut chunk = chunk.to_vec();
         chunk.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-        let (targets, layout, renderer) = (self.targets, self.layout, self.renderer);
+        let (layout, renderer, prepared) = (self.layout, self.renderer, &self.prepared);
         let rendered: Vec<_> = chunk
             .par_iter()
-            .map(|l| renderer.render_all(&lower::lower(&l.spec), targets, layout, &l.path))
+            .map(|l| renderer.render_all(&lower::lower(&l.spec), prepared, layout, &l.path))
             .collect();
         let mut artifacts = Vec::new();
         let mut sources = Sources::new();

@@ -94,6 +94,15 @@ pub struct Rendered {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A target's expressions, compiled once per run (see [`Renderer::prepare`]); an
+/// expression that does not compile is `None` and reported when it is used.
+pub struct Prepared<'r> {
+    pub target: &'r Target,
+    fields: Vec<Option<minijinja::Expression<'r, 'r>>>,
+    checks: Vec<Option<minijinja::Expression<'r, 'r>>>,
+    path: Option<minijinja::Template<'r, 'r>>,
+}
+
 pub struct Renderer {
     env: Environment<'static>,
     templates_dir: Option<PathBuf>,
@@ -158,14 +167,39 @@ impl Renderer {
         layout: Layout,
         source: &Path,
     ) -> Result<Rendered, Diagnostics> {
-        self.render_value(agent, &to_value(agent), target, layout, source)
+        let prep = self.prepare(target, layout);
+        self.render_value(agent, &to_value(agent), &prep, layout, source)
     }
 
-    /// Renders one agent for each target, converting it to a template value once.
+    /// Compiles a target's expressions (fields, checks, output path) once, for
+    /// rendering many agents.
+    pub fn prepare<'r>(&'r self, target: &'r Target, layout: Layout) -> Prepared<'r> {
+        let path = match layout {
+            Layout::Dist => &target.path,
+            Layout::Native => &target.native_path,
+        };
+        Prepared {
+            target,
+            fields: target
+                .fields
+                .iter()
+                .map(|f| self.env.compile_expression(&f.value).ok())
+                .collect(),
+            checks: target
+                .checks
+                .iter()
+                .map(|c| self.env.compile_expression(&c.test).ok())
+                .collect(),
+            path: self.env.template_from_str(path).ok(),
+        }
+    }
+
+    /// Renders one agent for each prepared target, converting it to a template
+    /// value once.
     pub fn render_all(
         &self,
         agent: &Agent,
-        targets: &[&Target],
+        targets: &[Prepared<'_>],
         layout: Layout,
         source: &Path,
     ) -> Vec<Result<Rendered, Diagnostics>> {
@@ -180,10 +214,11 @@ impl Renderer {
         &self,
         agent: &Agent,
         agent_value: &Value,
-        target: &Target,
+        prep: &Prepared<'_>,
         layout: Layout,
         source: &Path,
     ) -> Result<Rendered, Diagnostics> {
+        let target = prep.target;
         let over = agent
             .overrides
             .get(&target.name)
@@ -214,14 +249,14 @@ impl Renderer {
             extra => to_value(&extra),
         };
         take_notes(); // a failed render before this one may have left some
-        let doc = self.document(target, &base, &extra, source)?;
+        let doc = self.document(prep, &base, &extra, source)?;
         for what in take_notes() {
             warnings.push(resolve::translation(&agent.name, &target.name, &what).at(source));
         }
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
         let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
-        let written = self.check(agent, target, &ctx, source, &mut warnings)?;
+        let written = self.check(agent, prep, &ctx, source, &mut warnings)?;
         warnings.extend(over_limit(agent, target, &doc.body, source));
         if !written {
             return Ok(Rendered {
@@ -229,7 +264,7 @@ impl Renderer {
                 ..Rendered::default()
             });
         }
-        let path = self.path(agent, target, &options, layout, source)?;
+        let path = self.path(agent, prep, &options, layout, source)?;
         let mut rendered = Rendered {
             warnings,
             ..Rendered::default()
@@ -265,17 +300,19 @@ impl Renderer {
     /// Evaluates the target's fields, then appends the extra keys it carries.
     fn fields(
         &self,
-        target: &Target,
+        prep: &Prepared<'_>,
         ctx: &Value,
         extra: &Table,
         source: &Path,
     ) -> Result<Vec<(String, Json, crate::target::FieldStyle)>, Diagnostics> {
+        let target = prep.target;
         let mut out = Vec::new();
-        for field in &target.fields {
-            let expr = self
-                .env
-                .compile_expression(&field.value)
-                .map_err(|e| self.template_error(target, &format!("field `{}`", field.key), e))?;
+        for (field, expr) in target.fields.iter().zip(&prep.fields) {
+            let Some(expr) = expr else {
+                // Compiled again only to report why it does not compile.
+                let e = self.env.compile_expression(&field.value).err();
+                return Err(self.compile_error(target, &format!("field `{}`", field.key), e));
+            };
             let value = expr
                 .eval(ctx)
                 .map_err(|e| self.template_error(target, &format!("field `{}`", field.key), e))?;
@@ -309,19 +346,23 @@ impl Renderer {
     fn path(
         &self,
         agent: &Agent,
-        target: &Target,
+        prep: &Prepared<'_>,
         options: &Table,
         layout: Layout,
         source: &Path,
     ) -> Result<PathBuf, Diagnostics> {
-        let pattern = match layout {
-            Layout::Dist => &target.path,
-            Layout::Native => &target.native_path,
-        };
+        let target = prep.target;
         let ctx = context! { name => &agent.name, options => to_value(options) };
-        let rendered = self
-            .env
-            .render_str(pattern, ctx)
+        let Some(pattern) = &prep.path else {
+            let pattern = match layout {
+                Layout::Dist => &target.path,
+                Layout::Native => &target.native_path,
+            };
+            let e = self.env.template_from_str(pattern).err();
+            return Err(self.compile_error(target, "path", e));
+        };
+        let rendered = pattern
+            .render(ctx)
             .map_err(|e| self.template_error(target, "path", e))?;
         let rel = PathBuf::from(rendered.trim());
         let escapes = rel.as_os_str().is_empty()
@@ -354,6 +395,20 @@ impl Renderer {
             Layout::Dist => Path::new(&target.name).join(rel),
             Layout::Native => rel,
         })
+    }
+
+    /// The error of an expression that did not compile (`None`: it compiles now,
+    /// which cannot happen for the same source and environment).
+    fn compile_error(
+        &self,
+        target: &Target,
+        what: &str,
+        e: Option<minijinja::Error>,
+    ) -> Diagnostics {
+        let e = e.unwrap_or_else(|| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "does not compile")
+        });
+        self.template_error(target, what, e)
     }
 
     fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {

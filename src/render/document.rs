@@ -9,7 +9,7 @@ use std::path::Path;
 use minijinja::{Value, context};
 use serde_json::Value as Json;
 
-use super::{Artifact, Entry, Renderer, finish};
+use super::{Artifact, Entry, Prepared, Renderer, finish};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::Agent;
 use crate::resolve;
@@ -20,13 +20,14 @@ impl Renderer {
     /// Renders the file's content, its evaluated fields and its prompt text.
     pub(super) fn document(
         &self,
-        target: &Target,
+        prep: &Prepared<'_>,
         base: &Value,
         extra: &Table,
         source: &Path,
     ) -> Result<Doc, Diagnostics> {
+        let target = prep.target;
         if target.document == Document::Template {
-            let fields = self.fields(target, base, extra, source)?;
+            let fields = self.fields(prep, base, extra, source)?;
             let frontmatter =
                 crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
             let ctx = context! { frontmatter => &frontmatter, ..base.clone() };
@@ -48,7 +49,7 @@ impl Renderer {
         // Blank lines around the prompt go; indentation of its first line stays.
         let prompt = prompt.trim_start_matches('\n').trim_end().to_string();
         let ctx = context! { prompt => &prompt, ..base.clone() };
-        let fields = self.fields(target, &ctx, extra, source)?;
+        let fields = self.fields(prep, &ctx, extra, source)?;
         let map: serde_json::Map<String, Json> = fields
             .iter()
             .map(|(k, v, _)| (k.clone(), v.clone()))
@@ -70,19 +71,20 @@ impl Renderer {
     pub(super) fn check(
         &self,
         agent: &Agent,
-        target: &Target,
+        prep: &Prepared<'_>,
         ctx: &Value,
         source: &Path,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<bool, Diagnostics> {
+        let target = prep.target;
         let mut written = true;
         let mut errors = Diagnostics::default();
-        for check in &target.checks {
+        for (check, expr) in target.checks.iter().zip(&prep.checks) {
             let what = "check";
-            let expr = self
-                .env
-                .compile_expression(&check.test)
-                .map_err(|e| self.template_error(target, what, e))?;
+            let Some(expr) = expr else {
+                let e = self.env.compile_expression(&check.test).err();
+                return Err(self.compile_error(target, what, e));
+            };
             if expr
                 .eval(ctx)
                 .map_err(|e| self.template_error(target, what, e))?
