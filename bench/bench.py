@@ -161,8 +161,14 @@ def main():
                   "--layout", "native", "-o", str(proj / "native")]
         ours, _ = timed("agentc build, same four tools, native", native, args.runs,
                         setup=lambda: shutil.rmtree(proj / "native", ignore_errors=True), cwd=proj)
+        # The floor of that work: copying the four tools' files agentc wrote.
+        copy_dst = proj / "native-copy"
+        floor, _ = timed("floor: cp -r of those four tools' files", f"cp -r native {copy_dst}", args.runs,
+                         setup=lambda: shutil.rmtree(copy_dst, ignore_errors=True), cwd=proj)
         if m:
-            print(f"  ratio: rulesync / agentc = {float(m.group(1)) / ours:.1f}x")
+            peer_s = float(m.group(1))
+            print(f"  ratio: rulesync / agentc = {peer_s / ours:.1f}x "
+                  f"(rulesync / copy floor of the same files = {peer_s / floor:.1f}x)")
 
 
 if __name__ == "__main__":
