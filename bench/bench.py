@@ -161,14 +161,20 @@ def main():
                   "--layout", "native", "-o", str(proj / "native")]
         ours, _ = timed("agentc build, same four tools, native", native, args.runs,
                         setup=lambda: shutil.rmtree(proj / "native", ignore_errors=True), cwd=proj)
+        # rulesync's runs write over the files of its previous run; the same for agentc,
+        # rendering everything (no build record) and with its record.
+        again, _ = timed("agentc, same, over its previous output, no record", native, args.runs, cwd=proj,
+                         env=no_record)
+        again_rec, _ = timed("agentc, same, over its previous output", native, args.runs, cwd=proj)
         # The floor of that work: copying the four tools' files agentc wrote.
         copy_dst = proj / "native-copy"
         floor, _ = timed("floor: cp -r of those four tools' files", f"cp -r native {copy_dst}", args.runs,
                          setup=lambda: shutil.rmtree(copy_dst, ignore_errors=True), cwd=proj)
         if m:
             peer_s = float(m.group(1))
-            print(f"  ratio: rulesync / agentc = {peer_s / ours:.1f}x "
-                  f"(rulesync / copy floor of the same files = {peer_s / floor:.1f}x)")
+            print(f"  ratio: rulesync / agentc = {peer_s / ours:.1f}x into an empty folder, "
+                  f"{peer_s / again:.1f}x over the previous output without the record, "
+                  f"{peer_s / again_rec:.1f}x with it (rulesync / copy floor of the same files = {peer_s / floor:.1f}x)")
 
 
 if __name__ == "__main__":

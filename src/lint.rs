@@ -133,19 +133,29 @@ pub fn lint(
     levels: &BTreeMap<&'static str, Level>,
     min: Level,
 ) -> Diagnostics {
+    use rayon::prelude::*;
+    // Specs are linted in parallel; findings come out in the order of `loaded`.
+    let each: Vec<Diagnostics> = loaded
+        .par_iter()
+        .map(|l| {
+            let mut out = Diagnostics::default();
+            let mut ctx = Ctx {
+                loaded: l,
+                doc: std::cell::OnceCell::new(),
+                levels,
+                min,
+                out: &mut out,
+            };
+            check_description(&mut ctx);
+            check_lists(&mut ctx);
+            check_tools(&mut ctx, targets);
+            check_names(&mut ctx);
+            out
+        })
+        .collect();
     let mut out = Diagnostics::default();
-    for l in loaded {
-        let mut ctx = Ctx {
-            loaded: l,
-            doc: std::cell::OnceCell::new(),
-            levels,
-            min,
-            out: &mut out,
-        };
-        check_description(&mut ctx);
-        check_lists(&mut ctx);
-        check_tools(&mut ctx, targets);
-        check_names(&mut ctx);
+    for d in each {
+        out.extend(d);
     }
     out
 }

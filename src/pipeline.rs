@@ -121,15 +121,25 @@ fn collect(
 /// What receives the artifacts of a compile, a chunk of agents at a time: each
 /// chunk's own files (with those agents' spec files and texts, to place
 /// findings), then each aggregate file. It may add diagnostics.
-pub trait Sink {
-    fn chunk(&mut self, artifacts: Vec<Artifact>, sources: &Sources, diags: &mut Diagnostics);
+pub trait Sink: Send {
+    /// `failed`: the compile has already failed (nothing will be written).
+    fn chunk(
+        &mut self,
+        artifacts: Vec<Artifact>,
+        sources: &Sources,
+        diags: &mut Diagnostics,
+        failed: bool,
+    );
 
     /// An aggregate file, assembled in `file` (read it from the start; it can be
     /// large); `artifact.content` is empty. By default it is read into memory and
     /// passed on as a chunk of its own.
     fn aggregate(&mut self, artifact: Artifact, file: &mut std::fs::File, diags: &mut Diagnostics) {
         match read_back(artifact, file) {
-            Ok(a) => self.chunk(vec![a], &Sources::new(), diags),
+            Ok(a) => {
+                let failed = diags.has_errors();
+                self.chunk(vec![a], &Sources::new(), diags, failed)
+            }
             Err(d) => diags.push(d),
         }
     }
@@ -160,7 +170,7 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn chunk(&mut self, artifacts: Vec<Artifact>, sources: &Sources, _: &mut Diagnostics) {
+    fn chunk(&mut self, artifacts: Vec<Artifact>, sources: &Sources, _: &mut Diagnostics, _: bool) {
         self.artifacts.extend(artifacts);
         self.sources
             .extend(sources.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -189,7 +199,6 @@ pub fn compile_streaming(
     progress: &mut dyn FnMut(usize, usize),
     sink: &mut dyn Sink,
 ) -> Compiled {
-    use rayon::prelude::*;
     let mut c = Compiled::default();
     let targets = targets(registry, &job.targets, &mut c.diags);
     c.targets = targets.iter().map(|t| t.name.clone()).collect();
@@ -197,37 +206,26 @@ pub fn compile_streaming(
     let mut names: Vec<(String, PathBuf)> = Vec::new();
     let mut seen_names: HashSet<String> = HashSet::new();
     let mut run = Run::new(&targets, job.layout, renderer);
+    // Chunk k is loaded, linted and rendered while the sink takes chunk k - 1.
+    let mut pending: Option<(Vec<Artifact>, Sources, Vec<Loaded>)> = None;
     for chunk in files.chunks(CHUNK) {
-        let results: Vec<(Option<Loaded>, Diagnostics)> = chunk
-            .par_iter()
-            .map(|path| {
-                let mut d = Diagnostics::default();
-                (load::load_file(path, &mut d), d)
-            })
-            .collect();
-        let mut loaded = Vec::new();
-        for (l, d) in results {
-            c.diags.extend(d);
-            if let Some(l) = l {
-                names.push((l.spec.name.clone(), l.path.clone()));
-                // A second spec of one name is not rendered: it would only add
-                // collisions to the `duplicate-name` errors reported at the end.
-                if seen_names.insert(l.spec.name.clone()) {
-                    loaded.push(l);
-                }
-            }
+        let failed = c.failed();
+        let (work, taken) = rayon::join(
+            || run.prepare_chunk(chunk, registry, job, &seen_names),
+            || hand_over(sink, pending.take(), failed),
+        );
+        c.diags.extend(taken);
+        c.diags.extend(work.diags);
+        for (name, path) in work.names {
+            seen_names.insert(name.clone());
+            names.push((name, path));
         }
-        check_overrides(&loaded, registry, &mut c.diags);
-        if let Some(min) = job.lint_min {
-            c.diags
-                .extend(crate::lint::lint(&loaded, &targets, &job.lint, min));
-        }
-        let refs: Vec<&Loaded> = loaded.iter().collect();
-        let (artifacts, sources) = run.render(&refs, &mut c);
-        sink.chunk(artifacts, &sources, &mut c.diags);
-        sink.loaded(loaded);
+        let (artifacts, sources) = run.absorb(&work.loaded, work.rendered, &mut c);
+        pending = Some((artifacts, sources, work.loaded));
         progress(c.agents.len(), files.len());
     }
+    let taken = hand_over(sink, pending.take(), c.failed());
+    c.diags.extend(taken);
     let names: Vec<(&str, &Path)> = names
         .iter()
         .map(|(n, p)| (n.as_str(), p.as_path()))
@@ -243,6 +241,31 @@ pub fn compile_streaming(
     }
     c.diags.dedup();
     c
+}
+
+/// One chunk loaded, checked and rendered, not yet taken in.
+#[derive(Default)]
+struct ChunkWork {
+    diags: Diagnostics,
+    /// Every spec loaded (name, path), for the duplicate-name check.
+    names: Vec<(String, PathBuf)>,
+    /// The specs to render, in name order, and what each target made of them.
+    loaded: Vec<Loaded>,
+    rendered: Vec<Vec<Result<crate::render::Rendered, Diagnostics>>>,
+}
+
+/// Hands a finished chunk to the sink; returns what it reported.
+fn hand_over(
+    sink: &mut dyn Sink,
+    chunk: Option<(Vec<Artifact>, Sources, Vec<Loaded>)>,
+    failed: bool,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if let Some((artifacts, sources, loaded)) = chunk {
+        sink.chunk(artifacts, &sources, &mut diags, failed);
+        sink.loaded(loaded);
+    }
+    diags
 }
 
 /// The path of every file a compile gave, to find two agents writing one path.
@@ -494,9 +517,57 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Renders one chunk of agents in parallel; results are merged in name order,
-    /// so the output does not depend on the thread count. Returns the chunk's own
-    /// files and its agents' sources; aggregate entries go to their spool.
+    /// Loads, checks and renders one chunk of spec files in parallel (touching
+    /// nothing shared: it runs beside the sink). A spec whose name an earlier one
+    /// has (`seen`, or earlier in the chunk) is not rendered: it would only add
+    /// collisions to the `duplicate-name` errors reported at the end.
+    fn prepare_chunk(
+        &self,
+        chunk: &[PathBuf],
+        registry: &Registry,
+        job: &Job,
+        seen: &HashSet<String>,
+    ) -> ChunkWork {
+        use rayon::prelude::*;
+        let results: Vec<(Option<Loaded>, Diagnostics)> = chunk
+            .par_iter()
+            .map(|path| {
+                let mut d = Diagnostics::default();
+                (load::load_file(path, &mut d), d)
+            })
+            .collect();
+        let mut work = ChunkWork::default();
+        let mut here = HashSet::new();
+        for (l, d) in results {
+            work.diags.extend(d);
+            if let Some(l) = l {
+                work.names.push((l.spec.name.clone(), l.path.clone()));
+                if !seen.contains(&l.spec.name) && here.insert(l.spec.name.clone()) {
+                    work.loaded.push(l);
+                }
+            }
+        }
+        check_overrides(&work.loaded, registry, &mut work.diags);
+        if let Some(min) = job.lint_min {
+            work.diags.extend(crate::lint::lint(
+                &work.loaded,
+                self.targets,
+                &job.lint,
+                min,
+            ));
+        }
+        // Merged in name order, so the output does not depend on the thread count.
+        work.loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+        let (layout, renderer, prepared) = (self.layout, self.renderer, &self.prepared);
+        work.rendered = work
+            .loaded
+            .par_iter()
+            .map(|l| renderer.render_all(&lower::lower(&l.spec), prepared, layout, &l.path))
+            .collect();
+        work
+    }
+
+    /// Renders already loaded specs (one chunk) in parallel and takes the results in.
     fn render(&mut self, chunk: &[&Loaded], c: &mut Compiled) -> (Vec<Artifact>, Sources) {
         use rayon::prelude::*;
         let mut chunk = chunk.to_vec();
@@ -506,6 +577,17 @@ impl<'a> Run<'a> {
             .par_iter()
             .map(|l| renderer.render_all(&lower::lower(&l.spec), prepared, layout, &l.path))
             .collect();
+        self.absorb(chunk, rendered, c)
+    }
+
+    /// Takes one chunk's renderings in: its own files and its agents' sources are
+    /// returned, aggregate entries go to their spool.
+    fn absorb<'l>(
+        &mut self,
+        chunk: impl IntoIterator<Item = &'l Loaded>,
+        rendered: Vec<Vec<Result<crate::render::Rendered, Diagnostics>>>,
+        c: &mut Compiled,
+    ) -> (Vec<Artifact>, Sources) {
         let mut artifacts = Vec::new();
         let mut sources = Sources::new();
         for (l, rendered) in chunk.into_iter().zip(rendered) {

@@ -300,6 +300,7 @@ impl pipeline::Sink for BuildSink<'_> {
         artifacts: Vec<crate::render::Artifact>,
         sources: &crate::budget::Sources,
         diags: &mut Diagnostics,
+        failed: bool,
     ) {
         if let Some((targets, budgets)) = self.budget {
             // Only a denied rule runs in `build`, over the files it renders anyway.
@@ -313,7 +314,7 @@ impl pipeline::Sink for BuildSink<'_> {
         }
         match &mut self.dest {
             Ok(Out::Check(c)) => c.check(&artifacts),
-            Ok(Out::Write(w)) if !diags.has_errors() => {
+            Ok(Out::Write(w)) if !failed && !diags.has_errors() => {
                 w.stage(&artifacts);
                 self.hashes.extend(artifacts.iter().map(|a| {
                     (
@@ -337,7 +338,10 @@ impl pipeline::Sink for BuildSink<'_> {
             .is_some_and(|(_, b)| b.contains_key(&artifact.target))
         {
             return match pipeline::read_back(artifact, file) {
-                Ok(a) => self.chunk(vec![a], &Default::default(), diags),
+                Ok(a) => {
+                    let failed = diags.has_errors();
+                    self.chunk(vec![a], &Default::default(), diags, failed)
+                }
                 Err(d) => diags.push(d),
             };
         }
