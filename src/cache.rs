@@ -60,18 +60,18 @@ pub fn hex(h: u128) -> String {
     format!("{h:032x}")
 }
 
-/// The hash of an output's bytes, as the record keeps it.
-pub fn output_hash(bytes: &[u8]) -> String {
-    hex(xxh3_128(bytes))
+/// The hash of an output's bytes (the record keeps it as [`hex`]).
+pub fn output_hash(bytes: &[u8]) -> u128 {
+    xxh3_128(bytes)
 }
 
 /// The same hash over a file, read a block at a time.
-pub fn file_hash(file: &mut impl std::io::Read) -> std::io::Result<String> {
+pub fn file_hash(file: &mut impl std::io::Read) -> std::io::Result<u128> {
     let mut h = Xxh3::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match file.read(&mut buf)? {
-            0 => return Ok(hex(h.digest128())),
+            0 => return Ok(h.digest128()),
             n => h.update(&buf[..n]),
         }
     }
@@ -178,7 +178,7 @@ pub fn outputs_match(root: &Path, record: &Record, manifest: &Manifest, scope: &
     record.outputs.par_iter().all(|(path, hash)| {
         std::fs::File::open(root.join(path))
             .and_then(|mut f| file_hash(&mut f))
-            .is_ok_and(|h| &h == hash)
+            .is_ok_and(|h| &hex(h) == hash)
     })
 }
 
@@ -192,7 +192,7 @@ pub fn record_diags(diags: &Diagnostics) -> Vec<Diag> {
             message: d.message.clone(),
             path: d.path.clone(),
             span: d.span.as_ref().map(|s| (s.start, s.end)),
-            source: d.source.as_ref().map(|s| output_hash(s.as_bytes())),
+            source: d.source.as_ref().map(|s| hex(output_hash(s.as_bytes()))),
             help: d.help.clone(),
             subject: d.subject.clone(),
         })
@@ -213,7 +213,7 @@ pub fn replay_diags(diags: &[Diag]) -> Option<Diagnostics> {
         if let (Some(path), Some((start, end)), Some(hash)) = (&d.path, d.span, &d.source) {
             let text = std::fs::read_to_string(path).ok()?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            if &output_hash(text.as_bytes()) != hash {
+            if &hex(output_hash(text.as_bytes())) != hash {
                 return None;
             }
             let source: Arc<str> = Arc::from(text);

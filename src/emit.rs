@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +28,10 @@ pub struct Manifest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {
-    pub target: String,
-    pub agent: String,
+    /// Shared between the entries of one target or agent (a manifest can list
+    /// hundreds of thousands of files).
+    pub target: Arc<str>,
+    pub agent: Arc<str>,
 }
 
 /// Which stale files a run may remove: those of its targets, and when it did
@@ -41,11 +44,11 @@ pub struct Scope {
 
 impl Scope {
     pub fn covers(&self, owner: &Owner) -> bool {
-        self.targets.contains(&owner.target)
+        self.targets.contains(&*owner.target)
             && self
                 .agents
                 .as_ref()
-                .is_none_or(|a| a.contains(&owner.agent))
+                .is_none_or(|a| a.contains(&*owner.agent))
     }
 }
 
@@ -176,6 +179,8 @@ pub struct Writer {
     made_root: bool,
     /// Folders under the root found not to be symlinks.
     checked: HashSet<PathBuf>,
+    /// Target and agent names, each held once.
+    names: HashSet<Arc<str>>,
     pub diags: Diagnostics,
 }
 
@@ -195,6 +200,7 @@ impl Writer {
             unchanged: 0,
             made_root: false,
             checked: HashSet::new(),
+            names: HashSet::new(),
             diags: Diagnostics::default(),
         })
     }
@@ -212,8 +218,8 @@ impl Writer {
         self.new_keys.insert(
             key(&a.path),
             Owner {
-                target: a.target.clone(),
-                agent: a.agent.clone(),
+                target: intern(&mut self.names, &a.target),
+                agent: intern(&mut self.names, &a.agent),
             },
         );
         if let Err(d) = check_path_in(&self.root, &a.path, &mut self.checked) {
@@ -376,6 +382,15 @@ impl Drop for Writer {
     fn drop(&mut self) {
         self.abandon();
     }
+}
+
+fn intern(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(n) = names.get(name) {
+        return n.clone();
+    }
+    let n: Arc<str> = Arc::from(name);
+    names.insert(n.clone());
+    n
 }
 
 /// Moves a staged file to its place: a rename, or where the destination lies on

@@ -625,40 +625,32 @@ fn a_file_written_for_many_agents_is_stored_once_and_every_agent_points_at_it() 
     assert_eq!(unique.len(), paths.len(), "{paths:?}");
 
     // A change to the shared file makes every agent × target pointing at it stale.
+    // `check --bundle` of an edited copy: exit 1, one line per roo agent.
+    let stale_roo = |edited: &Value, what: &str| {
+        std::fs::write(
+            p.root().join("edited.json"),
+            serde_json::to_vec(edited).unwrap(),
+        )
+        .unwrap();
+        let out = p.run(&["check", "--bundle", "edited.json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let want: Vec<String> = agents
+            .iter()
+            .map(|a| format!("stale   `{a}` × `roo` (changed: {what})"))
+            .collect();
+        assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
+    };
     let mut edited = bundle.clone();
     edited["shared"][".roomodes"]["content"] = Value::from("customModes: []\n");
-    std::fs::write(
-        p.root().join("edited.json"),
-        serde_json::to_vec(&edited).unwrap(),
-    )
-    .unwrap();
-    let out = p.run(&["check", "--bundle", "edited.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let want: Vec<String> = agents
-        .iter()
-        .map(|a| format!("stale   `{a}` × `roo` (changed: content)"))
-        .collect();
-    assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
+    stale_roo(&edited, "content");
     // So does a change to its record, and an entry that no longer points at it.
     let mut edited = bundle.clone();
     edited["shared"][".roomodes"]["agents"] = serde_json::json!(["code-reviewer"]);
     let first = agents[0].as_str();
     let own = Value::from(built.as_str());
     edited["agents"][first]["targets"]["roo"]["content"] = own;
-    std::fs::write(
-        p.root().join("edited.json"),
-        serde_json::to_vec(&edited).unwrap(),
-    )
-    .unwrap();
-    let out = p.run(&["check", "--bundle", "edited.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let want: Vec<String> = agents
-        .iter()
-        .map(|a| format!("stale   `{a}` × `roo` (changed: shared file)"))
-        .collect();
-    assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
+    stale_roo(&edited, "shared file");
 }
 
 #[test]

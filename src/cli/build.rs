@@ -119,7 +119,10 @@ pub(super) fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> 
             targets: compiled.targets.clone(),
             skipped: compiled.skipped,
             diagnostics: crate::cache::record_diags(&compiled.diags),
-            outputs: hashes,
+            outputs: hashes
+                .into_iter()
+                .map(|(path, h)| (path, crate::cache::hex(h)))
+                .collect(),
         };
         crate::cache::save(&root, &record);
     }
@@ -291,7 +294,7 @@ struct BuildSink<'a> {
     dest: Result<Out, Diagnostics>,
     budget: Option<(&'a [&'a crate::target::Target], &'a crate::budget::Budgets)>,
     /// Each output written and the hash of its bytes, for the build's record.
-    hashes: Vec<(String, String)>,
+    hashes: Vec<(String, u128)>,
 }
 
 impl pipeline::Sink for BuildSink<'_> {
