@@ -494,7 +494,7 @@ fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usiz
 }
 
 /// Staging folders left by a build that was killed (its process is gone).
-fn remove_abandoned_staging(root: &Path) {
+pub fn remove_abandoned_staging(root: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
     };

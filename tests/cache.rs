@@ -128,3 +128,17 @@ fn an_unreadable_record_is_ignored() {
     assert_eq!(said(&out), full(&t, &["build"]));
     t.run_args(["check", "-q"]).status(0);
 }
+
+#[test]
+fn an_unchanged_build_still_removes_what_a_killed_build_staged() {
+    let t = project();
+    // A staging folder of a process that is gone (no such pid).
+    t.write("dist/.agentc-staging-999999999-x/0", "half a file");
+    t.run_args(["check", "-q"]).status(0);
+    assert!(
+        t.path("dist/.agentc-staging-999999999-x").exists(),
+        "check writes nothing"
+    );
+    t.run_args(["build"]).status(0).stderr_has("0 written");
+    assert!(!t.path("dist/.agentc-staging-999999999-x").exists());
+}

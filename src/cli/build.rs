@@ -48,6 +48,8 @@ pub(super) fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> 
         return if check_only {
             check_report(ui, &root, &compiled, outputs, Vec::new())
         } else {
+            // What a killed build staged goes, as a full build would remove it.
+            emit::remove_abandoned_staging(&root);
             let summary = emit::Summary {
                 unchanged: outputs,
                 ..Default::default()
