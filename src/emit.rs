@@ -1,7 +1,8 @@
 //! Emission: artifacts → files under one output root, or a diff against them.
 //!
-//! Writes are atomic (temp file + rename in the same folder) and happen only
-//! when content changed. A manifest (`.agentc-manifest.json` in the root) records
+//! A build's changed files are staged in a folder in the root as they are
+//! rendered and renamed into place only once the whole build succeeded; files
+//! whose content did not change are not touched. A manifest (`.agentc-manifest.json` in the root) records
 //! what agentc wrote, so that its own stale outputs are removed and a file it did
 //! not write is never overwritten or deleted without `--force`. Before any file
 //! is touched the manifest is widened to cover the files about to be written, so
@@ -146,18 +147,6 @@ fn check_path_in(
         }
     }
     Ok(())
-}
-
-/// Writes the artifacts under `root`, all checks first, then the files.
-pub fn write(
-    root: &Path,
-    artifacts: &[Artifact],
-    scope: &Scope,
-    force: bool,
-) -> Result<Summary, Diagnostics> {
-    let mut w = Writer::new(root, force)?;
-    w.stage(artifacts);
-    w.commit(scope)
 }
 
 /// Writes a build's outputs as they are rendered, a chunk at a time, without
@@ -582,17 +571,6 @@ fn injected_fault() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Compares what the sources give with what is on disk, writing nothing.
-pub fn check(
-    root: &Path,
-    artifacts: &[Artifact],
-    scope: &Scope,
-) -> Result<Vec<Drift>, Diagnostics> {
-    let mut c = Checker::new(root)?;
-    c.check(artifacts);
-    Ok(c.finish(scope))
-}
-
 /// `check` a chunk of outputs at a time: what differs is kept (with its diff),
 /// what matches only by path.
 pub struct Checker {
@@ -679,6 +657,29 @@ fn diff(old: &str, new: &str, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes the artifacts under `root`, all checks first, then the files.
+    fn write(
+        root: &Path,
+        artifacts: &[Artifact],
+        scope: &Scope,
+        force: bool,
+    ) -> Result<Summary, Diagnostics> {
+        let mut w = Writer::new(root, force)?;
+        w.stage(artifacts);
+        w.commit(scope)
+    }
+
+    /// Compares what the sources give with what is on disk, writing nothing.
+    fn check(
+        root: &Path,
+        artifacts: &[Artifact],
+        scope: &Scope,
+    ) -> Result<Vec<Drift>, Diagnostics> {
+        let mut c = Checker::new(root)?;
+        c.check(artifacts);
+        Ok(c.finish(scope))
+    }
 
     fn art(path: &str, content: &str) -> Artifact {
         Artifact {

@@ -1,5 +1,7 @@
-//! The whole compile in memory: sources → specs → IR → artifacts for each target.
-//! `build`, `check` and `convert` share it; only `emit` touches the outputs.
+//! The compile: sources → specs → IR → artifacts for each target, a chunk of
+//! agents at a time, handed to a `Sink` (`build` stages them on disk, `check`
+//! compares them with it, `bundle`, `stats` and `convert` collect them in
+//! memory); only `emit` touches the outputs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hasher;
@@ -558,26 +560,29 @@ impl<'a> Run<'a> {
         }
         // Merged in name order, so the output does not depend on the thread count.
         work.loaded.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-        let (layout, renderer, prepared) = (self.layout, self.renderer, &self.prepared);
-        work.rendered = work
-            .loaded
-            .par_iter()
-            .map(|l| renderer.render_all(&lower::lower(&l.spec), prepared, layout, &l.path))
-            .collect();
+        work.rendered = self.render_each(&work.loaded.iter().collect::<Vec<_>>());
         work
     }
 
     /// Renders already loaded specs (one chunk) in parallel and takes the results in.
     fn render(&mut self, chunk: &[&Loaded], c: &mut Compiled) -> (Vec<Artifact>, Sources) {
-        use rayon::prelude::*;
         let mut chunk = chunk.to_vec();
         chunk.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+        let rendered = self.render_each(&chunk);
+        self.absorb(chunk, rendered, c)
+    }
+
+    /// Each spec rendered for every target, in parallel, in the order given.
+    fn render_each(
+        &self,
+        chunk: &[&Loaded],
+    ) -> Vec<Vec<Result<crate::render::Rendered, Diagnostics>>> {
+        use rayon::prelude::*;
         let (layout, renderer, prepared) = (self.layout, self.renderer, &self.prepared);
-        let rendered: Vec<_> = chunk
+        chunk
             .par_iter()
             .map(|l| renderer.render_all(&lower::lower(&l.spec), prepared, layout, &l.path))
-            .collect();
-        self.absorb(chunk, rendered, c)
+            .collect()
     }
 
     /// Takes one chunk's renderings in: its own files and its agents' sources are
