@@ -10,8 +10,9 @@ use agentc::load::Loaded;
 use agentc::render::{Artifact, Layout, Renderer};
 use agentc::target::Registry;
 
+mod common;
 /// The targets snapshotted here: the plain prompts and Claude's two formats.
-const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+use common::PROMPT_TARGETS;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

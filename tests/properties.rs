@@ -3,6 +3,8 @@
 //! strings, text is never evaluated as a template, and rendering is deterministic
 //! whatever the order of the inputs.
 
+mod common;
+
 use std::path::Path;
 
 use agentc::ir::Agent;
@@ -74,7 +76,7 @@ fn render_all(agent: &Agent, registry: &Registry) -> Vec<Artifact> {
     let mut out = Vec::new();
     // Native tool targets: tests/native_properties.rs, tests/native_golden.rs,
     // tests/native_rules.rs.
-    const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
+    use common::PROMPT_TARGETS;
     for target in registry
         .targets
         .values()

@@ -34,20 +34,9 @@ pub const TARGETS: [&str; 14] = [
     "xml",
 ];
 
-/// The six targets whose outputs are plain prompts or Claude's own formats.
+/// The six targets whose outputs are plain prompts or Claude's own formats (the
+/// eight native ones: `NATIVE` in support/validate_native.rs).
 pub const PROMPT_TARGETS: [&str; 6] = ["claude", "xml", "gpt", "gemini", "llama", "deepseek"];
-
-/// The eight native tool targets (TARGETS.md).
-pub const NATIVE_TARGETS: [&str; 8] = [
-    "opencode",
-    "copilot",
-    "gemini-cli",
-    "qwen",
-    "codex",
-    "cursor",
-    "kiro",
-    "roo",
-];
 
 /// Roo keeps every agent in one file; in the dist layout it is this one.
 pub const ROO_DIST: &str = "dist/roo/roomodes.yaml";
