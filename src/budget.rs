@@ -234,12 +234,7 @@ mod tests {
     use super::*;
 
     fn artifact(content: &str) -> Artifact {
-        Artifact {
-            agent: "a".into(),
-            target: "gpt".into(),
-            path: "gpt/a.md".into(),
-            content: content.into(),
-        }
+        Artifact::new("a".into(), "gpt".into(), "gpt/a.md".into(), content.into())
     }
 
     #[test]

@@ -436,11 +436,8 @@ mod tests {
 
     #[test]
     fn index_matches_one_agent_or_a_file_shared_by_many() {
-        let art = |agent: &str, target: &str| Artifact {
-            agent: agent.into(),
-            target: target.into(),
-            path: target.into(),
-            content: String::new(),
+        let art = |agent: &str, target: &str| {
+            Artifact::new(agent.into(), target.into(), target.into(), String::new())
         };
         let all = [art("a", "gpt"), art("ab", "claude"), art("a, b, c", "roo")];
         let index = index(&all);

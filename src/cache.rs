@@ -130,16 +130,26 @@ fn exe_identity() -> Option<String> {
     Some(format!("{} {} {ino}", meta.len(), time.as_nanos()))
 }
 
-/// Where the record of the output root `root` lives (the root must exist).
-fn path(root: &Path) -> Option<PathBuf> {
-    let dir = match std::env::var_os("AGENTC_CACHE_DIR") {
+/// The folder of the records; `None` when they are turned off.
+fn dir() -> Option<PathBuf> {
+    Some(match std::env::var_os("AGENTC_CACHE_DIR") {
         Some(d) if d.is_empty() => return None,
         Some(d) => PathBuf::from(d),
         None => match std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
             Some(d) => PathBuf::from(d).join("agentc"),
             None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/agentc"),
         },
-    };
+    })
+}
+
+/// Whether builds keep records: when they do not, no key is worth computing.
+pub fn enabled() -> bool {
+    dir().is_some()
+}
+
+/// Where the record of the output root `root` lives (the root must exist).
+fn path(root: &Path) -> Option<PathBuf> {
+    let dir = dir()?;
     let root = root.canonicalize().ok()?;
     let name = hex(xxh3_128(root.as_os_str().as_encoded_bytes()));
     Some(dir.join(format!("{name}.json")))

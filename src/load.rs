@@ -314,11 +314,13 @@ fn unknown_keys(root: &Json, schema: &Json, table: &DeTable, report: &mut Report
         return;
     };
     let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
-    let known: Vec<String> = props.keys().cloned().collect();
     for (key, value) in table {
         match props.get(key.get_ref().as_ref()) {
             Some(sub) => check_value(root, sub, value.get_ref(), report),
-            None if closed => report(key.get_ref(), key.span(), &known),
+            None if closed => {
+                let known: Vec<String> = props.keys().cloned().collect();
+                report(key.get_ref(), key.span(), &known)
+            }
             None => {}
         }
     }

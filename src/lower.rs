@@ -96,15 +96,24 @@ pub fn lower(spec: &Spec) -> Agent {
 /// Normalises one text: LF line ends, no leading blank lines, no trailing white
 /// space on any line or at the end. Idempotent.
 pub fn text(s: &str) -> String {
-    let s = s.replace("\r\n", "\n").replace('\r', "\n");
+    let unified;
+    let s = if s.contains('\r') {
+        unified = s.replace("\r\n", "\n").replace('\r', "\n");
+        unified.as_str()
+    } else {
+        s
+    };
     let mut out = String::with_capacity(s.len());
-    for line in s.split('\n') {
-        out.push_str(line.trim_end_matches([' ', '\t']));
+    let lines = s
+        .split('\n')
+        .map(|line| line.trim_end_matches([' ', '\t']))
+        .skip_while(|line| line.is_empty());
+    for line in lines {
+        out.push_str(line);
         out.push('\n');
     }
-    let start = out.len() - out.trim_start_matches('\n').len();
     out.truncate(out.trim_end().len());
-    out.split_off(start.min(out.len()))
+    out
 }
 
 fn list(items: &[String]) -> Vec<String> {

@@ -4,7 +4,6 @@
 //! memory); only `emit` touches the outputs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 use crate::budget::Sources;
@@ -274,19 +273,13 @@ fn hand_over(
 #[derive(Default)]
 struct Outputs {
     /// Path → (agent, target, hash of the content).
-    seen: HashMap<PathBuf, (String, String, u64)>,
+    seen: HashMap<PathBuf, (String, String, u128)>,
 }
 
 impl Outputs {
     fn add(&mut self, a: &Artifact, diags: &mut Diagnostics) {
-        let mut h = ContentHash::default();
-        h.write(a.content.as_bytes());
-        self.add_hashed(a, h.finish(), diags);
-    }
-
-    fn add_hashed(&mut self, a: &Artifact, hash: u64, diags: &mut Diagnostics) {
         match self.seen.get(&a.path) {
-            Some((agent, target, h)) if *h != hash => diags.push(Diagnostic::error(
+            Some((agent, target, h)) if *h != a.hash => diags.push(Diagnostic::error(
                 "path-collision",
                 format!(
                     "`{}` would be written by `{agent}` for `{target}` and by `{}` for `{}`",
@@ -298,14 +291,15 @@ impl Outputs {
             Some(_) => {}
             None => {
                 self.seen
-                    .insert(a.path.clone(), (a.agent.clone(), a.target.clone(), hash));
+                    .insert(a.path.clone(), (a.agent.clone(), a.target.clone(), a.hash));
             }
         }
     }
 }
 
-/// A hash of a file's bytes, the same whether they come at once or in parts.
-type ContentHash = std::collections::hash_map::DefaultHasher;
+/// The hash of an aggregate file's bytes as they are written, equal to
+/// `cache::output_hash` of the whole.
+type ContentHash = xxhash_rust::xxh3::Xxh3;
 
 /// The entries of one aggregate file, spooled to an unnamed temporary file as
 /// they are rendered (any order), indexed by agent name.
@@ -354,8 +348,8 @@ impl Spool {
     }
 
     /// The whole file, its entries in agent-name order, written to a temporary
-    /// file (never held whole in memory); with the hash of its bytes.
-    fn assemble(mut self, target: &Target) -> Result<(Artifact, u64, std::fs::File), Diagnostic> {
+    /// file (never held whole in memory); the artifact carries the hash of its bytes.
+    fn assemble(mut self, target: &Target) -> Result<(Artifact, std::fs::File), Diagnostic> {
         use std::io::{Seek, SeekFrom};
         let frame = crate::render::document::frame(target)
             .map_err(|e| Diagnostic::error("render", format!("target `{}`: {e}", target.name)))?;
@@ -364,7 +358,7 @@ impl Spool {
         let Some(mut spool) = self.file.take() else {
             return Err(self.error(std::io::Error::other("no entries")));
         };
-        let mut hash = ContentHash::default();
+        let mut hash = ContentHash::new();
         {
             let mut text = Finished::new(std::io::BufWriter::new(&mut out), &mut hash);
             write_parts(&mut text, &frame, &self.index, &mut spool)
@@ -378,8 +372,9 @@ impl Spool {
             target: self.target,
             path: self.path,
             content: String::new(),
+            hash: hash.digest128(),
         };
-        Ok((artifact, hash.finish(), out))
+        Ok((artifact, out))
     }
 }
 
@@ -424,7 +419,7 @@ impl<'h, W: std::io::Write> Finished<'h, W> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.hash.write(bytes);
+        self.hash.update(bytes);
         self.out.write_all(bytes)
     }
 
@@ -636,8 +631,8 @@ impl<'a> Run<'a> {
                 continue;
             };
             match spool.assemble(target) {
-                Ok((a, hash, mut file)) => {
-                    outputs.add_hashed(&a, hash, &mut c.diags);
+                Ok((a, mut file)) => {
+                    outputs.add(&a, &mut c.diags);
                     aggregates.push((a.path.clone(), a.agent.clone()));
                     sink.aggregate(a, &mut file, &mut c.diags);
                 }
@@ -682,5 +677,35 @@ pub fn output_root(
         (Some(o), _) => o.to_path_buf(),
         (None, Layout::Dist) => project_root.join(out_dir),
         (None, Layout::Native) => project_root.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An aggregate is assembled on disk; the hash it carries (used for path
+    /// collisions and the build record) is that of the bytes in the file.
+    #[test]
+    fn an_assembled_aggregate_carries_the_hash_of_its_bytes() {
+        use std::io::Read;
+        let registry = Registry::load(None).unwrap();
+        let roo = registry.get("roo").unwrap();
+        let renderer = Renderer::new(None, Default::default());
+        let mut spool = Spool::new("roo", Path::new(".roomodes"));
+        for name in ["b", "a"] {
+            let spec = format!("name = \"{name}\"\ndescription = \"D.\"\nrole = \"You help.\"\n");
+            let mut d = Diagnostics::default();
+            let l = load::load_str(Path::new("a.toml"), &spec, &mut d).unwrap();
+            let agent = lower::lower(&l.spec);
+            let r = renderer.render(&agent, roo, Layout::Dist, Path::new("a.toml"));
+            spool.push(&r.unwrap().entry.unwrap()).unwrap();
+        }
+        let (artifact, mut file) = spool.assemble(roo).unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains("slug: a"));
+        assert_eq!(artifact.hash, crate::cache::output_hash(&bytes));
+        assert_ne!(artifact.hash, crate::cache::output_hash(b""));
     }
 }

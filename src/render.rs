@@ -71,6 +71,24 @@ pub struct Artifact {
     pub target: String,
     pub path: PathBuf,
     pub content: String,
+    /// xxh3-128 of the file's bytes (`cache::output_hash`), computed where the
+    /// content is made, on the rendering threads: path collisions and the build
+    /// record use it. For an aggregate file held on disk, the hash of that file.
+    #[serde(skip)]
+    pub hash: u128,
+}
+
+impl Artifact {
+    pub fn new(agent: String, target: String, path: PathBuf, content: String) -> Artifact {
+        let hash = crate::cache::output_hash(content.as_bytes());
+        Artifact {
+            agent,
+            target,
+            path,
+            content,
+            hash,
+        }
+    }
 }
 
 /// One agent's part of an aggregate target's file: its evaluated fields, as
@@ -279,12 +297,12 @@ impl Renderer {
                 item,
             });
         } else {
-            rendered.artifact = Some(Artifact {
-                agent: agent.name.clone(),
-                target: target.name.clone(),
+            rendered.artifact = Some(Artifact::new(
+                agent.name.clone(),
+                target.name.clone(),
                 path,
-                content: finish(doc.content),
-            });
+                finish(doc.content),
+            ));
         }
         Ok(rendered)
     }

@@ -301,12 +301,12 @@ mod tests {
     use crate::target::Registry;
 
     fn artifact(agent: &str, target: &str, content: &str) -> Artifact {
-        Artifact {
-            agent: agent.into(),
-            target: target.into(),
-            path: format!("{target}/{agent}.md").into(),
-            content: content.into(),
-        }
+        Artifact::new(
+            agent.into(),
+            target.into(),
+            format!("{target}/{agent}.md").into(),
+            content.into(),
+        )
     }
 
     #[test]

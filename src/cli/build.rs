@@ -40,8 +40,12 @@ pub(super) fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> 
         false => emit::Writer::new(&root, args.force).map(Out::Write),
     };
     // Nothing changed since the last build of this root: read the outputs once.
-    let specs = crate::load::discover(&job.sources, &mut Diagnostics::default());
-    let key = crate::cache::key(&project, cwd, &root, &job, &specs);
+    let key = crate::cache::enabled()
+        .then(|| {
+            let specs = crate::load::discover(&job.sources, &mut Diagnostics::default());
+            crate::cache::key(&project, cwd, &root, &job, &specs)
+        })
+        .flatten();
     if let Some(key) = &key
         && let Some((compiled, outputs)) = cached(&root, key, explicit)
     {
@@ -321,12 +325,8 @@ impl pipeline::Sink for BuildSink<'_> {
             Ok(Out::Check(c)) => c.check(&artifacts),
             Ok(Out::Write(w)) if !failed && !diags.has_errors() => {
                 w.stage(&artifacts);
-                self.hashes.extend(artifacts.iter().map(|a| {
-                    (
-                        emit::key(&a.path),
-                        crate::cache::output_hash(a.content.as_bytes()),
-                    )
-                }));
+                self.hashes
+                    .extend(artifacts.iter().map(|a| (emit::key(&a.path), a.hash)));
             }
             _ => {}
         }
@@ -354,11 +354,7 @@ impl pipeline::Sink for BuildSink<'_> {
             Ok(Out::Check(c)) => c.check_body(&artifact, emit::Body::File(file)),
             Ok(Out::Write(w)) if !diags.has_errors() => {
                 w.stage_body(&artifact, emit::Body::File(file));
-                use std::io::Seek;
-                let hash = file.rewind().and_then(|_| crate::cache::file_hash(file));
-                if let Ok(hash) = hash {
-                    self.hashes.push((emit::key(&artifact.path), hash));
-                }
+                self.hashes.push((emit::key(&artifact.path), artifact.hash));
             }
             _ => {}
         }

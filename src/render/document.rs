@@ -141,12 +141,12 @@ impl Renderer {
         let f = frame(target).map_err(|e| self.fail(target, Path::new(""), e))?;
         let items: Vec<&str> = entries.iter().map(|e| e.item.as_str()).collect();
         let agents: Vec<&str> = entries.iter().map(|e| e.agent.as_str()).collect();
-        Ok(Artifact {
-            agent: agents.join(", "),
-            target: target.name.clone(),
-            path: first.path.clone(),
-            content: finish(format!("{}{}{}", f.head, items.join(f.sep), f.tail)),
-        })
+        Ok(Artifact::new(
+            agents.join(", "),
+            target.name.clone(),
+            first.path.clone(),
+            finish(format!("{}{}{}", f.head, items.join(f.sep), f.tail)),
+        ))
     }
 }
 
