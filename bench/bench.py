@@ -11,9 +11,13 @@ finished output tree, `cat` of every file in it, `agentc --version` for process 
 and the peer rulesync (../shared/bench/peer-rulesync.sh) on the same 1,000 legacy files.
 Prints every figure, the ratios the speed issue asks for, and each run's peak RSS.
 Timings are ratios measured in one run on the same machine; absolute times vary.
+A command that writes a tree writes a new folder each run (see `fresh`); a build
+and its copy floor run in turn; every command is started by a small launcher so
+that its peak RSS is its own (see `LAUNCHER`).
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -28,31 +32,80 @@ SHARED = ROOT.parent / "shared"
 BIN = ROOT / "target" / "release" / "agentc"
 
 
-def run_once(cmd, cwd=None, stdout=subprocess.DEVNULL, env=None):
-    """Runs cmd; returns (seconds, peak RSS in MiB of that process)."""
+# Every measured command is started by this small launcher process, not by the
+# benchmark itself: a child's peak RSS (ru_maxrss) counts the memory of the process
+# it was forked from, which for the benchmark grows to tens of MiB. The launcher
+# stays at about 10 MiB, so a figure below that is the launcher's, not the command's.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, cwd, env = json.loads(line)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL, shell=isinstance(cmd, str),
-                            env=None if env is None else {**os.environ, **env})
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            shell=isinstance(cmd, str), env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
+    print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024]), flush=True)
+"""
+_launcher = None
+
+
+def run_once(cmd, cwd=None, env=None):
+    """Runs cmd; returns (seconds, peak RSS in MiB of that process)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+    request = [cmd, None if cwd is None else str(cwd), {**os.environ, **(env or {})}]
+    _launcher.stdin.write(json.dumps(request) + "\n")
+    _launcher.stdin.flush()
+    elapsed, code, rss = json.loads(_launcher.stdout.readline())
     if code not in (0, 1):
         raise SystemExit(f"bench: {cmd!r} exited {code}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, rss
 
 
 def timed(label, cmd, runs, setup=None, cwd=None, env=None):
     """Median seconds and max peak RSS over `runs` runs; `setup` runs untimed before each."""
     times, rss = [], []
-    for _ in range(runs):
+    for i in range(runs):
         if setup:
             setup()
-        t, m = run_once(cmd, cwd=cwd, env=env)
+        t, m = run_once(cmd(i) if callable(cmd) else cmd, cwd=cwd, env=env)
         times.append(t)
         rss.append(m)
     med = statistics.median(times)
     print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})  peak RSS {max(rss):7.1f} MiB")
     return med, max(rss)
+
+
+def timed_alternating(items, runs, cwd=None):
+    """Like `timed` for several commands, run in turn (a, b, a, b, ...) so that each
+    sees the same state of a noisy file system; items are (label, cmd), where cmd
+    may be a function of the run's number. Returns [(median, peak RSS)] in order."""
+    times = [[] for _ in items]
+    rss = [[] for _ in items]
+    for run in range(runs):
+        for i, (_, cmd) in enumerate(items):
+            t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=cwd)
+            times[i].append(t)
+            rss[i].append(m)
+    out = []
+    for (label, _), ts, ms in zip(items, times, rss):
+        med = statistics.median(ts)
+        print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(ts) * 1000:.1f}, max {max(ts) * 1000:.1f})  peak RSS {max(ms):7.1f} MiB")
+        out.append((med, max(ms)))
+    return out
+
+
+def fresh(folder, name):
+    """The folder for each run of a command that writes a new tree: a new one every
+    time, none deleted until the benchmark ends. Deleting a tree just before writing
+    one measures ext4 more than the writer: for about a minute after a delete, its
+    inode allocator skips the freed inodes one by one (`recently_deleted` led a
+    kernel profile), which made a copy of 130,000 files take 20 s in one run and
+    74 s in the next."""
+    return lambda run: folder / "runs" / f"{name}-{run}"
 
 
 def rename_copies(src_specs, dst, n):
@@ -90,7 +143,11 @@ def main():
         raise SystemExit(f"bench: {corpus} is missing")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = Path(args.work)
-    shutil.rmtree(work, ignore_errors=True)
+    # An earlier run's work folder is moved aside and deleted at the end (see `fresh`).
+    old = work.with_name(work.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if work.exists():
+        work.rename(old)
     work.mkdir(parents=True)
     # agentc's build records (the no-op fast path) stay in the work folder.
     os.environ["AGENTC_CACHE_DIR"] = str(work / "records")
@@ -106,27 +163,32 @@ def main():
         proj = work / f"p{n}"
         rename_copies(base, proj / "agents", n)
         legacy_copies(corpus, proj / "legacy", n)
-        out = proj / "dist"
         print(f"{n} agents:")
-        clean = lambda: shutil.rmtree(out, ignore_errors=True)
-        build, build_rss = timed("build, every target, empty output", [str(BIN), "-q", "build"], args.runs, setup=clean, cwd=proj)
+        # The full build into a new folder and its floor, copying the tree that build
+        # wrote into another new folder, run in turn.
+        built, copied = fresh(proj, "build"), fresh(proj, "copy")
+        (build, build_rss), (copy, _) = timed_alternating([
+            ("build, every target, empty output", lambda run: [str(BIN), "-q", "build", "-o", str(built(run))]),
+            ("floor: cp -r of the output tree", lambda run: f"cp -r {built(run)} {copied(run)}"),
+        ], args.runs, cwd=proj)
+        out = built(args.runs - 1)
         files = sum(1 for p in out.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"  (output: {files} files, {size / 1e6:.1f} MB)")
-        noop, noop_rss = timed("no-op rebuild", [str(BIN), "-q", "build"], args.runs, cwd=proj)
-        check, check_rss = timed("check", [str(BIN), "-q", "check"], args.runs, cwd=proj)
+        again = [str(BIN), "-q", "build", "-o", str(out)]
+        noop, noop_rss = timed("no-op rebuild", again, args.runs, cwd=proj)
+        check_cmd = [str(BIN), "-q", "check", "-o", str(out)]
+        check, check_rss = timed("check", check_cmd, args.runs, cwd=proj)
         # The same two without the build record: every agent rendered and compared.
-        noop_full, noop_full_rss = timed("no-op rebuild, no record (full render)", [str(BIN), "-q", "build"], args.runs,
+        noop_full, noop_full_rss = timed("no-op rebuild, no record (full render)", again, args.runs,
                                          cwd=proj, env=no_record)
-        check_full, check_full_rss = timed("check, no record (full render)", [str(BIN), "-q", "check"], args.runs,
+        check_full, check_full_rss = timed("check, no record (full render)", check_cmd, args.runs,
                                            cwd=proj, env=no_record)
-        copy_dst = proj / "copy"
-        copy, _ = timed("floor: cp -r of the output tree", f"cp -r dist {copy_dst}", args.runs,
-                        setup=lambda: shutil.rmtree(copy_dst, ignore_errors=True), cwd=proj)
-        read, _ = timed("floor: cat of every output file", "find dist -type f -print0 | xargs -0 cat > /dev/null", args.runs, cwd=proj)
-        imp_out = proj / "imported"
-        imp, imp_rss = timed("import of the legacy files", [str(BIN), "-q", "import", "legacy", "-o", str(imp_out)], args.runs,
-                             setup=lambda: shutil.rmtree(imp_out, ignore_errors=True), cwd=proj)
+        read, _ = timed("floor: cat of every output file", f"find {out} -type f -print0 | xargs -0 cat > /dev/null",
+                        args.runs, cwd=proj)
+        imported = fresh(proj, "import")
+        imp, imp_rss = timed("import of the legacy files",
+                             lambda run: [str(BIN), "-q", "import", "legacy", "-o", str(imported(run))], args.runs, cwd=proj)
         bundle = None
         # Bundles store roo's one shared file once (format 2), so they grow linearly
         # with the number of agents and are measured at every size.
@@ -158,14 +220,15 @@ def main():
         proj = work / "p1000"
         peer = SHARED / "bench" / "peer-rulesync.sh"
         print("peer (1,000 agents, four tools):")
-        out = subprocess.run(["bash", str(peer), str(proj / "legacy"), str(args.runs)], capture_output=True, text=True)
-        line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()[-300:]
-        print(f"  {line}")
-        m = re.search(r"median ([0-9.]+) s", line)
-        native = [str(BIN), "-q", "build", "-t", "claude", "-t", "opencode", "-t", "copilot", "-t", "codex",
-                  "--layout", "native", "-o", str(proj / "native")]
-        ours, _ = timed("agentc build, same four tools, native", native, args.runs,
-                        setup=lambda: shutil.rmtree(proj / "native", ignore_errors=True), cwd=proj)
+        native = lambda out: [str(BIN), "-q", "build", "-t", "claude", "-t", "opencode", "-t", "copilot", "-t",
+                              "codex", "--layout", "native", "-o", str(out)]
+        # Into an empty folder, in turn with its floor: copying the four tools' files.
+        built, copied = fresh(proj, "native"), fresh(proj, "native-copy")
+        (ours, _), (floor, _) = timed_alternating([
+            ("agentc build, same four tools, native", lambda run: native(built(run))),
+            ("floor: cp -r of those four tools' files", lambda run: f"cp -r {built(run)} {copied(run)}"),
+        ], args.runs, cwd=proj)
+        native = native(built(args.runs - 1))
         # Only rulesync's first run starts from an empty folder: its median run goes over
         # the files of its previous run, which it reads and compares without rewriting
         # (as strace shows). The like-for-like agentc run does the same: over its
@@ -173,16 +236,22 @@ def main():
         again, _ = timed("agentc, same, over its previous output, no record", native, args.runs, cwd=proj,
                          env=no_record)
         again_rec, _ = timed("agentc, same, over its previous output", native, args.runs, cwd=proj)
-        # The floor of that work: copying the four tools' files agentc wrote.
-        copy_dst = proj / "native-copy"
-        floor, _ = timed("floor: cp -r of those four tools' files", f"cp -r native {copy_dst}", args.runs,
-                         setup=lambda: shutil.rmtree(copy_dst, ignore_errors=True), cwd=proj)
+        # The peer last: its script deletes its work folder when it ends (see `fresh`).
+        out = subprocess.run(["bash", str(peer), str(proj / "legacy"), str(args.runs)], capture_output=True, text=True)
+        line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()[-300:]
+        print(f"  {line}")
+        m = re.search(r"median ([0-9.]+) s", line)
         if m:
             peer_s = float(m.group(1))
             print(f"  ratio: rulesync / agentc = {peer_s / again:.1f}x like for like (over the previous output, "
                   f"every agent rendered and compared: no build record), {peer_s / again_rec:.1f}x with the record; "
                   f"{peer_s / ours:.1f}x against agentc into an empty folder, which creates every file "
                   f"(rulesync / copy floor of the same files = {peer_s / floor:.1f}x)")
+
+    print("(removing the trees the runs wrote)", flush=True)
+    shutil.rmtree(old, ignore_errors=True)
+    for n in sizes:
+        shutil.rmtree(work / f"p{n}" / "runs", ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 //! is touched the manifest is widened to cover the files about to be written, so
 //! a build killed half-way leaves a manifest that still owns them.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -159,9 +159,12 @@ pub struct Writer {
     force: bool,
     manifest: Manifest,
     staging: Option<tempfile::TempDir>,
-    /// Paths relative to the root, in the order staged (the `n`th is staged
-    /// as `n` in the staging folder).
+    /// Paths relative to the root, in the order staged; each is staged at the
+    /// same relative path in the staging folder, so that a folder the output
+    /// root does not have yet is put in place by one rename.
     staged: Vec<PathBuf>,
+    /// Folders made in the staging folder.
+    staged_dirs: HashSet<PathBuf>,
     new_keys: BTreeMap<String, Owner>,
     unchanged: usize,
     /// The root did not exist: a failed build removes it again.
@@ -185,6 +188,7 @@ impl Writer {
             manifest,
             staging: None,
             staged: Vec::new(),
+            staged_dirs: HashSet::new(),
             new_keys: BTreeMap::new(),
             unchanged: 0,
             made_root: false,
@@ -219,7 +223,7 @@ impl Writer {
         match body.same_as(&full) {
             Ok(true) => self.unchanged += 1,
             Ok(false) if self.manifest.files.contains_key(&key(&a.path)) || self.force => {
-                self.stage_one(a, &full, body)
+                self.stage_one(a, &full, body, true)
             }
             Ok(false) => self.diags.push(
                 Diagnostic::error(
@@ -228,7 +232,9 @@ impl Writer {
                 )
                 .help("move it away, or pass --force to overwrite it"),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.stage_one(a, &full, body),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.stage_one(a, &full, body, false)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => {
                 self.diags.push(Diagnostic::error(
                     "io",
@@ -242,17 +248,27 @@ impl Writer {
         }
     }
 
-    fn stage_one(&mut self, a: &Artifact, full: &Path, body: Body<'_>) {
+    /// Stages one file; `replaces` when a file is there, whose mode the new one keeps.
+    fn stage_one(&mut self, a: &Artifact, full: &Path, body: Body<'_>, replaces: bool) {
         if self.diags.has_errors() {
             return;
         }
-        match self.write_staged(full, body) {
-            Ok(()) => self.staged.push(a.path.clone()),
+        match self.write_staged(&a.path, full, body, replaces) {
+            Ok(true) => self.staged.push(a.path.clone()),
+            Ok(false) => {}
             Err(d) => self.diags.push(d),
         }
     }
 
-    fn write_staged(&mut self, full: &Path, mut body: Body<'_>) -> Result<(), Diagnostic> {
+    /// Writes the file into the staging folder; `false` when it is staged
+    /// already (two agents may write one path with the same bytes).
+    fn write_staged(
+        &mut self,
+        rel: &Path,
+        full: &Path,
+        mut body: Body<'_>,
+        replaces: bool,
+    ) -> Result<bool, Diagnostic> {
         let io = |what: &str, e: std::io::Error| {
             Diagnostic::error("io", format!("cannot {what} `{}`: {e}", full.display()))
         };
@@ -267,7 +283,13 @@ impl Writer {
                 .map_err(|e| io("write", e))?;
             self.staging = Some(dir);
         }
-        let staged = self.staged_path(self.staged.len());
+        let staged = self.staged_path(rel);
+        if let Some(dir) = staged.parent()
+            && !self.staged_dirs.contains(dir)
+        {
+            std::fs::create_dir_all(dir).map_err(|e| io("write", e))?;
+            self.staged_dirs.insert(dir.to_path_buf());
+        }
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         // Created like any new file (0666 less the umask); a file being replaced
@@ -277,19 +299,24 @@ impl Writer {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o666);
         }
-        let mut file = options.open(&staged).map_err(|e| io("write", e))?;
-        if let Ok(meta) = std::fs::metadata(full) {
+        let mut file = match options.open(&staged) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(io("write", e)),
+        };
+        if let Some(meta) = replaces.then(|| std::fs::metadata(full).ok()).flatten() {
             file.set_permissions(meta.permissions())
                 .map_err(|e| io("write", e))?;
         }
         injected_fault().map_err(|e| io("write", e))?;
-        body.write_to(&mut file).map_err(|e| io("write", e))
+        body.write_to(&mut file).map_err(|e| io("write", e))?;
+        Ok(true)
     }
 
-    /// Where the `n`th staged file is.
-    fn staged_path(&self, n: usize) -> PathBuf {
+    /// Where the file at `rel` (relative to the root) is staged.
+    fn staged_path(&self, rel: &Path) -> PathBuf {
         match &self.staging {
-            Some(dir) => dir.path().join(n.to_string()),
+            Some(dir) => dir.path().join(rel),
             None => PathBuf::new(),
         }
     }
@@ -325,9 +352,12 @@ impl Writer {
             ..Summary::default()
         };
         let mut made = HashSet::new();
-        for (n, rel) in std::mem::take(&mut self.staged).into_iter().enumerate() {
+        let mut folders = NewFolders::default();
+        for rel in std::mem::take(&mut self.staged) {
             let dest = self.root.join(&rel);
-            place(&self.staged_path(n), &dest, &mut made).map_err(fail)?;
+            if !folders.placed(&self.root, &rel, |top| self.staged_path(top)) {
+                place(&self.staged_path(&rel), &dest, &mut made).map_err(fail)?;
+            }
             summary.written.push(rel);
         }
         for k in &stale {
@@ -380,6 +410,55 @@ fn intern(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
     let n: Arc<str> = Arc::from(name);
     names.insert(n.clone());
     n
+}
+
+/// The folders of a commit that the output root did not have: each is renamed
+/// into place whole from the staging folder (on a first build, one rename per
+/// target instead of one per file).
+#[derive(Default)]
+struct NewFolders {
+    /// Folder (relative to the root) → whether the root has it.
+    exists: HashMap<PathBuf, bool>,
+    /// Folders renamed into place whole.
+    moved: HashSet<PathBuf>,
+    /// A folder rename failed (another file system below the root): place files one by one.
+    off: bool,
+}
+
+impl NewFolders {
+    /// Whether the staged file `rel` is in place through a folder renamed
+    /// whole (now, or by an earlier file); `staged` maps a relative path to its
+    /// place in the staging folder.
+    fn placed(&mut self, root: &Path, rel: &Path, staged: impl Fn(&Path) -> PathBuf) -> bool {
+        let mut folders: Vec<&Path> = rel
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect();
+        folders.reverse();
+        if folders.iter().any(|f| self.moved.contains(*f)) {
+            return true;
+        }
+        if self.off {
+            return false;
+        }
+        for folder in folders {
+            let there = *self
+                .exists
+                .entry(folder.to_path_buf())
+                .or_insert_with(|| std::fs::symlink_metadata(root.join(folder)).is_ok());
+            if there {
+                continue;
+            }
+            if std::fs::rename(staged(folder), root.join(folder)).is_err() {
+                self.off = true;
+                return false;
+            }
+            self.moved.insert(folder.to_path_buf());
+            return true;
+        }
+        false
+    }
 }
 
 /// Moves a staged file to its place: a rename, or where the destination lies on
@@ -461,7 +540,12 @@ impl Body<'_> {
     }
 
     fn write_to(&mut self, out: &mut std::fs::File) -> std::io::Result<()> {
-        std::io::copy(&mut self.rewound()?, out).map(|_| ())
+        use std::io::Write;
+        match self {
+            // One write call: `io::copy` would go through its 8 KiB buffer.
+            Body::Text(t) => out.write_all(t.as_bytes()),
+            Body::File(_) => std::io::copy(&mut self.rewound()?, out).map(|_| ()),
+        }
     }
 
     /// The bytes as text (for a diff).
@@ -739,6 +823,81 @@ mod tests {
         assert_eq!(s.removed, [PathBuf::from("t/b.md")]);
         assert!(!root.join("t/b.md").exists());
         assert_eq!(read_manifest(root).unwrap().files.len(), 1);
+    }
+
+    /// Every entry of the tree under `root` (relative, `/`-separated), with the
+    /// contents of its files; the manifest left out.
+    fn tree(root: &Path) -> Vec<(String, Option<String>)> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Option<String>)>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let rel = key(path.strip_prefix(root).unwrap());
+                if path.is_dir() {
+                    out.push((rel, None));
+                    walk(root, &path, out);
+                } else if rel != MANIFEST {
+                    out.push((rel, Some(std::fs::read_to_string(&path).unwrap())));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(root, root, &mut out);
+        out.sort();
+        out
+    }
+
+    /// New folders are renamed into place whole, beside files placed one by one
+    /// in folders that exist, and in folders nested in existing ones.
+    #[test]
+    fn new_folders_and_existing_ones_both_get_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let first = [art("t/a.md", "1\n"), art(".t.yaml", "top\n")];
+        let s = write(root, &first, &scope(), false).unwrap();
+        assert_eq!(s.written.len(), 2);
+        let second = [
+            art("t/a.md", "1 changed\n"),
+            art("t/new/b.md", "b\n"),
+            art("t/new/deeper/c.md", "c\n"),
+            art("u/d.md", "d\n"),
+            art("u/e.md", "e\n"),
+            art("v/w/f.md", "f\n"),
+            art(".t.yaml", "top changed\n"),
+            // Two agents may write one path with the same bytes: staged once.
+            art("u/d.md", "d\n"),
+        ];
+        let s = write(root, &second, &scope(), false).unwrap();
+        assert_eq!(s.written.len(), 7, "{:?}", s.written);
+        let file = |p: &str, c: &str| (p.to_string(), Some(c.to_string()));
+        let folder = |p: &str| (p.to_string(), None);
+        assert_eq!(
+            tree(root),
+            [
+                file(".t.yaml", "top changed\n"),
+                folder("t"),
+                file("t/a.md", "1 changed\n"),
+                folder("t/new"),
+                file("t/new/b.md", "b\n"),
+                folder("t/new/deeper"),
+                file("t/new/deeper/c.md", "c\n"),
+                folder("u"),
+                file("u/d.md", "d\n"),
+                file("u/e.md", "e\n"),
+                folder("v"),
+                folder("v/w"),
+                file("v/w/f.md", "f\n"),
+            ],
+            "every file in place, no staging folder left"
+        );
+        let owned = read_manifest(root).unwrap().files;
+        assert_eq!(owned.len(), 7);
+        // A failed build with new folders leaves none of them behind.
+        let mut w = Writer::new(root, false).unwrap();
+        w.stage(&[art("x/y/z.md", "z\n"), art("t/a.md", "again\n")]);
+        w.diags.push(Diagnostic::error("io", "injected"));
+        assert!(w.commit(&scope()).is_err());
+        assert!(!root.join("x").exists());
+        assert_eq!(tree(root).len(), 13);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub(super) fn build(ui: &Ui, cwd: &Path, args: &BuildArgs, check_only: bool) -> 
     // memory does not grow with the project; nothing is touched unless all succeeds.
     let dest = match check_only {
         true => emit::Checker::new(&root).map(Out::Check),
-        false => emit::Writer::new(&root, args.force).map(Out::Write),
+        false => emit::Writer::new(&root, args.force).map(|w| Out::Write(Box::new(w))),
     };
     // Nothing changed since the last build of this root: read the outputs once.
     let key = crate::cache::enabled()
@@ -290,7 +290,7 @@ pub(super) fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
 
 /// Where `build` sends its outputs: to disk, or (`check`) to be compared with it.
 enum Out {
-    Write(emit::Writer),
+    Write(Box<emit::Writer>),
     Check(emit::Checker),
 }
 
