@@ -233,14 +233,23 @@ def main():
         # the files of its previous run, which it reads and compares without rewriting
         # (as strace shows). The like-for-like agentc run does the same: over its
         # previous output, rendering everything (no build record), and with its record.
-        again, _ = timed("agentc, same, over its previous output, no record", native, args.runs, cwd=proj,
-                         env=no_record)
-        again_rec, _ = timed("agentc, same, over its previous output", native, args.runs, cwd=proj)
+        # These run before and after the peer, and their median is over both: the speed
+        # of this shared machine drifts by a third within minutes.
+        before = [run_once(native, cwd=proj, env=e)[0] for e in [no_record] * args.runs + [{}] * args.runs]
         # The peer last: its script deletes its work folder when it ends (see `fresh`).
         out = subprocess.run(["bash", str(peer), str(proj / "legacy"), str(args.runs)], capture_output=True, text=True)
         line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()[-300:]
-        print(f"  {line}")
         m = re.search(r"median ([0-9.]+) s", line)
+        after = [run_once(native, cwd=proj, env=e)[0] for e in [no_record] * args.runs + [{}] * args.runs]
+        for label, times in [("agentc, same, over its previous output, no record",
+                              before[:args.runs] + after[:args.runs]),
+                             ("agentc, same, over its previous output", before[args.runs:] + after[args.runs:])]:
+            med = statistics.median(times)
+            print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})"
+                  f"  {len(times)} runs, half before and half after rulesync's")
+        again, again_rec = statistics.median(before[:args.runs] + after[:args.runs]), \
+            statistics.median(before[args.runs:] + after[args.runs:])
+        print(f"  {line}")
         if m:
             peer_s = float(m.group(1))
             print(f"  ratio: rulesync / agentc = {peer_s / again:.1f}x like for like (over the previous output, "

@@ -329,22 +329,28 @@ impl Writer {
             return Err(std::mem::take(&mut self.diags));
         }
         let fail = |d: Diagnostic| Diagnostics(vec![d]);
-        let stale: Vec<String> = self
-            .manifest
-            .files
-            .iter()
-            .filter(|(k, o)| !self.new_keys.contains_key(*k) && scope.covers(o))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let widens = self
-            .new_keys
-            .iter()
-            .any(|(k, o)| self.manifest.files.get(k) != Some(o));
+        // One walk over both sorted maps (a large project owns 100,000s of files):
+        // the stale files of the scope, and whether this build owns anything anew.
+        let mut stale: Vec<String> = Vec::new();
+        let mut widens = false;
+        let mut old = self.manifest.files.iter().peekable();
+        for (k, owner) in &self.new_keys {
+            while let Some((gone, o)) = old.next_if(|(ok, _)| ok.as_str() < k.as_str()) {
+                if scope.covers(o) {
+                    stale.push(gone.clone());
+                }
+            }
+            match old.next_if(|(ok, _)| *ok == k) {
+                Some((_, o)) => widens |= o != owner,
+                None => widens = true,
+            }
+        }
+        stale.extend(old.filter(|(_, o)| scope.covers(o)).map(|(k, _)| k.clone()));
         let mut manifest = std::mem::take(&mut self.manifest);
-        manifest.version = 1;
-        manifest.files.extend(std::mem::take(&mut self.new_keys));
         // Widen the manifest first: a crash from here on leaves every file owned.
         if !self.staged.is_empty() || !stale.is_empty() || widens {
+            manifest.version = 1;
+            manifest.files.extend(std::mem::take(&mut self.new_keys));
             save_manifest(&self.root, &manifest).map_err(fail)?;
         }
         let mut summary = Summary {
@@ -898,6 +904,36 @@ mod tests {
         assert!(w.commit(&scope()).is_err());
         assert!(!root.join("x").exists());
         assert_eq!(tree(root).len(), 13);
+    }
+
+    /// Stale files are found among interleaved old and new paths, and only within
+    /// the scope: a file another target owns stays.
+    #[test]
+    fn stale_files_between_and_after_the_new_ones_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let other = Artifact::new("a".into(), "u".into(), "u/z.md".into(), "z\n".into());
+        let first = [
+            art("t/a.md", "a\n"),
+            art("t/c.md", "c\n"),
+            art("t/e.md", "e\n"),
+            other,
+        ];
+        write(root, &first, &scope(), false).unwrap();
+        let second = [
+            art("t/b.md", "b\n"),
+            art("t/c.md", "c\n"),
+            art("t/d.md", "d\n"),
+        ];
+        let s = write(root, &second, &scope(), false).unwrap();
+        assert_eq!(
+            s.removed,
+            [PathBuf::from("t/a.md"), PathBuf::from("t/e.md")]
+        );
+        assert_eq!((s.written.len(), s.unchanged), (2, 1));
+        let owned: Vec<String> = read_manifest(root).unwrap().files.into_keys().collect();
+        assert_eq!(owned, ["t/b.md", "t/c.md", "t/d.md", "u/z.md"]);
+        assert!(root.join("u/z.md").exists());
     }
 
     #[test]

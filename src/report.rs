@@ -23,25 +23,22 @@ pub fn is_translation(d: &Diagnostic) -> bool {
 
 /// The translation diagnostics grouped by agent, then target (sorted).
 pub fn groups(diags: &Diagnostics) -> Vec<Group<'_>> {
-    let mut out: Vec<Group> = Vec::new();
+    // Indexed by pair: a large project has tens of thousands of them.
+    let mut by_pair: std::collections::BTreeMap<(&str, &str), Vec<&Diagnostic>> =
+        Default::default();
     for d in diags.iter().filter(|d| is_translation(d)) {
-        let Some((agent, target)) = &d.subject else {
-            continue;
-        };
-        match out
-            .iter_mut()
-            .find(|g| g.agent == agent && g.target == target)
-        {
-            Some(g) => g.items.push(d),
-            None => out.push(Group {
-                agent,
-                target,
-                items: vec![d],
-            }),
+        if let Some((agent, target)) = &d.subject {
+            by_pair.entry((agent, target)).or_default().push(d);
         }
     }
-    out.sort_by(|a, b| (a.agent, a.target).cmp(&(b.agent, b.target)));
-    out
+    by_pair
+        .into_iter()
+        .map(|((agent, target), items)| Group {
+            agent,
+            target,
+            items,
+        })
+        .collect()
 }
 
 /// What was lost, without the `agent` → `target` prefix the group shows.
