@@ -199,15 +199,78 @@ impl Writer {
     }
 
     /// Checks each artifact against the disk and stages those that changed.
-    /// Once anything failed, files are only checked (for the report), no longer staged.
+    /// Once anything failed, files are only checked (for the report), no longer
+    /// staged. The comparisons, then the writes, run in parallel: when files are
+    /// slow to create, the writes, not the rendering, take the time of a build.
     pub fn stage(&mut self, artifacts: &[Artifact]) {
-        for a in artifacts {
-            self.stage_body(a, Body::Text(&a.content));
+        use rayon::prelude::*;
+        let fulls: Vec<Option<PathBuf>> = artifacts.iter().map(|a| self.register(a)).collect();
+        let found: Vec<Option<std::io::Result<bool>>> = artifacts
+            .par_iter()
+            .zip(&fulls)
+            .map(|(a, full)| full.as_ref().map(|f| Body::Text(&a.content).same_as(f)))
+            .collect();
+        let mut writes: Vec<(usize, bool)> = Vec::new();
+        for (i, found) in found.into_iter().enumerate() {
+            if let (Some(full), Some(found)) = (&fulls[i], found)
+                && let Some(replaces) = self.decide(&artifacts[i], full, found)
+            {
+                writes.push((i, replaces));
+            }
+        }
+        if writes.is_empty() || self.diags.has_errors() {
+            return;
+        }
+        for (i, _) in &writes {
+            if let Err(d) = self.make_staging(&artifacts[*i].path) {
+                return self.diags.push(d);
+            }
+        }
+        let this = &*self;
+        let written: Vec<Result<bool, Diagnostic>> = writes
+            .par_iter()
+            .map(|(i, replaces)| {
+                let (a, full) = (
+                    &artifacts[*i],
+                    fulls[*i].as_deref().unwrap_or(Path::new("")),
+                );
+                this.write_staged(&a.path, full, Body::Text(&a.content), *replaces)
+            })
+            .collect();
+        for ((i, _), w) in writes.iter().zip(written) {
+            match w {
+                Ok(true) => self.staged.push(artifacts[*i].path.clone()),
+                Ok(false) => {}
+                Err(d) => self.diags.push(d),
+            }
         }
     }
 
     /// Like `stage` for one file whose bytes are in `body` (`a.content` unused).
     pub fn stage_body(&mut self, a: &Artifact, mut body: Body<'_>) {
+        let Some(full) = self.register(a) else {
+            return;
+        };
+        let found = body.same_as(&full);
+        let Some(replaces) = self.decide(a, &full, found) else {
+            return;
+        };
+        if self.diags.has_errors() {
+            return;
+        }
+        let written = self
+            .make_staging(&a.path)
+            .and_then(|()| self.write_staged(&a.path, &full, body, replaces));
+        match written {
+            Ok(true) => self.staged.push(a.path.clone()),
+            Ok(false) => {}
+            Err(d) => self.diags.push(d),
+        }
+    }
+
+    /// Records that this build owns the output; its full path, unless the path
+    /// is refused (outside the root, or through a symlink).
+    fn register(&mut self, a: &Artifact) -> Option<PathBuf> {
         self.new_keys.insert(
             key(&a.path),
             Owner {
@@ -215,15 +278,23 @@ impl Writer {
                 agent: intern(&mut self.names, &a.agent),
             },
         );
-        if let Err(d) = check_path_in(&self.root, &a.path, &mut self.checked) {
-            self.diags.push(d);
-            return;
+        match check_path_in(&self.root, &a.path, &mut self.checked) {
+            Ok(()) => Some(self.root.join(&a.path)),
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
         }
-        let full = self.root.join(&a.path);
-        match body.same_as(&full) {
+    }
+
+    /// What to do with an output, given whether the disk holds the same bytes:
+    /// count it unchanged, report it, or stage it (`Some(replaces)`, true when
+    /// a file is there, whose mode the new one keeps).
+    fn decide(&mut self, a: &Artifact, full: &Path, found: std::io::Result<bool>) -> Option<bool> {
+        match found {
             Ok(true) => self.unchanged += 1,
             Ok(false) if self.manifest.files.contains_key(&key(&a.path)) || self.force => {
-                self.stage_one(a, &full, body, true)
+                return Some(true);
             }
             Ok(false) => self.diags.push(
                 Diagnostic::error(
@@ -232,9 +303,7 @@ impl Writer {
                 )
                 .help("move it away, or pass --force to overwrite it"),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.stage_one(a, &full, body, false)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(false),
             Err(e) if e.kind() == std::io::ErrorKind::IsADirectory || full.is_dir() => {
                 self.diags.push(Diagnostic::error(
                     "io",
@@ -246,30 +315,13 @@ impl Writer {
                 format!("cannot read `{}`: {e}", full.display()),
             )),
         }
+        None
     }
 
-    /// Stages one file; `replaces` when a file is there, whose mode the new one keeps.
-    fn stage_one(&mut self, a: &Artifact, full: &Path, body: Body<'_>, replaces: bool) {
-        if self.diags.has_errors() {
-            return;
-        }
-        match self.write_staged(&a.path, full, body, replaces) {
-            Ok(true) => self.staged.push(a.path.clone()),
-            Ok(false) => {}
-            Err(d) => self.diags.push(d),
-        }
-    }
-
-    /// Writes the file into the staging folder; `false` when it is staged
-    /// already (two agents may write one path with the same bytes).
-    fn write_staged(
-        &mut self,
-        rel: &Path,
-        full: &Path,
-        mut body: Body<'_>,
-        replaces: bool,
-    ) -> Result<bool, Diagnostic> {
+    /// Makes the staging folder, and in it the folder of `rel`, once each.
+    fn make_staging(&mut self, rel: &Path) -> Result<(), Diagnostic> {
         let io = |what: &str, e: std::io::Error| {
+            let full = self.root.join(rel);
             Diagnostic::error("io", format!("cannot {what} `{}`: {e}", full.display()))
         };
         if self.staging.is_none() {
@@ -290,6 +342,22 @@ impl Writer {
             std::fs::create_dir_all(dir).map_err(|e| io("write", e))?;
             self.staged_dirs.insert(dir.to_path_buf());
         }
+        Ok(())
+    }
+
+    /// Writes the file into the staging folder (made by `make_staging`); `false`
+    /// when it is staged already (two agents may write one path with the same bytes).
+    fn write_staged(
+        &self,
+        rel: &Path,
+        full: &Path,
+        mut body: Body<'_>,
+        replaces: bool,
+    ) -> Result<bool, Diagnostic> {
+        let io = |what: &str, e: std::io::Error| {
+            Diagnostic::error("io", format!("cannot {what} `{}`: {e}", full.display()))
+        };
+        let staged = self.staged_path(rel);
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         // Created like any new file (0666 less the umask); a file being replaced
