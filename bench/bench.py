@@ -87,6 +87,9 @@ def timed_alternating(items, runs, cwd=None):
     rss = [[] for _ in items]
     for run in range(runs):
         for i, (_, cmd) in enumerate(items):
+            # Each run starts with nothing waiting to be written back: at 10,000
+            # agents a run writes 1 GB, and the next would pay for it.
+            os.sync()
             t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=cwd)
             times[i].append(t)
             rss[i].append(m)
@@ -143,7 +146,8 @@ def main():
         raise SystemExit(f"bench: {corpus} is missing")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = Path(args.work)
-    # An earlier run's work folder is moved aside and deleted at the end (see `fresh`).
+    # An earlier run's work folder is moved aside and deleted at the end (see `fresh`);
+    # it holds the trees that run wrote, about 7 GB with 10,000 agents.
     old = work.with_name(work.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if work.exists():
@@ -188,7 +192,8 @@ def main():
                         args.runs, cwd=proj)
         imported = fresh(proj, "import")
         imp, imp_rss = timed("import of the legacy files",
-                             lambda run: [str(BIN), "-q", "import", "legacy", "-o", str(imported(run))], args.runs, cwd=proj)
+                             lambda run: [str(BIN), "-q", "import", "legacy", "-o", str(imported(run))], args.runs,
+                             setup=os.sync, cwd=proj)
         bundle = None
         # Bundles store roo's one shared file once (format 2), so they grow linearly
         # with the number of agents and are measured at every size.
@@ -257,10 +262,10 @@ def main():
                   f"{peer_s / ours:.1f}x against agentc into an empty folder, which creates every file "
                   f"(rulesync / copy floor of the same files = {peer_s / floor:.1f}x)")
 
-    print("(removing the trees the runs wrote)", flush=True)
+    # The trees this run wrote stay until the next run ends: deleting them now
+    # would slow the file creation of a run started within minutes (see `fresh`).
+    print("(removing the previous run's work folder)", flush=True)
     shutil.rmtree(old, ignore_errors=True)
-    for n in sizes:
-        shutil.rmtree(work / f"p{n}" / "runs", ignore_errors=True)
 
 
 if __name__ == "__main__":
