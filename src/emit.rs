@@ -210,36 +210,32 @@ impl Writer {
             .zip(&fulls)
             .map(|(a, full)| full.as_ref().map(|f| Body::Text(&a.content).same_as(f)))
             .collect();
-        let mut writes: Vec<(usize, bool)> = Vec::new();
-        for (i, found) in found.into_iter().enumerate() {
-            if let (Some(full), Some(found)) = (&fulls[i], found)
-                && let Some(replaces) = self.decide(&artifacts[i], full, found)
+        let mut writes: Vec<(&Artifact, &Path, bool)> = Vec::new();
+        for ((a, full), found) in artifacts.iter().zip(&fulls).zip(found) {
+            if let (Some(full), Some(found)) = (full, found)
+                && let Some(replaces) = self.decide(a, full, found)
             {
-                writes.push((i, replaces));
+                writes.push((a, full, replaces));
             }
         }
         if writes.is_empty() || self.diags.has_errors() {
             return;
         }
-        for (i, _) in &writes {
-            if let Err(d) = self.make_staging(&artifacts[*i].path) {
+        for (a, _, _) in &writes {
+            if let Err(d) = self.make_staging(&a.path) {
                 return self.diags.push(d);
             }
         }
         let this = &*self;
         let written: Vec<Result<bool, Diagnostic>> = writes
             .par_iter()
-            .map(|(i, replaces)| {
-                let (a, full) = (
-                    &artifacts[*i],
-                    fulls[*i].as_deref().unwrap_or(Path::new("")),
-                );
+            .map(|(a, full, replaces)| {
                 this.write_staged(&a.path, full, Body::Text(&a.content), *replaces)
             })
             .collect();
-        for ((i, _), w) in writes.iter().zip(written) {
+        for ((a, _, _), w) in writes.iter().zip(written) {
             match w {
-                Ok(true) => self.staged.push(artifacts[*i].path.clone()),
+                Ok(true) => self.staged.push(a.path.clone()),
                 Ok(false) => {}
                 Err(d) => self.diags.push(d),
             }
