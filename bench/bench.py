@@ -65,6 +65,13 @@ def run_once(cmd, cwd=None, env=None):
     return elapsed, rss
 
 
+def summary(label, times, tail):
+    """Prints one figure (median, min and max of `times`, then `tail`); returns the median."""
+    med = statistics.median(times)
+    print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})  {tail}")
+    return med
+
+
 def timed(label, cmd, runs, setup=None, cwd=None, env=None):
     """Median seconds and max peak RSS over `runs` runs; `setup` runs untimed before each."""
     times, rss = [], []
@@ -74,9 +81,7 @@ def timed(label, cmd, runs, setup=None, cwd=None, env=None):
         t, m = run_once(cmd(i) if callable(cmd) else cmd, cwd=cwd, env=env)
         times.append(t)
         rss.append(m)
-    med = statistics.median(times)
-    print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})  peak RSS {max(rss):7.1f} MiB")
-    return med, max(rss)
+    return summary(label, times, f"peak RSS {max(rss):7.1f} MiB"), max(rss)
 
 
 def timed_alternating(items, runs, cwd=None):
@@ -93,12 +98,8 @@ def timed_alternating(items, runs, cwd=None):
             t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=cwd)
             times[i].append(t)
             rss[i].append(m)
-    out = []
-    for (label, _), ts, ms in zip(items, times, rss):
-        med = statistics.median(ts)
-        print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(ts) * 1000:.1f}, max {max(ts) * 1000:.1f})  peak RSS {max(ms):7.1f} MiB")
-        out.append((med, max(ms)))
-    return out
+    return [(summary(label, ts, f"peak RSS {max(ms):7.1f} MiB"), max(ms))
+            for (label, _), ts, ms in zip(items, times, rss)]
 
 
 def fresh(folder, name):
@@ -246,14 +247,10 @@ def main():
         line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()[-300:]
         m = re.search(r"median ([0-9.]+) s", line)
         after = [run_once(native, cwd=proj, env=e)[0] for e in [no_record] * args.runs + [{}] * args.runs]
-        for label, times in [("agentc, same, over its previous output, no record",
-                              before[:args.runs] + after[:args.runs]),
-                             ("agentc, same, over its previous output", before[args.runs:] + after[args.runs:])]:
-            med = statistics.median(times)
-            print(f"  {label:<44} median {med * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})"
-                  f"  {len(times)} runs, half before and half after rulesync's")
-        again, again_rec = statistics.median(before[:args.runs] + after[:args.runs]), \
-            statistics.median(before[args.runs:] + after[args.runs:])
+        split = f"{2 * args.runs} runs, half before and half after rulesync's"
+        again = summary("agentc, same, over its previous output, no record",
+                        before[:args.runs] + after[:args.runs], split)
+        again_rec = summary("agentc, same, over its previous output", before[args.runs:] + after[args.runs:], split)
         print(f"  {line}")
         if m:
             peer_s = float(m.group(1))

@@ -234,11 +234,7 @@ impl Writer {
             })
             .collect();
         for ((a, _, _), w) in writes.iter().zip(written) {
-            match w {
-                Ok(true) => self.staged.push(a.path.clone()),
-                Ok(false) => {}
-                Err(d) => self.diags.push(d),
-            }
+            self.took(&a.path, w);
         }
     }
 
@@ -257,8 +253,13 @@ impl Writer {
         let written = self
             .make_staging(&a.path)
             .and_then(|()| self.write_staged(&a.path, &full, body, replaces));
+        self.took(&a.path, written);
+    }
+
+    /// Takes in what `write_staged` did with the file at `rel`.
+    fn took(&mut self, rel: &Path, written: Result<bool, Diagnostic>) {
         match written {
-            Ok(true) => self.staged.push(a.path.clone()),
+            Ok(true) => self.staged.push(rel.to_path_buf()),
             Ok(false) => {}
             Err(d) => self.diags.push(d),
         }

@@ -136,25 +136,28 @@ pub trait Sink: Send {
     /// large); `artifact.content` is empty. By default it is read into memory and
     /// passed on as a chunk of its own.
     fn aggregate(&mut self, artifact: Artifact, file: &mut std::fs::File, diags: &mut Diagnostics) {
-        match read_back(artifact, file) {
-            Ok(a) => {
-                let failed = diags.has_errors();
-                self.chunk(vec![a], &Sources::new(), diags, failed)
-            }
-            Err(d) => diags.push(d),
-        }
+        aggregate_in_memory(self, artifact, file, diags)
     }
 
     /// The specs of the chunk just handed over, for a sink that keeps them.
     fn loaded(&mut self, _chunk: Vec<Loaded>) {}
 }
 
-/// An aggregate artifact with its content read from the file it was assembled in.
-pub fn read_back(mut artifact: Artifact, file: &mut std::fs::File) -> Result<Artifact, Diagnostic> {
+/// `Sink::aggregate`'s default: the aggregate file read into the artifact's
+/// content and passed to `sink` as a chunk of its own.
+pub fn aggregate_in_memory<S: Sink + ?Sized>(
+    sink: &mut S,
+    mut artifact: Artifact,
+    file: &mut std::fs::File,
+    diags: &mut Diagnostics,
+) {
     use std::io::Read;
     match file.read_to_string(&mut artifact.content) {
-        Ok(_) => Ok(artifact),
-        Err(e) => Err(Diagnostic::error(
+        Ok(_) => {
+            let failed = diags.has_errors();
+            sink.chunk(vec![artifact], &Sources::new(), diags, failed)
+        }
+        Err(e) => diags.push(Diagnostic::error(
             "io",
             format!("cannot read back `{}`: {e}", artifact.path.display()),
         )),

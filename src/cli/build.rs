@@ -342,13 +342,7 @@ impl pipeline::Sink for BuildSink<'_> {
             .budget
             .is_some_and(|(_, b)| b.contains_key(&artifact.target))
         {
-            return match pipeline::read_back(artifact, file) {
-                Ok(a) => {
-                    let failed = diags.has_errors();
-                    self.chunk(vec![a], &Default::default(), diags, failed)
-                }
-                Err(d) => diags.push(d),
-            };
+            return pipeline::aggregate_in_memory(self, artifact, file, diags);
         }
         match &mut self.dest {
             Ok(Out::Check(c)) => c.check_body(&artifact, emit::Body::File(file)),
