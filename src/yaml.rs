@@ -73,6 +73,14 @@ pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, Str
             (FieldStyle::Version, Value::String(s)) if is_version_number(s) => {
                 Some(format!("{}: {s}\n", plain_key(key)?))
             }
+            // A literal `\n` reads, by the habit of hand-written agent files, as a
+            // line break (the importer follows that habit): write its backslash as
+            // an escape that does not show `\n`.
+            (_, Value::String(s)) if s.contains("\\n") => Some(format!(
+                "{}: {}\n",
+                plain_key(key)?,
+                backslash_n_escaped(s)?
+            )),
             _ => None,
         };
         match special {
@@ -119,6 +127,26 @@ fn flow_item(item: &Value) -> Result<String, String> {
     Ok(yaml.to_string())
 }
 
+/// `s` double-quoted, each backslash before an `n` written `\x5C`.
+fn backslash_n_escaped(s: &str) -> Result<String, String> {
+    let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
+    let mut out = String::with_capacity(json.len() + 8);
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' {
+            // JSON escapes are a backslash and one character (`\uXXXX` is
+            // followed by plain hex digits).
+            match chars.next() {
+                Some('\\') if chars.peek() == Some(&'n') => out.push_str("x5C"),
+                Some(e) => out.push(e),
+                None => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn is_version_number(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').count() >= 2
@@ -158,6 +186,8 @@ mod tests {
             "ctrl\u{1}\u{7f}",
             "emoji 🚀",
             "back\\slash",
+            "Use \\n",
+            "a\\nb\nc",
             "---",
             "...",
             "®:?",
@@ -170,6 +200,17 @@ mod tests {
             let text = frontmatter(&flow).unwrap();
             assert_eq!(parse_back(&text)["k"], json!([s, "b"]), "{s:?} -> {text}");
         }
+    }
+
+    #[test]
+    fn a_literal_backslash_n_is_double_quoted() {
+        let fields = vec![("d".to_string(), json!("Use \\n"), FieldStyle::Block)];
+        assert_eq!(frontmatter(&fields).unwrap(), "d: \"Use \\x5Cn\"\n");
+        let tricky = "a\\\nb\\\\nc\\";
+        let fields = vec![("d".to_string(), json!(tricky), FieldStyle::Block)];
+        let text = frontmatter(&fields).unwrap();
+        assert_eq!(text, "d: \"a\\\\\\nb\\\\\\x5Cnc\\\\\"\n");
+        assert_eq!(parse_back(&text)["d"], json!(tricky));
     }
 
     #[test]

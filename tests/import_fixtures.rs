@@ -61,6 +61,9 @@ const CASES: &[Case] = &[
     ("literal-newline-double.md", &["literal-newline"], |s| {
         assert_eq!(s.description.as_deref(), Some("First line\nSecond line"))
     }),
+    ("literal-backslash-n-kept.md", &[], |s| {
+        assert_eq!(s.description.as_deref(), Some("Matches \\n in logs"))
+    }),
     ("block-scalars.md", &[], |s| {
         assert_eq!(s.description.as_deref(), Some("Folded text on two lines."));
         assert_eq!(

@@ -23,6 +23,8 @@ pub struct Entry {
     pub value: Value,
     /// The scalar as written on the key's line (comment removed), e.g. `2.0`.
     pub raw: String,
+    /// The whole entry as written: its key line and continuation lines.
+    pub text: String,
     /// Byte offset of the key in the file.
     pub offset: usize,
 }
@@ -199,13 +201,13 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         Err(entry) => return vec![entry],
     };
     let mut out: Vec<Entry> = Vec::new();
-    for c in &chunks {
+    for c in chunks {
         let seen = out.iter().any(|e| e.key == c.key);
         let value = match whole.as_ref().and_then(|m| m.get(&c.key)) {
             Some(v) if !seen => v.clone(),
-            _ => parse_chunk(c, ctx),
+            _ => parse_chunk(&c, ctx),
         };
-        let value = recover_comment(c, value, ctx);
+        let value = recover_comment(&c, value, ctx);
         let mut key = c.key.clone();
         if seen {
             let msg =
@@ -218,6 +220,7 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
             key,
             value,
             raw,
+            text: c.text,
             offset: c.offset,
         });
     }
@@ -228,6 +231,7 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
                 key,
                 value,
                 raw: String::new(),
+                text: String::new(),
                 offset: base,
             });
         }
@@ -254,6 +258,7 @@ fn whole(
                 key: "frontmatter".into(),
                 value,
                 raw: String::new(),
+                text: String::new(),
                 offset: base,
             })
         }

@@ -27,7 +27,7 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
             "description" if matches!(e.value, Value::Array(_) | Value::Object(_)) => {
                 set(&mut None, e, &mut spec.extra, ctx)
             }
-            "description" => description = scalar(e, ctx).map(|d| literal_newlines(&d, at, ctx)),
+            "description" => description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx)),
             "version" => set(&mut spec.version, e, &mut spec.extra, ctx),
             "category" => set(&mut spec.category, e, &mut spec.extra, ctx),
             "author" => set(&mut spec.author, e, &mut spec.extra, ctx),
@@ -156,17 +156,36 @@ fn item_text(v: &Value, key: &str, at: usize, ctx: &mut Ctx) -> Option<String> {
     }
 }
 
-/// A description that spells newlines as `\n` gets real ones.
-fn literal_newlines(d: &str, at: usize, ctx: &mut Ctx) -> String {
-    if !d.contains("\\n") {
+/// A description that spells newlines as `\n` gets real ones: written `\n` in
+/// a plain or single-quoted scalar, or `\\n` in a double-quoted one (text escaped
+/// twice). A backslash YAML reads from another escape (`"\x5Cn"`, as agentc
+/// writes a literal `\n`) is kept as written.
+fn literal_newlines(d: &str, e: &Entry, ctx: &mut Ctx) -> String {
+    let written = match e.raw.starts_with('"') {
+        true => escaped_backslash_before_n(&e.text),
+        false => e.text.contains("\\n"),
+    };
+    if !written || !d.contains("\\n") {
         return d.to_string();
     }
+    let at = e.offset;
     ctx.warn(
         "literal-newline",
         "the description writes newlines as `\\n`; read them as line breaks",
         at,
     );
     d.replace("\\n", "\n")
+}
+
+/// Whether double-quoted YAML text has the escape `\\` followed by an `n`.
+fn escaped_backslash_before_n(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next() == Some('\\') && chars.peek() == Some(&'n') {
+            return true;
+        }
+    }
+    false
 }
 
 fn keep_extra(e: &Entry, spec: &mut Spec, ctx: &mut Ctx) {
@@ -273,6 +292,13 @@ pub fn identifier(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_backslashes_are_told_from_newline_escapes() {
+        assert!(escaped_backslash_before_n(r#"d: "a\\nb""#));
+        assert!(!escaped_backslash_before_n(r#"d: "a\nb \x5Cn""#));
+        assert!(!escaped_backslash_before_n(r#"d: "a\\\nb \x5Cn""#));
+    }
 
     #[test]
     fn identifiers() {
