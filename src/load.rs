@@ -15,6 +15,7 @@ use serde_json::Value as Json;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::lower;
 use crate::spec::{self, Spec};
 
 /// A spec and the file it came from.
@@ -185,6 +186,17 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
         diags.push(
             err("invalid-name", format!("invalid agent name `{}`", spec.name.escape_debug()), span)
                 .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128)"),
+        );
+    }
+    if spec
+        .description
+        .as_deref()
+        .is_some_and(|d| lower::text(d).is_empty())
+    {
+        let span = value_span(root, &["description"]);
+        diags.push(
+            err("empty-description", "`description` is empty".into(), span)
+                .help("say when a coordinator should delegate to this agent, or remove the key to have one derived from the role"),
         );
     }
     for (i, r) in spec.responsibilities.iter().enumerate() {
@@ -520,6 +532,18 @@ mod tests {
             "{:?}",
             d.0[0]
         );
+    }
+
+    #[test]
+    fn a_blank_description_is_an_error_at_its_value() {
+        for blank in ["", "  ", "\n\n\t"] {
+            let (loaded, d) = check(&format!("name = \"a\"\ndescription = {blank:?}\n"));
+            assert!(loaded.is_none(), "{blank:?}");
+            assert_eq!(d.0[0].code, "empty-description", "{blank:?}");
+            assert_eq!(d.0[0].line_col(), Some((2, 15)));
+        }
+        let (loaded, d) = check("name = \"a\"\ndescription = \"\\u0001\"\n");
+        assert!(loaded.is_some() && d.0.is_empty(), "{:?}", d.0);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub struct Spec {
     pub name: String,
     /// When a coordinator should delegate to this agent; may hold examples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"\S"))]
     pub description: Option<String>,
     /// Metadata, kept as written (`"2.0"` stays a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -64,6 +64,9 @@ const CASES: &[Case] = &[
     ("literal-backslash-n-kept.md", &[], |s| {
         assert_eq!(s.description.as_deref(), Some("Matches \\n in logs"))
     }),
+    ("empty-description.md", &["empty-value"], |s| {
+        assert_eq!(s.description, None)
+    }),
     ("block-scalars.md", &[], |s| {
         assert_eq!(s.description.as_deref(), Some("Folded text on two lines."));
         assert_eq!(

@@ -389,3 +389,19 @@ fn an_unknown_tool_is_only_a_warning() {
     out.status(1)
         .stderr_has("error[unknown-tool]: unknown tool `Raed`\n");
 }
+
+#[test]
+fn blank_description() {
+    one(
+        "agents/bad.toml",
+        "name = \"bad\"\ndescription = \"  \"\nrole = \"You help.\"\n",
+        Expect {
+            code: "empty-description",
+            message: "`description` is empty",
+            location: "agents/bad.toml:2:15",
+            help: Some(
+                "say when a coordinator should delegate to this agent, or remove the key to have one derived from the role",
+            ),
+        },
+    );
+}

@@ -57,7 +57,8 @@ fn spec() -> impl Strategy<Value = Spec> {
     )
         .prop_map(|(name, description, role, sections, tools)| Spec {
             name,
-            description,
+            // A blank description does not load (`empty-description`).
+            description: description.filter(|d| !agentc::lower::text(d).is_empty()),
             role,
             sections: sections
                 .into_iter()

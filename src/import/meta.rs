@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::frontmatter::Entry;
+use crate::lower;
 use crate::spec::{self, Spec, Table};
 
 /// Fills the metadata of `spec` from the entries; returns the description as
@@ -27,7 +28,17 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
             "description" if matches!(e.value, Value::Array(_) | Value::Object(_)) => {
                 set(&mut None, e, &mut spec.extra, ctx)
             }
-            "description" => description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx)),
+            "description" => {
+                description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx));
+                if description
+                    .as_deref()
+                    .is_some_and(|d| lower::text(d).is_empty())
+                {
+                    let msg = "`description` is empty; left out, so agentc derives one";
+                    ctx.warn("empty-value", msg, at);
+                    description = None;
+                }
+            }
             "version" => set(&mut spec.version, e, &mut spec.extra, ctx),
             "category" => set(&mut spec.category, e, &mut spec.extra, ctx),
             "author" => set(&mut spec.author, e, &mut spec.extra, ctx),
