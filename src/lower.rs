@@ -132,10 +132,11 @@ pub fn derive_description(role: &str, triggers: &[String], name: &str) -> String
         Some(i) => &first_line[..=i],
         None => first_line,
     };
-    let mut out = if sentence.is_empty() {
-        format!("The {name} agent.")
-    } else {
-        sentence.replace("\\n", " ")
+    // No literal `\n` (importers read it as a line break); never blank.
+    let sentence = sentence.replace("\\n", " ");
+    let mut out = match sentence.trim() {
+        "" => format!("The {name} agent."),
+        s => s.to_string(),
     };
     if !triggers.is_empty() {
         // One line, and no literal `\n` either: importers read that as a newline.
@@ -199,5 +200,6 @@ mod tests {
     #[test]
     fn nameless_role_falls_back_to_the_name() {
         assert_eq!(derive_description("", &[], "x"), "The x agent.");
+        assert_eq!(derive_description("\\n \\n", &[], "x"), "The x agent.");
     }
 }

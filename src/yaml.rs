@@ -127,21 +127,33 @@ fn flow_item(item: &Value) -> Result<String, String> {
     Ok(yaml.to_string())
 }
 
-/// `s` double-quoted, each backslash before an `n` written `\x5C`.
+/// `s` double-quoted, each backslash before an `n` written `\x5C`. JSON quoting
+/// does the rest, but leaves raw what YAML reads otherwise inside double quotes:
+/// DEL and the C1 controls (not printable; NEL is a line break), the line and
+/// paragraph separators (line breaks), the BOM and the two non-characters.
 fn backslash_n_escaped(s: &str) -> Result<String, String> {
     let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
     let mut out = String::with_capacity(json.len() + 8);
     let mut chars = json.chars().peekable();
     while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '\\' {
+        match c {
             // JSON escapes are a backslash and one character (`\uXXXX` is
             // followed by plain hex digits).
-            match chars.next() {
-                Some('\\') if chars.peek() == Some(&'n') => out.push_str("x5C"),
-                Some(e) => out.push(e),
-                None => {}
+            '\\' => {
+                out.push(c);
+                match chars.next() {
+                    Some('\\') if chars.peek() == Some(&'n') => out.push_str("x5C"),
+                    Some(e) => out.push(e),
+                    None => {}
+                }
             }
+            '\u{7f}'..='\u{9f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{feff}'
+            | '\u{fffe}'
+            | '\u{ffff}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            _ => out.push(c),
         }
     }
     Ok(out)
@@ -188,6 +200,7 @@ mod tests {
             "back\\slash",
             "Use \\n",
             "a\\nb\nc",
+            "\\n ctl \u{1} del \u{7f} nel \u{85} c1 \u{9f} ls \u{2028} ps \u{2029} bom \u{feff} nc \u{fffe}\u{ffff} 🚀",
             "---",
             "...",
             "®:?",

@@ -26,6 +26,7 @@ fn nasty_text() -> impl Strategy<Value = String> {
         Just("{% if x %}y{% endif %}".to_string()),
         Just("\n---\n".to_string()),
         Just("\\".to_string()),
+        Just("\\n \u{85}\u{2028}".to_string()),
         Just(": #@ - [x]".to_string()),
         Just("\u{1}\u{7f}\t".to_string()),
         Just("🚀 é".to_string()),

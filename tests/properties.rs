@@ -25,6 +25,7 @@ fn nasty_text() -> impl Strategy<Value = String> {
         Just("]]>".to_string()),
         Just("\n---\n".to_string()),
         Just("\\".to_string()),
+        Just("\\n \u{85}\u{2028}".to_string()),
         Just("<role>&amp;</role>".to_string()),
         Just(": #@".to_string()),
         Just("\u{1}\u{7f}\t".to_string()),
