@@ -188,16 +188,28 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
                 .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128)"),
         );
     }
-    if spec
-        .description
-        .as_deref()
-        .is_some_and(|d| lower::text(d).is_empty())
-    {
-        let span = value_span(root, &["description"]);
-        diags.push(
-            err("empty-description", "`description` is empty".into(), span)
-                .help("say when a coordinator should delegate to this agent, or remove the key to have one derived from the role"),
-        );
+    let blank = |d: &Option<String>| d.as_deref().is_some_and(|d| lower::text(d).is_empty());
+    let overrides = spec
+        .targets
+        .iter()
+        .map(|(t, o)| (Some(t.as_str()), &o.description));
+    for (target, description) in [(None, &spec.description)].into_iter().chain(overrides) {
+        if blank(description) {
+            let (span, key) = match target {
+                None => (
+                    value_span(root, &["description"]),
+                    "description".to_string(),
+                ),
+                Some(t) => (
+                    value_span(root, &["targets", t, "description"]),
+                    format!("targets.{t}.description"),
+                ),
+            };
+            diags.push(
+                err("empty-description", format!("`{key}` is empty"), span)
+                    .help("say when a coordinator should delegate to this agent, or remove the key to have one derived from the role"),
+            );
+        }
     }
     for (i, r) in spec.responsibilities.iter().enumerate() {
         if let Some(id) = r.id.as_deref().filter(|id| !spec::is_valid_id(id)) {
@@ -542,6 +554,10 @@ mod tests {
             assert_eq!(d.0[0].code, "empty-description", "{blank:?}");
             assert_eq!(d.0[0].line_col(), Some((2, 15)));
         }
+        let (loaded, d) = check("name = \"a\"\n[targets.cursor]\ndescription = \"\"\n");
+        assert!(loaded.is_none());
+        assert_eq!(d.0[0].message, "`targets.cursor.description` is empty");
+        assert_eq!(d.0[0].line_col(), Some((3, 15)));
         let (loaded, d) = check("name = \"a\"\ndescription = \"\\u0001\"\n");
         assert!(loaded.is_some() && d.0.is_empty(), "{:?}", d.0);
     }
