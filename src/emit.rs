@@ -415,7 +415,13 @@ impl Writer {
         // Widen the manifest first: a crash from here on leaves every file owned.
         if !self.staged.is_empty() || !stale.is_empty() || widens {
             manifest.version = 1;
-            manifest.files.extend(std::mem::take(&mut self.new_keys));
+            let new_keys = std::mem::take(&mut self.new_keys);
+            // A first build owns nothing yet: take the map whole (extending an
+            // empty map inserts, and compares, key by key).
+            match manifest.files.is_empty() {
+                true => manifest.files = new_keys,
+                false => manifest.files.extend(new_keys),
+            }
             save_manifest(&self.root, &manifest).map_err(fail)?;
         }
         let mut summary = Summary {
@@ -615,7 +621,12 @@ impl Body<'_> {
         match self {
             // One write call: `io::copy` would go through its 8 KiB buffer.
             Body::Text(t) => out.write_all(t.as_bytes()),
-            Body::File(_) => std::io::copy(&mut self.rewound()?, out).map(|_| ()),
+            // File to file: the kernel copies (`copy_file_range` on Linux).
+            Body::File(f) => {
+                use std::io::{Seek, SeekFrom};
+                f.seek(SeekFrom::Start(0))?;
+                std::io::copy(&mut **f, out).map(|_| ())
+            }
         }
     }
 
