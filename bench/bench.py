@@ -11,8 +11,8 @@ finished output tree, `cat` of every file in it, `agentc --version` for process 
 and the peer rulesync (../shared/bench/peer-rulesync.sh) on the same 1,000 legacy files.
 Prints every figure, the ratios the speed issue asks for, and each run's peak RSS.
 Timings are ratios measured in one run on the same machine; absolute times vary.
-A command that writes a tree writes a new folder each run (see `fresh`); a build
-and its copy floor run in turn; every command is started by a small launcher so
+A command that writes a tree writes a new folder each run (see `fresh`); the builds
+of every size and their copy floors run in turn; every command is started by a small launcher so
 that its peak RSS is its own (see `LAUNCHER`).
 """
 
@@ -87,19 +87,20 @@ def timed(label, cmd, runs, setup=None, cwd=None, env=None):
 def timed_alternating(items, runs, cwd=None):
     """Like `timed` for several commands, run in turn (a, b, a, b, ...) so that each
     sees the same state of a noisy file system; items are (label, cmd), where cmd
-    may be a function of the run's number. Returns [(median, peak RSS)] in order."""
+    may be a function of the run's number, or (label, cmd, cwd). Returns [(median,
+    peak RSS)] in order."""
     times = [[] for _ in items]
     rss = [[] for _ in items]
     for run in range(runs):
-        for i, (_, cmd) in enumerate(items):
+        for i, (_, cmd, *where) in enumerate(items):
             # Each run starts with nothing waiting to be written back: at 10,000
             # agents a run writes 1 GB, and the next would pay for it.
             os.sync()
-            t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=cwd)
+            t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=where[0] if where else cwd)
             times[i].append(t)
             rss[i].append(m)
     return [(summary(label, ts, f"peak RSS {max(ms):7.1f} MiB"), max(ms))
-            for (label, _), ts, ms in zip(items, times, rss)]
+            for (label, *_), ts, ms in zip(items, times, rss)]
 
 
 def fresh(folder, name):
@@ -168,15 +169,28 @@ def main():
         proj = work / f"p{n}"
         rename_copies(base, proj / "agents", n)
         legacy_copies(corpus, proj / "legacy", n)
+    # The full build of every size into a new folder, and its floor (copying the
+    # tree that build wrote into another new folder), all in turn: one size's
+    # figures taken minutes after another's would compare two states of the file
+    # system (the copy floor alone has scaled from 8.7x to 13.3x between 1,000 and
+    # 10,000 agents when the sizes were timed one after the other).
+    print("full builds of every target into an empty folder, every size in turn:")
+    built = {n: fresh(work / f"p{n}", "build") for n in sizes}
+    copied = {n: fresh(work / f"p{n}", "copy") for n in sizes}
+    items = []
+    for n in sizes:
+        items.append((f"build, {n} agents", lambda run, n=n: [str(BIN), "-q", "build", "-o", str(built[n](run))],
+                      work / f"p{n}"))
+        items.append(("floor: cp -r of that tree", lambda run, n=n: f"cp -r {built[n](run)} {copied[n](run)}",
+                      work / f"p{n}"))
+    timings = timed_alternating(items, args.runs)
+    print()
+    for i, n in enumerate(sizes):
+        proj = work / f"p{n}"
         print(f"{n} agents:")
-        # The full build into a new folder and its floor, copying the tree that build
-        # wrote into another new folder, run in turn.
-        built, copied = fresh(proj, "build"), fresh(proj, "copy")
-        (build, build_rss), (copy, _) = timed_alternating([
-            ("build, every target, empty output", lambda run: [str(BIN), "-q", "build", "-o", str(built(run))]),
-            ("floor: cp -r of the output tree", lambda run: f"cp -r {built(run)} {copied(run)}"),
-        ], args.runs, cwd=proj)
-        out = built(args.runs - 1)
+        (build, build_rss), (copy, _) = timings[2 * i], timings[2 * i + 1]
+        print(f"  build {build * 1000:.1f} ms, its copy floor {copy * 1000:.1f} ms (above)")
+        out = built[n](args.runs - 1)
         files = sum(1 for p in out.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"  (output: {files} files, {size / 1e6:.1f} MB)")
@@ -211,7 +225,7 @@ def main():
         r = results[10000]["build"] / results[1000]["build"]
         f = results[10000]["noop_full"] / results[1000]["noop_full"]
         c = results[10000]["copy"] / results[1000]["copy"]
-        print(f"scaling: build(10,000) / build(1,000) = {r:.2f}x (the copy floor scaled {c:.2f}x in the same run; "
+        print(f"scaling: build(10,000) / build(1,000) = {r:.2f}x (built in turn; the copy floor scaled {c:.2f}x; "
               f"a full render without writing, no-op without the record, scaled {f:.2f}x); "
               f"peak RSS at 10,000 agents {results[10000]['rss']:.1f} MiB\n")
 
