@@ -255,6 +255,12 @@ def main():
         # previous output, rendering everything (no build record), and with its record.
         # These run before and after the peer, and their median is over both: the speed
         # of this shared machine drifts by a third within minutes.
+        # One untimed run of each first, after a sync: since these files were last read,
+        # the 10,000-agent figures wrote 20 GB and `bundle` held 3 GB, which leaves
+        # the page cache without them (the first timed runs read the disk).
+        os.sync()
+        for e in (no_record, {}):
+            run_once(native, cwd=proj, env=e)
         before = [run_once(native, cwd=proj, env=e)[0] for e in [no_record] * args.runs + [{}] * args.runs]
         # The peer last: its script deletes its work folder when it ends (see `fresh`).
         out = subprocess.run(["bash", str(peer), str(proj / "legacy"), str(args.runs)], capture_output=True, text=True)
