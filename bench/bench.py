@@ -149,7 +149,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = Path(args.work)
     # An earlier run's work folder is moved aside and deleted at the end (see `fresh`);
-    # it holds the trees that run wrote, about 7 GB with 10,000 agents.
+    # it holds the trees that run wrote, about 16 GB with 10,000 agents.
     old = work.with_name(work.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if work.exists():
