@@ -186,7 +186,9 @@ impl Renderer {
         source: &Path,
     ) -> Result<Rendered, Diagnostics> {
         let prep = self.prepare(target, layout);
-        self.render_value(agent, &to_value(agent), &prep, layout, source)
+        let value = to_value(agent);
+        let markdown = MarkdownBody::value(&value);
+        self.render_value(agent, &value, &markdown, &prep, layout, source)
     }
 
     /// Compiles a target's expressions (fields, checks, output path) once, for
@@ -222,9 +224,10 @@ impl Renderer {
         source: &Path,
     ) -> Vec<Result<Rendered, Diagnostics>> {
         let value = to_value(agent);
+        let markdown = MarkdownBody::value(&value);
         targets
             .iter()
-            .map(|t| self.render_value(agent, &value, t, layout, source))
+            .map(|t| self.render_value(agent, &value, &markdown, t, layout, source))
             .collect()
     }
 
@@ -232,6 +235,7 @@ impl Renderer {
         &self,
         agent: &Agent,
         agent_value: &Value,
+        markdown: &Value,
         prep: &Prepared<'_>,
         layout: Layout,
         source: &Path,
@@ -258,6 +262,7 @@ impl Renderer {
         } = resolved;
         let base = context! {
             agent => agent_value.clone(),
+            markdown => markdown.clone(),
             target => context! { name => &target.name },
             options => to_value(&options),
             tools => to_value(&tools),
@@ -310,9 +315,8 @@ impl Renderer {
     /// The canonical Markdown body (the `claude` target's) of an agent, which the
     /// importer renders to decide whether a section can be lifted into a field.
     pub fn markdown_body(&self, agent: &Agent) -> Result<String, minijinja::Error> {
-        let src = "{% from \"_markdown.j2\" import body %}{{ body(agent) }}";
-        self.env
-            .render_str(src, context! { agent => to_value(agent) })
+        let ctx = context! { agent => to_value(agent), with_role => true };
+        self.env.render_str(BODY_CALL, ctx)
     }
 
     /// Evaluates the target's fields, then appends the extra keys it carries.
@@ -615,6 +619,51 @@ fn to_value<T: Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
 }
 
+/// Calls `_markdown.j2`'s `body` macro: the project's own `_markdown.j2`, if it has one.
+const BODY_CALL: &str = "{% from \"_markdown.j2\" import body %}{{ body(agent, with_role) }}";
+
+/// `markdown.body(with_role=true)` in a template: the canonical Markdown body of the
+/// agent being rendered, rendered once per agent and shared by every target that
+/// uses it (claude, opencode, copilot, cursor, kiro, qwen and roo all do).
+#[derive(Debug)]
+struct MarkdownBody {
+    agent: Value,
+    /// Without and with the role.
+    rendered: std::sync::Mutex<[Option<Value>; 2]>,
+}
+
+impl MarkdownBody {
+    fn value(agent: &Value) -> Value {
+        Value::from_object(MarkdownBody {
+            agent: agent.clone(),
+            rendered: Default::default(),
+        })
+    }
+}
+
+impl minijinja::value::Object for MarkdownBody {
+    fn call_method(
+        self: &Arc<Self>,
+        state: &mut minijinja::State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        if method != "body" {
+            return Err(minijinja::Error::from(minijinja::ErrorKind::UnknownMethod));
+        }
+        let (with_role,): (Option<bool>,) = minijinja::value::from_args(args)?;
+        let with_role = with_role.unwrap_or(true);
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(body) = &rendered[usize::from(with_role)] {
+            return Ok(body.clone());
+        }
+        let ctx = context! { agent => self.agent.clone(), with_role };
+        let body = Value::from(state.env().render_str(BODY_CALL, ctx)?);
+        rendered[usize::from(with_role)] = Some(body.clone());
+        Ok(body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +682,56 @@ mod tests {
             assert!(!got.contains("\"\"\""), "{got:?}");
         }
         assert_eq!(take_notes().len(), 1);
+    }
+
+    /// `markdown.body()` renders the project's own `_markdown.j2` when it has one,
+    /// once per agent, with and without the role as each template asks.
+    #[test]
+    fn shared_markdown_body_honours_a_project_markdown_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("_markdown.j2"),
+            "{% macro body(agent, with_role=true) %}OWN {{ agent.name }} {{ with_role }}{% endmacro %}",
+        )
+        .unwrap();
+        let registry = crate::target::Registry::load(None).unwrap();
+        let renderer = Renderer::new(Some(dir.path().to_path_buf()), Default::default());
+        let spec = crate::spec::Spec {
+            name: "a".into(),
+            description: Some("D.".into()),
+            role: Some("You help.".into()),
+            ..Default::default()
+        };
+        let agent = crate::lower::lower(&spec);
+        let targets: Vec<&Target> = ["claude", "opencode", "roo"]
+            .iter()
+            .map(|n| &**registry.get(n).unwrap())
+            .collect();
+        let prepared: Vec<Prepared> = targets
+            .iter()
+            .map(|t| renderer.prepare(t, Layout::Dist))
+            .collect();
+        let out = renderer.render_all(&agent, &prepared, Layout::Dist, Path::new("a.toml"));
+        let text = |i: usize| match &out[i] {
+            Ok(r) => r.artifact.as_ref().map(|a| a.content.clone()),
+            Err(d) => panic!("{d:?}"),
+        };
+        assert!(
+            text(0).unwrap().ends_with("---\n\nOWN a True\n"),
+            "{:?}",
+            text(0)
+        );
+        assert!(
+            text(1).unwrap().ends_with("---\n\nOWN a True\n"),
+            "{:?}",
+            text(1)
+        );
+        let roo = out[2].as_ref().unwrap().entry.as_ref().unwrap();
+        assert!(
+            format!("{:?}", roo.item).contains("OWN a False"),
+            "{:?}",
+            roo.item
+        );
     }
 
     /// Every file in templates/ must be embedded, or a project without its own
