@@ -188,7 +188,7 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
                 .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128)"),
         );
     }
-    let blank = |d: &Option<String>| d.as_deref().is_some_and(|d| lower::text(d).is_empty());
+    let blank = |d: &Option<String>| d.as_deref().is_some_and(lower::is_blank);
     let overrides = spec
         .targets
         .iter()

@@ -93,6 +93,11 @@ pub fn lower(spec: &Spec) -> Agent {
     }
 }
 
+/// Whether `text(s)` is empty: `s` is only white space.
+pub fn is_blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
 /// Normalises one text: LF line ends, no leading blank lines, no trailing white
 /// space on any line or at the end. Idempotent.
 pub fn text(s: &str) -> String {
@@ -169,6 +174,17 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(text(input), want, "{input:?}");
             assert_eq!(text(want), want, "idempotent on {want:?}");
+        }
+        for s in [
+            "",
+            " ",
+            "\n\t \r\n",
+            "\u{85}\u{2028}",
+            " x ",
+            "\u{1}",
+            "\n\n y",
+        ] {
+            assert_eq!(is_blank(s), text(s).is_empty(), "{s:?}");
         }
     }
 

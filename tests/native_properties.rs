@@ -59,7 +59,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         .prop_map(|(name, description, role, sections, tools)| Spec {
             name,
             // A blank description does not load (`empty-description`).
-            description: description.filter(|d| !agentc::lower::text(d).is_empty()),
+            description: description.filter(|d| !agentc::lower::is_blank(d)),
             role,
             sections: sections
                 .into_iter()

@@ -30,10 +30,7 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
             }
             "description" => {
                 description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx));
-                if description
-                    .as_deref()
-                    .is_some_and(|d| lower::text(d).is_empty())
-                {
+                if description.as_deref().is_some_and(lower::is_blank) {
                     let msg = "`description` is empty; left out, so agentc derives one";
                     ctx.warn("empty-value", msg, at);
                     description = None;
