@@ -415,13 +415,8 @@ impl Writer {
         // Widen the manifest first: a crash from here on leaves every file owned.
         if !self.staged.is_empty() || !stale.is_empty() || widens {
             manifest.version = 1;
-            let new_keys = std::mem::take(&mut self.new_keys);
-            // A first build owns nothing yet: take the map whole (extending an
-            // empty map inserts, and compares, key by key).
-            match manifest.files.is_empty() {
-                true => manifest.files = new_keys,
-                false => manifest.files.extend(new_keys),
-            }
+            // A merge of two sorted maps (`extend` would insert, and compare, key by key).
+            manifest.files.append(&mut self.new_keys);
             save_manifest(&self.root, &manifest).map_err(fail)?;
         }
         let mut summary = Summary {

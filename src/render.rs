@@ -186,9 +186,8 @@ impl Renderer {
         source: &Path,
     ) -> Result<Rendered, Diagnostics> {
         let prep = self.prepare(target, layout);
-        let value = to_value(agent);
-        let markdown = MarkdownBody::value(&value);
-        self.render_value(agent, &value, &markdown, &prep, layout, source)
+        let mut one = self.render_all(agent, std::slice::from_ref(&prep), layout, source);
+        one.remove(0)
     }
 
     /// Compiles a target's expressions (fields, checks, output path) once, for

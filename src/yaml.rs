@@ -159,6 +159,18 @@ fn backslash_n_escaped(s: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Whether double-quoted YAML text has the escape `\\` followed by an `n`: the
+/// reading side of `backslash_n_escaped`, which never writes one.
+pub fn escaped_backslash_before_n(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next() == Some('\\') && chars.peek() == Some(&'n') {
+            return true;
+        }
+    }
+    false
+}
+
 fn is_version_number(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').count() >= 2
@@ -224,6 +236,13 @@ mod tests {
         let text = frontmatter(&fields).unwrap();
         assert_eq!(text, "d: \"a\\\\\\nb\\\\\\x5Cnc\\\\\"\n");
         assert_eq!(parse_back(&text)["d"], json!(tricky));
+    }
+
+    #[test]
+    fn escaped_backslashes_are_told_from_newline_escapes() {
+        assert!(escaped_backslash_before_n(r#"d: "a\\nb""#));
+        assert!(!escaped_backslash_before_n(r#"d: "a\nb \x5Cn""#));
+        assert!(!escaped_backslash_before_n(r#"d: "a\\\nb \x5Cn""#));
     }
 
     #[test]

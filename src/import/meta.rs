@@ -170,7 +170,7 @@ fn item_text(v: &Value, key: &str, at: usize, ctx: &mut Ctx) -> Option<String> {
 /// writes a literal `\n`) is kept as written.
 fn literal_newlines(d: &str, e: &Entry, ctx: &mut Ctx) -> String {
     let written = match e.raw.starts_with('"') {
-        true => escaped_backslash_before_n(&e.text),
+        true => crate::yaml::escaped_backslash_before_n(&e.text),
         false => e.text.contains("\\n"),
     };
     if !written || !d.contains("\\n") {
@@ -183,17 +183,6 @@ fn literal_newlines(d: &str, e: &Entry, ctx: &mut Ctx) -> String {
         at,
     );
     d.replace("\\n", "\n")
-}
-
-/// Whether double-quoted YAML text has the escape `\\` followed by an `n`.
-fn escaped_backslash_before_n(text: &str) -> bool {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.next() == Some('\\') && chars.peek() == Some(&'n') {
-            return true;
-        }
-    }
-    false
 }
 
 fn keep_extra(e: &Entry, spec: &mut Spec, ctx: &mut Ctx) {
@@ -300,13 +289,6 @@ pub fn identifier(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaped_backslashes_are_told_from_newline_escapes() {
-        assert!(escaped_backslash_before_n(r#"d: "a\\nb""#));
-        assert!(!escaped_backslash_before_n(r#"d: "a\nb \x5Cn""#));
-        assert!(!escaped_backslash_before_n(r#"d: "a\\\nb \x5Cn""#));
-    }
 
     #[test]
     fn identifiers() {
