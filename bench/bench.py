@@ -84,18 +84,42 @@ def timed(label, cmd, runs, setup=None, cwd=None, env=None):
     return summary(label, times, f"peak RSS {max(rss):7.1f} MiB"), max(rss)
 
 
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+# Off with --keep-caches, or when this process may not write it (not root).
+CAN_DROP = os.access(DROP_CACHES, os.W_OK)
+
+
+def settle(warm=()):
+    """Brings the kernel to the same state before each timed run, whatever ran
+    before it: nothing waiting to be written back (at 10,000 agents a build writes
+    1 GB, and the next run would pay for it), then, where this process may (root),
+    the page, dentry and inode caches emptied, and the run's inputs (`warm`: files
+    or folders) and both programs read back in, as a warm run finds them. Without
+    the emptying, the 10,000-agent build measured whatever the earlier runs had
+    left in those caches: with 13 GB of earlier output trees cached, the same
+    build took 8.0-8.6 s (6.9-7.8 s of it in the kernel) instead of 6.3-6.7 s
+    (4.3 s); a 1,000-agent build, 0.6 s either way."""
+    os.sync()
+    if not CAN_DROP:
+        return
+    DROP_CACHES.write_text("3\n")
+    for path in warm:
+        subprocess.run(f"find {path} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True)
+    for program in ([str(BIN), "--version"], ["cp", "--version"]):
+        subprocess.run(program, stdout=subprocess.DEVNULL, check=True)
+
+
 def timed_alternating(items, runs, cwd=None):
     """Like `timed` for several commands, run in turn (a, b, a, b, ...) so that each
     sees the same state of a noisy file system; items are (label, cmd), where cmd
-    may be a function of the run's number, or (label, cmd, cwd). Returns [(median,
-    peak RSS)] in order."""
+    may be a function of the run's number, or (label, cmd, cwd), or (label, cmd,
+    cwd, warm), warm a function of the run's number giving what `settle` reads in
+    before that run. Returns [(median, peak RSS)] in order."""
     times = [[] for _ in items]
     rss = [[] for _ in items]
     for run in range(runs):
         for i, (_, cmd, *where) in enumerate(items):
-            # Each run starts with nothing waiting to be written back: at 10,000
-            # agents a run writes 1 GB, and the next would pay for it.
-            os.sync()
+            settle(where[1](run) if len(where) > 1 else ())
             t, m = run_once(cmd(run) if callable(cmd) else cmd, cwd=where[0] if where else cwd)
             times[i].append(t)
             rss[i].append(m)
@@ -141,7 +165,11 @@ def main():
     ap.add_argument("--sizes", default="200,1000,10000")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--work", default=str(ROOT / "target" / "bench"))
+    ap.add_argument("--keep-caches", action="store_true",
+                    help="do not empty the kernel's caches before each timed build and copy (see `settle`)")
     args = ap.parse_args()
+    global CAN_DROP
+    CAN_DROP = CAN_DROP and not args.keep_caches
     sizes = [int(s) for s in args.sizes.split(",")]
     corpus = SHARED / "corpus"
     if not corpus.is_dir():
@@ -162,7 +190,10 @@ def main():
     base = work / "corpus-specs"
     subprocess.run([str(BIN), "-q", "import", str(corpus), "-o", str(base)], check=True)
     print(f"agentc {subprocess.run([str(BIN), '--version'], capture_output=True, text=True).stdout.strip()}, "
-          f"{os.cpu_count()} cores, {args.runs} runs per figure\n")
+          f"{os.cpu_count()} cores, {args.runs} runs per figure")
+    print("the kernel's caches are emptied before each timed build, copy and import, and their inputs read back in\n"
+          if CAN_DROP else "the kernel's caches are kept between runs (not root, or --keep-caches): "
+          "a run sees what the runs before it left in them\n")
 
     results = {}
     for n in sizes:
@@ -180,9 +211,9 @@ def main():
     items = []
     for n in sizes:
         items.append((f"build, {n} agents", lambda run, n=n: [str(BIN), "-q", "build", "-o", str(built[n](run))],
-                      work / f"p{n}"))
+                      work / f"p{n}", lambda run, n=n: [work / f"p{n}" / "agents"]))
         items.append(("floor: cp -r of that tree", lambda run, n=n: f"cp -r {built[n](run)} {copied[n](run)}",
-                      work / f"p{n}"))
+                      work / f"p{n}", lambda run, n=n: [built[n](run)]))
     timings = timed_alternating(items, args.runs)
     print()
     for i, n in enumerate(sizes):
@@ -195,6 +226,9 @@ def main():
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"  (output: {files} files, {size / 1e6:.1f} MB)")
         again = [str(BIN), "-q", "build", "-o", str(out)]
+        # One untimed run first: `settle` emptied the caches before the last copy,
+        # and a no-op rebuild's inputs (specs, build record) are read back in.
+        run_once(again, cwd=proj)
         noop, noop_rss = timed("no-op rebuild", again, args.runs, cwd=proj)
         check_cmd = [str(BIN), "-q", "check", "-o", str(out)]
         check, check_rss = timed("check", check_cmd, args.runs, cwd=proj)
@@ -208,7 +242,7 @@ def main():
         imported = fresh(proj, "import")
         imp, imp_rss = timed("import of the legacy files",
                              lambda run: [str(BIN), "-q", "import", "legacy", "-o", str(imported(run))], args.runs,
-                             setup=os.sync, cwd=proj)
+                             setup=lambda: settle([proj / "legacy"]), cwd=proj)
         bundle = None
         # Bundles store roo's one shared file once (format 2), so they grow linearly
         # with the number of agents and are measured at every size.
@@ -239,11 +273,14 @@ def main():
             print("  the same, into a RAM file system (/dev/shm), in turn:")
             try:
                 (t1, _), (tc1, _), (t10, _), (tc10, _) = timed_alternating([
-                    ("build, 1000 agents", lambda run: [str(BIN), "-q", "build", "-o", str(b1(run))], work / "p1000"),
-                    ("floor: cp -r of that tree", lambda run: f"cp -r {b1(run)} {c1(run)}", work / "p1000"),
+                    ("build, 1000 agents", lambda run: [str(BIN), "-q", "build", "-o", str(b1(run))], work / "p1000",
+                     lambda run: [work / "p1000" / "agents"]),
+                    ("floor: cp -r of that tree", lambda run: f"cp -r {b1(run)} {c1(run)}", work / "p1000",
+                     lambda run: [b1(run)]),
                     ("build, 10000 agents", lambda run: [str(BIN), "-q", "build", "-o", str(b10(run))],
-                     work / "p10000"),
-                    ("floor: cp -r of that tree", lambda run: f"cp -r {b10(run)} {c10(run)}", work / "p10000"),
+                     work / "p10000", lambda run: [work / "p10000" / "agents"]),
+                    ("floor: cp -r of that tree", lambda run: f"cp -r {b10(run)} {c10(run)}", work / "p10000",
+                     lambda run: [b10(run)]),
                 ], args.runs)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
