@@ -304,9 +304,11 @@ def main():
         # Into an empty folder, in turn with its floor: copying the four tools' files.
         built, copied = fresh(proj, "native"), fresh(proj, "native-copy")
         (ours, _), (floor, _) = timed_alternating([
-            ("agentc build, same four tools, native", lambda run: native(built(run))),
-            ("floor: cp -r of those four tools' files", lambda run: f"cp -r {built(run)} {copied(run)}"),
-        ], args.runs, cwd=proj)
+            ("agentc build, same four tools, native", lambda run: native(built(run)), proj,
+             lambda run: [proj / "agents"]),
+            ("floor: cp -r of those four tools' files", lambda run: f"cp -r {built(run)} {copied(run)}", proj,
+             lambda run: [built(run)]),
+        ], args.runs)
         native = native(built(args.runs - 1))
         # Only rulesync's first run starts from an empty folder: its median run goes over
         # the files of its previous run, which it reads and compares without rewriting

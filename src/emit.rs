@@ -499,7 +499,8 @@ impl Drop for Writer {
     }
 }
 
-fn intern(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
+/// The one copy of `name` in `names`, added if it is not there yet.
+pub(crate) fn intern(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
     if let Some(n) = names.get(name) {
         return n.clone();
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::budget::Sources;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
@@ -276,7 +277,10 @@ fn hand_over(
 #[derive(Default)]
 struct Outputs {
     /// Path → (agent, target, hash of the content).
-    seen: HashMap<PathBuf, (String, String, u128)>,
+    seen: HashMap<PathBuf, (Arc<str>, Arc<str>, u128)>,
+    /// Agent and target names, each held once (a build of 10,000 agents makes
+    /// 130,000 files).
+    names: HashSet<Arc<str>>,
 }
 
 impl Outputs {
@@ -293,8 +297,9 @@ impl Outputs {
             )),
             Some(_) => {}
             None => {
-                self.seen
-                    .insert(a.path.clone(), (a.agent.clone(), a.target.clone(), a.hash));
+                let agent = crate::emit::intern(&mut self.names, &a.agent);
+                let target = crate::emit::intern(&mut self.names, &a.target);
+                self.seen.insert(a.path.clone(), (agent, target, a.hash));
             }
         }
     }
