@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -48,6 +49,11 @@ for line in sys.stdin:
     print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024]), flush=True)
 """
 _launcher = None
+
+
+def sh(*words):
+    """A shell command line of these words, each quoted (paths may hold spaces)."""
+    return " ".join(shlex.quote(str(w)) for w in words)
 
 
 def run_once(cmd, cwd=None, env=None):
@@ -104,7 +110,8 @@ def settle(warm=()):
         return
     DROP_CACHES.write_text("3\n")
     for path in warm:
-        subprocess.run(f"find {path} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True)
+        subprocess.run(sh("find", path, "-type", "f", "-print0") + " | xargs -0 cat > /dev/null", shell=True,
+                       check=True)
     for program in ([str(BIN), "--version"], ["cp", "--version"]):
         subprocess.run(program, stdout=subprocess.DEVNULL, check=True)
 
@@ -212,7 +219,7 @@ def main():
     for n in sizes:
         items.append((f"build, {n} agents", lambda run, n=n: [str(BIN), "-q", "build", "-o", str(built[n](run))],
                       work / f"p{n}", lambda run, n=n: [work / f"p{n}" / "agents"]))
-        items.append(("floor: cp -r of that tree", lambda run, n=n: f"cp -r {built[n](run)} {copied[n](run)}",
+        items.append(("floor: cp -r of that tree", lambda run, n=n: sh("cp", "-r", built[n](run), copied[n](run)),
                       work / f"p{n}", lambda run, n=n: [built[n](run)]))
     timings = timed_alternating(items, args.runs)
     print()
@@ -237,7 +244,8 @@ def main():
                                          cwd=proj, env=no_record)
         check_full, check_full_rss = timed("check, no record (full render)", check_cmd, args.runs,
                                            cwd=proj, env=no_record)
-        read, _ = timed("floor: cat of every output file", f"find {out} -type f -print0 | xargs -0 cat > /dev/null",
+        read, _ = timed("floor: cat of every output file",
+                        sh("find", out, "-type", "f", "-print0") + " | xargs -0 cat > /dev/null",
                         args.runs, cwd=proj)
         imported = fresh(proj, "import")
         imp, imp_rss = timed("import of the legacy files",
@@ -275,11 +283,11 @@ def main():
                 (t1, _), (tc1, _), (t10, _), (tc10, _) = timed_alternating([
                     ("build, 1000 agents", lambda run: [str(BIN), "-q", "build", "-o", str(b1(run))], work / "p1000",
                      lambda run: [work / "p1000" / "agents"]),
-                    ("floor: cp -r of that tree", lambda run: f"cp -r {b1(run)} {c1(run)}", work / "p1000",
+                    ("floor: cp -r of that tree", lambda run: sh("cp", "-r", b1(run), c1(run)), work / "p1000",
                      lambda run: [b1(run)]),
                     ("build, 10000 agents", lambda run: [str(BIN), "-q", "build", "-o", str(b10(run))],
                      work / "p10000", lambda run: [work / "p10000" / "agents"]),
-                    ("floor: cp -r of that tree", lambda run: f"cp -r {b10(run)} {c10(run)}", work / "p10000",
+                    ("floor: cp -r of that tree", lambda run: sh("cp", "-r", b10(run), c10(run)), work / "p10000",
                      lambda run: [b10(run)]),
                 ], args.runs)
             finally:
@@ -306,7 +314,7 @@ def main():
         (ours, _), (floor, _) = timed_alternating([
             ("agentc build, same four tools, native", lambda run: native(built(run)), proj,
              lambda run: [proj / "agents"]),
-            ("floor: cp -r of those four tools' files", lambda run: f"cp -r {built(run)} {copied(run)}", proj,
+            ("floor: cp -r of those four tools' files", lambda run: sh("cp", "-r", built(run), copied(run)), proj,
              lambda run: [built(run)]),
         ], args.runs)
         native = native(built(args.runs - 1))
