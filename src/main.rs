@@ -10,8 +10,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// How long (ms) mimalloc keeps freed memory before returning it to the system.
 /// Its default, 1 s, is longer than most builds: the peak RSS of a 10,000-agent
-/// build rose from 155-175 MiB (glibc's malloc) to 200-220 MiB; at 50 ms it stays
-/// at 155-175 MiB, and the build keeps the speed.
+/// build rose from about 170 MiB (glibc's malloc) to 200-220 MiB; at 50 ms it
+/// stays at about 170 MiB, and the build keeps the speed.
 const PURGE_DELAY_MS: std::os::raw::c_long = 50;
 
 fn main() {
