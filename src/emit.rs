@@ -595,13 +595,9 @@ impl Body<'_> {
     }
 
     fn rewound(&mut self) -> std::io::Result<Box<dyn std::io::Read + '_>> {
-        use std::io::{Seek, SeekFrom};
         match self {
             Body::Text(t) => Ok(Box::new(t.as_bytes())),
-            Body::File(f) => {
-                f.seek(SeekFrom::Start(0))?;
-                Ok(Box::new(&mut **f))
-            }
+            Body::File(f) => Ok(Box::new(from_start(f)?)),
         }
     }
 
@@ -651,11 +647,7 @@ impl Body<'_> {
             // One write call: `io::copy` would go through its 8 KiB buffer.
             Body::Text(t) => out.write_all(t.as_bytes()),
             // File to file: the kernel copies (`copy_file_range` on Linux).
-            Body::File(f) => {
-                use std::io::{Seek, SeekFrom};
-                f.seek(SeekFrom::Start(0))?;
-                std::io::copy(&mut **f, out).map(|_| ())
-            }
+            Body::File(f) => std::io::copy(from_start(f)?, out).map(|_| ()),
         }
     }
 
@@ -666,6 +658,13 @@ impl Body<'_> {
         let _ = self.rewound().and_then(|mut r| r.read_to_end(&mut bytes));
         String::from_utf8_lossy(&bytes).into_owned()
     }
+}
+
+/// `file`, to be read from its start.
+fn from_start(file: &mut std::fs::File) -> std::io::Result<&mut std::fs::File> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
 }
 
 /// Whether `file` (already known to have the length of `ours`) holds exactly

@@ -152,6 +152,8 @@ impl Renderer {
             note_lost_chars(&s, strict);
             crate::xmltext::escape_attr(&s, strict)
         });
+        env.add_template(BODY_CALL, BODY_CALL_SOURCE)
+            .expect("the body call is valid template syntax");
         let dir = templates_dir.clone();
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
@@ -315,7 +317,7 @@ impl Renderer {
     /// importer renders to decide whether a section can be lifted into a field.
     pub fn markdown_body(&self, agent: &Agent) -> Result<String, minijinja::Error> {
         let ctx = context! { agent => to_value(agent), with_role => true };
-        self.env.render_str(BODY_CALL, ctx)
+        self.env.get_template(BODY_CALL)?.render(ctx)
     }
 
     /// Evaluates the target's fields, then appends the extra keys it carries.
@@ -618,8 +620,11 @@ fn to_value<T: Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
 }
 
-/// Calls `_markdown.j2`'s `body` macro: the project's own `_markdown.j2`, if it has one.
-const BODY_CALL: &str = "{% from \"_markdown.j2\" import body %}{{ body(agent, with_role) }}";
+/// The template that calls `_markdown.j2`'s `body` macro (the project's own
+/// `_markdown.j2`, if it has one), compiled once per run; its name is no file's.
+const BODY_CALL: &str = "<agentc: the markdown body call>";
+const BODY_CALL_SOURCE: &str =
+    "{% from \"_markdown.j2\" import body %}{{ body(agent, with_role) }}";
 
 /// `markdown.body(with_role=true)` in a template: the canonical Markdown body of the
 /// agent being rendered, rendered once per agent and shared by every target that
@@ -657,7 +662,7 @@ impl minijinja::value::Object for MarkdownBody {
             return Ok(body.clone());
         }
         let ctx = context! { agent => self.agent.clone(), with_role };
-        let body = Value::from(state.env().render_str(BODY_CALL, ctx)?);
+        let body = Value::from(state.env().get_template(BODY_CALL)?.render(ctx)?);
         rendered[usize::from(with_role)] = Some(body.clone());
         Ok(body)
     }
