@@ -1,38 +1,53 @@
 //! agentc: a compiler for AI subagent prompts.
 //!
-//! Pipeline (one module per stage, one entry function each):
-//! `load` (TOML → `Spec`) → `lower` (`Spec` → `ir::Agent`) → `render` (IR ×
-//! `target` → `Artifact`) → `emit` (artifacts → files, or a diff). `run` is the
-//! edge: it parses the command line, runs a command and maps the result to an
-//! exit code (0 ok, 1 invalid input or failed check, 2 usage error).
+//! The architecture is the folder tree; dependencies run one way (a test reads
+//! the `use crate::` lines and keeps it so):
+//!
+//! - `support`, `diag`: the file system, YAML, XML text, tokens; diagnostics.
+//! - `spec`, `ir`, `artifact`, `target`: data.
+//! - `load` → `lower` → `resolve` → `render` → `emit`: the stages, one entry
+//!   function each; they import data and support only.
+//! - `lint`: named rules over loaded specs and rendered files.
+//! - `pipeline`: the one compile, chaining the stages into a [`pipeline::Sink`].
+//! - `project`: `agentc.toml` and the files a build reads.
+//! - `workspace`, `build`, `bundle`, `import`, `stats`, `watch`,
+//!   `translation`: what the commands do, without printing.
+//! - `cli`: arguments and the terminal; nothing else imports it.
+
+//!
+//! The library's public surface is the compile API and the types it speaks
+//! in: [`workspace`] (a project opened), [`pipeline`] (the compile), [`spec`]
+//! and [`ir`] (the agent), [`load`], [`lower`] and [`import`] (specs in),
+//! [`render`], [`target`] and [`artifact`] (outputs), [`diag`] (problems) and
+//! [`support`] (YAML and text, which the tests and fuzz targets use to read
+//! outputs back). Everything else is the binary's own.
 
 // Diagnostics are returned on cold paths only; boxing them would cost clarity for nothing.
 #![allow(clippy::result_large_err)]
 
-pub mod budget;
-pub mod bundle;
-pub mod cache;
-pub mod cli;
-pub mod config;
-pub mod diagnostic;
-pub mod emit;
-pub mod filters;
+pub mod artifact;
+pub mod diag;
 pub mod import;
 pub mod ir;
-pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod pipeline;
 pub mod render;
-pub mod report;
-pub mod resolve;
 pub mod spec;
-pub mod stats;
+pub mod support;
 pub mod target;
-pub mod tokens;
-pub mod watch;
-pub mod xmltext;
-pub mod yaml;
+pub mod workspace;
+
+pub(crate) mod build;
+pub(crate) mod bundle;
+pub(crate) mod cli;
+pub(crate) mod emit;
+pub(crate) mod lint;
+pub(crate) mod project;
+pub(crate) mod resolve;
+pub(crate) mod stats;
+pub(crate) mod translation;
+pub(crate) mod watch;
 
 use clap::Parser;
 

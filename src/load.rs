@@ -14,8 +14,9 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::lower;
+use crate::diag::span::{self, Key, locate, value_span};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::support::fs;
 use crate::spec::{self, Spec};
 
 /// A spec and the file it came from.
@@ -25,6 +26,10 @@ pub struct Loaded {
     pub source: Arc<str>,
     pub spec: Spec,
 }
+
+/// Each agent's spec file and text, by agent name, to place findings about
+/// its outputs.
+pub type SpecTexts = BTreeMap<String, (PathBuf, Arc<str>)>;
 
 /// Canonical tool names (Claude Code's vocabulary, legacy names included).
 pub const CANONICAL_TOOLS: &[&str] = &[
@@ -63,37 +68,19 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files, diags);
-        } else if path.is_file() {
+            let (found, problems) =
+                fs::files(path, usize::MAX, |p| p.extension().is_some_and(|e| e == "toml"));
+            files.extend(found);
+            diags.0.extend(problems);
+        } else if path.exists() {
             files.push(path.clone());
         } else {
-            diags.push(Diagnostic::error("not-found", "no such file or folder").at(path));
+            diags.push(Diagnostic::error(Code::NotFound, "no such file or folder").at(path));
         }
     }
     files.sort();
     files.dedup();
     files
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read folder: {e}")).at(dir));
-            return;
-        }
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            walk(&path, out, diags);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
 }
 
 /// Loads every file; a file with errors is left out of the result, and names
@@ -112,7 +99,7 @@ pub fn load(files: &[PathBuf], diags: &mut Diagnostics) -> Vec<Loaded> {
 
 /// Reads, parses and checks one spec file; `None` when it has errors (all reported).
 pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<Loaded> {
-    match std::fs::read(path) {
+    match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => load_str(path, &text, diags),
             Err(e) => {
@@ -120,7 +107,7 @@ pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<Loaded> {
                 let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
                 diags.push(
                     Diagnostic::error(
-                        "invalid-utf8",
+                        Code::InvalidUtf8,
                         format!("not UTF-8 text (invalid byte at offset {at})"),
                     )
                     .at(path)
@@ -130,8 +117,8 @@ pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<Loaded> {
                 None
             }
         },
-        Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read file: {e}")).at(path));
+        Err(d) => {
+            diags.push(d);
             None
         }
     }
@@ -151,14 +138,14 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         for e in syntax {
-            diags.push(err("invalid-toml", e.message().to_string(), e.span()));
+            diags.push(err(Code::InvalidToml, e.message().to_string(), e.span()));
         }
         return None;
     }
     let before = diags.error_count();
     let schema = schema();
     unknown_keys(schema, schema, doc.get_ref(), &mut |key, span, known| {
-        let mut d = err("unknown-key", format!("unknown key `{key}`"), Some(span));
+        let mut d = err(Code::UnknownKey, format!("unknown key `{key}`"), Some(span));
         d = match did_you_mean(key, known.iter().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(format!("expected one of {}", quoted(known))),
@@ -172,7 +159,7 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
         Ok(s) => s,
         Err(e) => {
             let (msg, help) = explain(e.message());
-            let mut d = err("invalid-spec", msg, e.span().or(Some(0..0)));
+            let mut d = err(Code::InvalidSpec, msg, e.span().or(Some(0..0)));
             if let Some(h) = help {
                 d = d.help(h);
             }
@@ -184,11 +171,11 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
     if !spec::is_valid_name(&spec.name) {
         let span = value_span(root, &["name"]);
         diags.push(
-            err("invalid-name", format!("invalid agent name `{}`", spec.name.escape_debug()), span)
+            err(Code::InvalidName, format!("invalid agent name `{}`", spec.name.escape_debug()), span)
                 .help("names are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128)"),
         );
     }
-    let blank = |d: &Option<String>| d.as_deref().is_some_and(lower::is_blank);
+    let blank = |d: &Option<String>| d.as_deref().is_some_and(crate::support::text::is_blank);
     let overrides = spec
         .targets
         .iter()
@@ -206,7 +193,7 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
                 ),
             };
             diags.push(
-                err("empty-description", format!("`{key}` is empty"), span)
+                err(Code::EmptyDescription, format!("`{key}` is empty"), span)
                     .help("say when a coordinator should delegate to this agent, or remove the key to have one derived from the role"),
             );
         }
@@ -216,7 +203,7 @@ pub fn load_str(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Load
             let span = locate(root, &[Key::K("responsibilities"), Key::I(i), Key::K("id")]);
             diags.push(
                 err(
-                    "invalid-id",
+                    Code::InvalidId,
                     format!("invalid responsibility id `{}`", id.escape_debug()),
                     span,
                 )
@@ -304,7 +291,7 @@ fn check_tools(
                 continue;
             }
             let mut d = Diagnostic::warning(
-                "unknown-tool",
+                Code::UnknownTool,
                 format!("unknown tool `{}`", tool.escape_debug()),
             )
             .at(path);
@@ -392,59 +379,11 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     schema
 }
 
-/// The span of the value at `keys` (table keys only).
-pub fn value_span(root: &DeTable, keys: &[&str]) -> Option<Range<usize>> {
-    let (first, rest) = keys.split_first()?;
-    let value = root.get(*first)?;
-    if rest.is_empty() {
-        return Some(value.span());
-    }
-    match value.get_ref() {
-        DeValue::Table(t) => value_span(t, rest),
-        _ => None,
-    }
-}
-
+/// The span of the item `index` of the list at `keys`.
 fn list_item_span(root: &DeTable, keys: &[&str], index: usize) -> Option<Range<usize>> {
-    let (last, parents) = keys.split_last()?;
-    let mut table = root;
-    for k in parents {
-        match table.get(*k)?.get_ref() {
-            DeValue::Table(t) => table = t,
-            _ => return None,
-        }
-    }
-    match table.get(*last)?.get_ref() {
-        DeValue::Array(items) => items.get(index).map(|v| v.span()),
-        _ => None,
-    }
-}
-
-/// One step into a spec document: a table key or an array index.
-#[derive(Debug, Clone, Copy)]
-pub enum Key<'a> {
-    K(&'a str),
-    I(usize),
-}
-
-/// The span of the value at `path` in a parsed document.
-pub fn locate(doc: &DeTable, path: &[Key]) -> Option<Range<usize>> {
-    let mut value: Option<&toml::Spanned<DeValue>> = None;
-    let mut table = Some(doc);
-    for step in path {
-        let next = match (*step, table, value.map(|v| v.get_ref())) {
-            (Key::K(k), Some(t), _) => t.get(k),
-            (Key::I(i), _, Some(DeValue::Array(a))) => a.get(i),
-            _ => None,
-        };
-        let v = next?;
-        table = match v.get_ref() {
-            DeValue::Table(t) => Some(t),
-            _ => None,
-        };
-        value = Some(v);
-    }
-    value.map(|v| v.span())
+    let mut path: Vec<Key> = keys.iter().map(|k| Key::K(k)).collect();
+    path.push(Key::I(index));
+    locate(root, &path)
 }
 
 /// Two specs with one name would write the same files: an error on each, placed
@@ -461,17 +400,11 @@ pub fn duplicates(names: &[(&str, &Path)], diags: &mut Diagnostics) -> Vec<Strin
         let paths: Vec<String> = group.iter().map(|p| p.display().to_string()).collect();
         for path in &group {
             let mut d = Diagnostic::error(
-                "duplicate-name",
+                Code::DuplicateName,
                 format!("agent name `{name}` is used by {} files", group.len()),
             )
-            .at(path);
-            if let Ok(text) = std::fs::read_to_string(path) {
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                let (doc, _) = DeTable::parse_recoverable(text);
-                if let Some(span) = value_span(doc.get_ref(), &["name"]) {
-                    d = d.span(&Arc::from(text), span);
-                }
-            }
+            ;
+            d = span::point_in_file(d, path, &[Key::K("name")]);
             diags.push(d.help(format!("names must be unique: {}", paths.join(", "))));
         }
     }

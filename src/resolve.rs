@@ -1,10 +1,11 @@
 //! Per-target resolution: what one target makes of an agent's tools, model,
 //! colour, options and extra keys, and the translation warnings for everything
-//! it cannot express. Pure; the renderer calls it before templating.
+//! it cannot express. Pure; the pipeline calls it for each agent and target and
+//! hands the result to the renderer.
 
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::ir::Agent;
 use crate::spec::{Table, TargetOverride};
 use crate::target::Target;
@@ -24,20 +25,27 @@ pub struct Resolved {
 }
 
 /// Whether the agent's `model_compatibility` admits this target's family.
-pub fn is_compatible(agent: &Agent, target: &Target) -> bool {
+fn is_compatible(agent: &Agent, target: &Target) -> bool {
     match (&agent.model_compatibility, &target.family) {
         (Some(list), Some(family)) if !list.is_empty() => list.iter().any(|f| f == family),
         _ => true,
     }
 }
 
+/// What `target` makes of `agent`, with the project's options for it (from
+/// `agentc.toml`); `None` when the agent is not built for the target (`skip =
+/// true`, or its `model_compatibility` leaves the target's family out).
 pub fn resolve(
     agent: &Agent,
     target: &Target,
-    over: &TargetOverride,
     project: Option<&Table>,
     source: &Path,
-) -> Result<Resolved, Diagnostics> {
+) -> Result<Option<Resolved>, Diagnostics> {
+    let default = TargetOverride::default();
+    let over = agent.overrides.get(&target.name).unwrap_or(&default);
+    if over.skip || !is_compatible(agent, target) {
+        return Ok(None);
+    }
     let mut r = Resolved {
         description: over
             .description
@@ -71,15 +79,9 @@ pub fn resolve(
     r.extra = extras(target, extra, &mut warnings);
     r.warnings = warnings
         .into_iter()
-        .map(|what| translation(&agent.name, &target.name, &what).at(source))
+        .map(|what| Diagnostic::translation(&agent.name, &target.name, &what).at(source))
         .collect();
-    Ok(r)
-}
-
-/// A translation warning: what `target` cannot express of `agent`.
-pub fn translation(agent: &str, target: &str, what: &str) -> Diagnostic {
-    Diagnostic::warning("translation", format!("`{agent}` → `{target}`: {what}"))
-        .about(agent, target)
+    Ok(Some(r))
 }
 
 fn tools(
@@ -98,7 +100,7 @@ fn tools(
         (Some(map), Some(list)) => {
             let mut out: Vec<String> = Vec::new();
             for tool in list {
-                match map_tool(map, tool) {
+                match map.name_of(tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
                     None => warnings.push(format!("tool `{tool}` has no equivalent; dropped")),
@@ -198,22 +200,6 @@ fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
     kept
 }
 
-/// The target's name for one canonical tool, if it has one.
-pub fn map_tool(map: &crate::target::ToolMap, tool: &str) -> Option<String> {
-    if let Some(rest) = tool.strip_prefix("mcp__") {
-        let (server, name) = rest.split_once("__")?;
-        if map.identity {
-            return Some(tool.to_string());
-        }
-        let pattern = map.mcp.as_ref()?;
-        return Some(pattern.replace("{server}", server).replace("{tool}", name));
-    }
-    if map.identity {
-        return Some(tool.to_string());
-    }
-    map.map.get(tool).filter(|v| !v.is_empty()).cloned()
-}
-
 /// Merges option defaults, `agentc.toml` and the spec's override; returns the
 /// options and the override's remaining (frontmatter) keys.
 fn options(
@@ -229,7 +215,7 @@ fn options(
             options.insert(k.clone(), v.clone());
         } else {
             let mut d = Diagnostic::error(
-                "unknown-option",
+                Code::UnknownOption,
                 format!(
                     "target `{}` has no option `{k}` (set in agentc.toml)",
                     target.name
@@ -254,7 +240,7 @@ fn options(
         if std::mem::discriminant(v) != std::mem::discriminant(default) {
             diags.push(
                 Diagnostic::error(
-                    "option-type",
+                    Code::OptionType,
                     format!(
                         "option `{k}` of target `{}` must be a {}",
                         target.name,

@@ -149,6 +149,56 @@ pub struct Section {
     pub body: String,
 }
 
+/// A structured body field of the spec, in the canonical render order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Field {
+    Triggers,
+    Expertise,
+    Responsibilities,
+    ToolUsage,
+    Boundaries,
+    UncertaintyProtocol,
+    OutputFormats,
+    Examples,
+    SuccessMetrics,
+}
+
+impl Field {
+    /// The key in the spec (`tool_usage`).
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// The heading agentc's Markdown body writes for the field (`Tool Usage`):
+    /// the one table the templates (as `headings`), the importer (which lifts
+    /// these headings back into fields) and lint read.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Field::Triggers => "Triggers",
+            Field::Expertise => "Expertise",
+            Field::Responsibilities => "Responsibilities",
+            Field::ToolUsage => "Tool Usage",
+            Field::Boundaries => "Boundaries",
+            Field::UncertaintyProtocol => "Uncertainty Protocol",
+            Field::OutputFormats => "Output Formats",
+            Field::Examples => "Examples",
+            Field::SuccessMetrics => "Success Metrics",
+        }
+    }
+
+    /// Every field, in canonical order.
+    pub fn all() -> impl Iterator<Item = Field> {
+        <Field as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The field whose heading `title` is, ignoring case and surrounding space.
+    pub fn of_heading(title: &str) -> Option<Field> {
+        let title = title.trim();
+        Field::all().find(|f| f.heading().eq_ignore_ascii_case(title))
+    }
+}
+
 /// `[targets.<name>]`: what one target should do differently for this agent.
 ///
 /// Keys other than the named ones are either options the target declares (e.g.
@@ -216,6 +266,20 @@ mod tests {
         ] {
             assert!(!is_valid_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn field_keys_are_spec_keys_and_headings_are_unique() {
+        let schema = json_schema();
+        let props = schema["properties"].as_object().unwrap();
+        let mut headings = std::collections::HashSet::new();
+        for f in Field::all() {
+            assert!(props.contains_key(f.key()), "{f:?}");
+            assert!(headings.insert(f.heading()), "{f:?}");
+            assert_eq!(Field::of_heading(&f.heading().to_uppercase()), Some(f));
+        }
+        assert_eq!(Field::ToolUsage.key(), "tool_usage");
+        assert_eq!(Field::of_heading("Role"), None);
     }
 
     #[test]

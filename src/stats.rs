@@ -1,19 +1,17 @@
 //! `agentc stats`: the size of every rendered file, agent × target, with totals.
 //!
-//! Input: the artifacts of one compile, the targets (for their model family), the
+//! Input: the artifacts of one compile, the targets (for their tokenizers), the
 //! budgets in force and the encoding to count GPT with. Output: rows (characters,
 //! lines, tokens), totals per target and overall, and the findings over budget.
-//! Token counts are exact for the `gpt` family and labelled estimates (`~`, and
+//! Token counts are exact for targets with OpenAI's tokenizer (`gpt`) and labelled estimates (`~`, and
 //! `exact: false` in JSON) for every other one. Pure.
-
-pub mod command;
 
 use serde_json::{Value, json};
 
-use crate::budget::{self, Budgets, Finding};
-use crate::render::Artifact;
+use crate::lint::budget::{self, Budgets, Finding};
+use crate::artifact::Artifact;
 use crate::target::Target;
-use crate::tokens::{self, GptEncoding, Tokens};
+use crate::support::tokens::{self, GptEncoding, Tokens};
 
 /// One rendered file.
 #[derive(Debug, Clone)]
@@ -82,11 +80,12 @@ pub fn stats(
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     for a in artifacts {
-        let family = targets
+        let tokenizer = targets
             .iter()
             .find(|t| t.name == a.target)
-            .and_then(|t| t.family.as_deref());
-        let tokens = tokens::count_with(family, &a.content, encoding);
+            .map(|t| t.tokenizer)
+            .unwrap_or_default();
+        let tokens = tokens::count_with(tokenizer, &a.content, encoding);
         let characters = a.content.chars().count();
         let found = budgets
             .get(&a.target)
@@ -297,7 +296,7 @@ pub fn summary(s: &Stats, agents: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::Limit;
+    use crate::lint::budget::Limit;
     use crate::target::Registry;
 
     fn artifact(agent: &str, target: &str, content: &str) -> Artifact {

@@ -14,6 +14,8 @@ use anyhow::{Context, Result};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
+use crate::workspace::{Selection, Workspace};
+
 /// What to watch: folders watched recursively and single files.
 pub struct Inputs {
     pub dirs: Vec<PathBuf>,
@@ -23,6 +25,34 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The inputs of building `selection` of the workspace into `root`: the
+    /// spec folders and files, the project's `targets/` and `templates/`, and
+    /// agentc.toml; the output root is not an input unless it is the project.
+    pub fn of(ws: &Workspace, selection: &Selection, root: &Path) -> Inputs {
+        let project = &ws.project;
+        let sources = &selection.sources;
+        let root = ws.cwd.join(root);
+        Inputs {
+            dirs: sources
+                .iter()
+                .filter(|s| s.is_dir())
+                .cloned()
+                .chain([project.root.join("targets"), project.root.join("templates")])
+                .collect(),
+            files: sources
+                .iter()
+                .filter(|s| !s.is_dir())
+                .cloned()
+                .chain([project.root.join(crate::project::FILE_NAME)])
+                .collect(),
+            ignore: if same_folder(&root, &project.root) {
+                Vec::new()
+            } else {
+                vec![root]
+            },
+        }
+    }
+
     fn is_input(&self, path: &Path) -> bool {
         let name = path
             .file_name()
@@ -44,6 +74,7 @@ impl Inputs {
 pub fn watch(
     inputs: Inputs,
     ready: impl FnOnce(),
+    mut warn: impl FnMut(String),
     mut rebuild: impl FnMut(&[PathBuf]),
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
@@ -74,7 +105,7 @@ pub fn watch(
             Ok(events) => events,
             Err(errors) => {
                 for e in errors {
-                    eprintln!("warning: file watcher: {e}");
+                    warn(format!("file watcher: {e}"));
                 }
                 continue;
             }
@@ -93,6 +124,11 @@ pub fn watch(
         }
     }
     Ok(())
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    canon(a) == canon(b)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::io::{Cursor, Read, Write};
 use std::path::Path;
 
 use super::FILE_NAME;
+use crate::diag::{Code, Diagnostic};
 
 /// 1980-01-01T00:00:00Z.
 pub const DEFAULT_EPOCH: u64 = 315_532_800;
@@ -49,6 +50,18 @@ impl Format {
             Format::Json
         }
     }
+}
+
+/// Writes `bundle` to `path` in `format`, atomically.
+pub fn write(path: &Path, format: Format, bundle: &super::Bundle) -> Result<(), Diagnostic> {
+    let manifest = super::to_json(bundle);
+    let bytes = match format {
+        Format::Json => Ok(manifest.into_bytes()),
+        Format::TarGz => epoch().and_then(|t| tar_gz(&bundle.files(), &manifest, t)),
+        Format::Zip => epoch().and_then(|t| zip(&bundle.files(), &manifest, t)),
+    };
+    let bytes = bytes.map_err(|e| Diagnostic::error(Code::Bundle, e).at(path))?;
+    crate::support::fs::atomic_write(path, &bytes)
 }
 
 /// The archive time: `SOURCE_DATE_EPOCH` if set, else 1980-01-01.

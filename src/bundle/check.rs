@@ -8,11 +8,13 @@
 //! nowhere each give one message.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::archive::{self, Format};
 use super::{BUNDLE_VERSION, Bundle, FILE_NAME, SharedFile, TargetEntry};
+use crate::diag::Diagnostics;
 
 /// How one agent × target of a bundle differs from the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -42,6 +44,18 @@ pub struct Read {
     pub format: Format,
     /// Path → bytes of the archive's files besides the manifest (empty for JSON).
     pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The most bytes a bundle file may have.
+const MAX_BUNDLE: u64 = 1024 * 1024 * 1024;
+
+/// Reads the bundle in `file`, whatever its format; a problem is one diagnostic
+/// about the file.
+pub fn read_file(file: &Path) -> Result<Read, Diagnostics> {
+    let bytes = crate::support::fs::read_bounded(file, MAX_BUNDLE).map_err(|d| {
+        super::file_error(file, format!("cannot read the bundle: {}", d.message))
+    })?;
+    read(&bytes).map_err(|e| super::file_error(file, e))
 }
 
 /// Reads a bundle from a file's bytes, whatever its format.

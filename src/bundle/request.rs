@@ -9,23 +9,21 @@
 //! forced (`wrap = "none"` for Ollama's bare system prompt), through the same
 //! pipeline as `build`.
 
-use std::collections::BTreeMap;
-
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use serde_json::{Map, Value as Json};
 
-use crate::config::Project;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::artifact::Layout;
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::Loaded;
-use crate::pipeline::{self, Compiled};
-use crate::render::Layout;
+use crate::pipeline::{self, Job, Specs};
 use crate::spec::Table;
 use crate::target::{PromptPart, RequestShape, Target};
 use crate::{lower, resolve};
 
 /// The request for one agent × target, `None` when the target declares no shape.
+/// The request for one agent × target of `job`, `None` when the target declares no shape.
 pub fn request(
-    project: &Project,
+    job: &Job,
     l: &Loaded,
     target: &Target,
     content: &str,
@@ -34,21 +32,14 @@ pub fn request(
         return Ok(None);
     }
     let agent = lower::lower(&l.spec);
-    let over = agent
-        .overrides
-        .get(&target.name)
-        .cloned()
-        .unwrap_or_default();
-    let resolved = resolve::resolve(
-        &agent,
-        target,
-        &over,
-        project.config.target.get(&target.name),
-        &l.path,
-    )?;
+    let Some(resolved) =
+        resolve::resolve(&agent, target, job.options.get(&target.name), &l.path)?
+    else {
+        return Ok(None);
+    };
+    let over = agent.overrides.get(&target.name);
     let model = over
-        .model
-        .as_ref()
+        .and_then(|o| o.model.as_ref())
         .or(agent.model.as_ref())
         .filter(|m| *m != "inherit");
     let ctx = context! {
@@ -63,7 +54,7 @@ pub fn request(
         if let Some(detail) = e.detail() {
             msg.push_str(&format!(": {detail}"));
         }
-        Diagnostics(vec![Diagnostic::error("request", msg).at(&l.path)])
+        Diagnostics(vec![Diagnostic::error(Code::Request, msg).at(&l.path)])
     };
     let mut chosen = None;
     for shape in &target.request {
@@ -83,7 +74,7 @@ pub fn request(
     let Some(shape) = chosen else {
         return Ok(None);
     };
-    let prompt = prompt(project, l, target, shape, content)?;
+    let prompt = prompt(job, l, target, shape, content)?;
     let ctx = context! { prompt => prompt, ..ctx };
     let mut body = Map::new();
     for (key, value) in &shape.body {
@@ -105,7 +96,7 @@ fn environment() -> Environment<'static> {
 /// The prompt text of a shape: the file as built, or re-rendered with the
 /// shape's options forced, then whole or without its frontmatter.
 fn prompt(
-    project: &Project,
+    job: &Job,
     l: &Loaded,
     target: &Target,
     shape: &RequestShape,
@@ -118,15 +109,23 @@ fn prompt(
         if let Some(over) = l.spec.targets.get_mut(&target.name) {
             over.rest.retain(|k, _| !shape.options.contains_key(k));
         }
-        let forced = BTreeMap::from([(target.name.clone(), shape.options.clone())]);
-        let mut c = Compiled::default();
-        pipeline::compile_loaded(
-            &[l],
-            &[target],
-            Layout::Dist,
-            &super::renderer(project, &forced),
-            &mut c,
-        );
+        let mut options = job.options.clone();
+        options
+            .entry(target.name.clone())
+            .or_default()
+            .extend(shape.options.clone());
+        let one = Job {
+            specs: Specs::Loaded(vec![l]),
+            explicit_sources: false,
+            targets: vec![target.name.clone()],
+            layout: Layout::Dist,
+            strict: false,
+            lint: None,
+            registry: job.registry,
+            renderer: job.renderer,
+            options: &options,
+        };
+        let c = pipeline::compile_all(&one);
         if c.failed() {
             return Err(c.diags);
         }

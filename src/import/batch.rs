@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{Form, Imported, import_bytes, write};
-use crate::diagnostic::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 pub struct Options {
     pub out_dir: PathBuf,
@@ -74,7 +74,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
         } else {
             missing.push(FileReport::failed(
                 path,
-                Diagnostic::error("not-found", "no such file or folder").at(path),
+                Diagnostic::error(Code::NotFound, "no such file or folder").at(path),
             ));
         }
     }
@@ -151,7 +151,7 @@ pub fn run_with(
 fn import_one(path: &Path, out_dir: &Path) -> FileReport {
     if path.extension().is_some_and(|e| e == "toml") {
         let d = Diagnostic::error(
-            "already-a-spec",
+            Code::AlreadyASpec,
             "a `.toml` file is already a canonical spec",
         )
         .at(path)
@@ -163,7 +163,7 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
         Err(e) => {
             return FileReport::failed(
                 path,
-                Diagnostic::error("io", format!("cannot read file: {e}")).at(path),
+                Diagnostic::error(Code::Io, format!("cannot read file: {e}")).at(path),
             );
         }
     };
@@ -188,7 +188,7 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
     match write::to_toml(&spec, &path.display().to_string()) {
         Ok(text) => report.toml = Some(text),
         Err(e) => report.fail(
-            Diagnostic::error("write", format!("cannot write the spec as TOML: {e}")).at(path),
+            Diagnostic::error(Code::Write, format!("cannot write the spec as TOML: {e}")).at(path),
         ),
     }
     report
@@ -209,7 +209,7 @@ fn check_duplicates(reports: &mut [FileReport]) {
             .collect();
         for &i in &group {
             let d = Diagnostic::error(
-                "duplicate-name",
+                Code::DuplicateName,
                 format!(
                     "agent name `{name}` comes from {} files: {}",
                     group.len(),
@@ -233,14 +233,14 @@ fn write_one(r: &mut FileReport, force: bool) {
             return;
         }
         if !force {
-            let d = Diagnostic::error("exists", format!("`{}` already exists", out.display()))
+            let d = Diagnostic::error(Code::Exists, format!("`{}` already exists", out.display()))
                 .at(&r.path)
                 .help("pass `--force` to overwrite it, or `-o DIR` to write elsewhere");
             r.fail(d);
             return;
         }
     }
-    if let Err(d) = crate::emit::atomic_write(&out, text.as_bytes()) {
+    if let Err(d) = crate::support::fs::atomic_write(&out, text.as_bytes()) {
         r.fail(d);
     }
 }

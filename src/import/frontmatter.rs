@@ -10,11 +10,12 @@
 //! raw text. Either way, a plain value that YAML would cut at a `#` (read as a
 //! comment) is recovered in full. Every recovery is a warning saying why.
 
+use crate::diag::Code;
 use serde_json::Value;
 
 use super::Ctx;
 use super::recover::{first_line, parse_chunk, recover_comment, strip_comment};
-use crate::yaml;
+use crate::support::yaml;
 
 /// One `key: value` of the frontmatter.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +55,7 @@ pub fn split(text: &str, ctx: &mut Ctx) -> Split {
     let start = open_at + open.len() + 1;
     let Some((close_at, close)) = lines.find(|(_, l)| matches!(l.trim(), "---" | "...")) else {
         ctx.warn(
-            "no-frontmatter-end",
+            Code::NoFrontmatterEnd,
             "the frontmatter has no closing `---`; read the file as a body",
             open_at,
         );
@@ -65,7 +66,7 @@ pub fn split(text: &str, ctx: &mut Ctx) -> Split {
         || close.starts_with(char::is_whitespace)
     {
         ctx.warn(
-            "frontmatter-layout",
+            Code::FrontmatterLayout,
             "blank lines or indentation around the frontmatter fences were ignored",
             open_at,
         );
@@ -100,7 +101,7 @@ fn dedent(inner: &str, offset: usize, ctx: &mut Ctx) -> String {
         return inner.to_string();
     }
     ctx.warn(
-        "frontmatter-layout",
+        Code::FrontmatterLayout,
         format!("the frontmatter is indented by {indent} spaces; read it dedented"),
         offset,
     );
@@ -126,7 +127,7 @@ fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
         let line = match top_level_key(untabbed) {
             Some(_) if untabbed.len() < line.len() => {
                 ctx.warn(
-                    "frontmatter-layout",
+                    Code::FrontmatterLayout,
                     "a key indented with a tab was read as a key",
                     base + at,
                 );
@@ -148,7 +149,7 @@ fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {
                 }
                 None if line.trim().is_empty() || line.starts_with('#') => {}
                 None => ctx.warn(
-                    "frontmatter-line",
+                    Code::FrontmatterLine,
                     format!("ignored a frontmatter line with no key: `{}`", line.trim()),
                     base + at,
                 ),
@@ -212,7 +213,7 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         if seen {
             let msg =
                 format!("`{key}` is given twice; the second is kept as `{key}_2` in `[extra]`");
-            ctx.warn("duplicate-key", msg, c.offset);
+            ctx.warn(Code::DuplicateKey, msg, c.offset);
             key.push_str("_2");
         }
         let raw = strip_comment(c.inline).to_string();
@@ -252,7 +253,7 @@ fn whole(
         Ok(Value::Null) => Ok(Some(Default::default())),
         Ok(_) => {
             let msg = "the frontmatter is not a `key: value` mapping; kept its text as `extra.frontmatter`";
-            ctx.warn("frontmatter-not-mapping", msg, base);
+            ctx.warn(Code::FrontmatterNotMapping, msg, base);
             let value = Value::String(fm.to_string());
             Err(Entry {
                 key: "frontmatter".into(),
@@ -268,7 +269,7 @@ fn whole(
                 "the frontmatter is not valid YAML ({}); recovered it entry by entry",
                 first_line(&e.message)
             );
-            ctx.warn("invalid-yaml", msg, at);
+            ctx.warn(Code::InvalidYaml, msg, at);
             Ok(None)
         }
     }
@@ -307,7 +308,7 @@ mod tests {
     fn read(fm: &str) -> (Vec<(String, Value, String)>, Vec<&'static str>) {
         let mut ctx = Ctx::for_test(fm);
         let entries = parse(fm, 0, &mut ctx);
-        let codes = ctx.warnings.iter().map(|w| w.code).collect();
+        let codes = ctx.warnings.iter().map(|w| w.code.as_str()).collect();
         (
             entries
                 .into_iter()

@@ -7,64 +7,38 @@
 //! A section is lifted only when (a) it continues the prefix of canonical
 //! sections in canonical order, and (b) rendering the parsed field with the real
 //! `claude` body template (`_markdown.j2`) gives back that section's text exactly
-//! (after `lower::text`). Anything else stays a free section, so lifting can never
+//! (after `support::text::normalize`). Anything else stays a free section, so lifting can never
 //! lose or reorder text.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use pulldown_cmark::HeadingLevel;
 
 use super::markdown::split;
-use crate::lower::{lower, text};
+use crate::lower::lower;
+use crate::support::text::normalize as text;
 use crate::render::Renderer;
-use crate::spec::{Boundaries, Example, OutputFormat, Responsibility, Section, Spec, ToolUsage};
-
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Triggers,
-    Expertise,
-    Responsibilities,
-    ToolUsage,
-    Boundaries,
-    Uncertainty,
-    OutputFormats,
-    Examples,
-    SuccessMetrics,
-}
-
-/// The headings `_markdown.j2` writes, in canonical order.
-const CANONICAL: [(&str, Kind); 9] = [
-    ("Triggers", Kind::Triggers),
-    ("Expertise", Kind::Expertise),
-    ("Responsibilities", Kind::Responsibilities),
-    ("Tool Usage", Kind::ToolUsage),
-    ("Boundaries", Kind::Boundaries),
-    ("Uncertainty Protocol", Kind::Uncertainty),
-    ("Output Formats", Kind::OutputFormats),
-    ("Examples", Kind::Examples),
-    ("Success Metrics", Kind::SuccessMetrics),
-];
-
-/// Whether a free section with this title could be mistaken for a structured
-/// field on import (a lint should flag such titles).
-pub fn is_canonical_heading(title: &str) -> bool {
-    CANONICAL.iter().any(|(t, _)| *t == title)
-}
+use crate::spec::{
+    Boundaries, Example, Field, OutputFormat, Responsibility, Section, Spec, ToolUsage,
+};
 
 /// Moves the canonical prefix of `spec.sections` into structured fields.
 pub fn lift(spec: &mut Spec) {
+    let canonical: Vec<Field> = Field::all().collect();
     let mut next = 0;
     let mut lifted = Vec::new();
     for sec in &spec.sections {
-        let Some(k) = CANONICAL[next..].iter().position(|(t, _)| *t == sec.title) else {
+        let Some(k) = canonical[next..]
+            .iter()
+            .position(|f| f.heading() == sec.title)
+        else {
             break;
         };
         let mut candidate = Spec {
             name: spec.name.clone(),
             ..Spec::default()
         };
-        if parse(CANONICAL[next + k].1, &sec.body, &mut candidate).is_none()
+        if parse(canonical[next + k], &sec.body, &mut candidate).is_none()
             || !reproduces(&candidate, sec)
         {
             break;
@@ -92,7 +66,7 @@ fn merge(into: &mut Spec, c: Spec) {
 
 fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
-    RENDERER.get_or_init(|| Renderer::new(None, BTreeMap::new()))
+    RENDERER.get_or_init(|| Renderer::new(None))
 }
 
 /// Whether the claude body template turns `candidate` back into `sec`.
@@ -103,16 +77,16 @@ fn reproduces(candidate: &Spec, sec: &Section) -> bool {
     text(&rendered) == text(&format!("## {}\n\n{}", sec.title, sec.body))
 }
 
-fn parse(kind: Kind, body: &str, c: &mut Spec) -> Option<()> {
-    match kind {
-        Kind::Triggers => c.triggers = non_empty(items(body)?)?,
-        Kind::Expertise => c.expertise = non_empty(items(body)?)?,
-        Kind::SuccessMetrics => c.success_metrics = non_empty(items(body)?)?,
-        Kind::Uncertainty => c.uncertainty_protocol = Some(text(body)).filter(|t| !t.is_empty()),
-        Kind::Responsibilities => c.responsibilities = responsibilities(body)?,
-        Kind::ToolUsage => c.tool_usage = tool_usage(body)?,
-        Kind::Boundaries => c.boundaries = Some(boundaries(body)?),
-        Kind::OutputFormats => {
+fn parse(field: Field, body: &str, c: &mut Spec) -> Option<()> {
+    match field {
+        Field::Triggers => c.triggers = non_empty(items(body)?)?,
+        Field::Expertise => c.expertise = non_empty(items(body)?)?,
+        Field::SuccessMetrics => c.success_metrics = non_empty(items(body)?)?,
+        Field::UncertaintyProtocol => c.uncertainty_protocol = Some(text(body)).filter(|t| !t.is_empty()),
+        Field::Responsibilities => c.responsibilities = responsibilities(body)?,
+        Field::ToolUsage => c.tool_usage = tool_usage(body)?,
+        Field::Boundaries => c.boundaries = Some(boundaries(body)?),
+        Field::OutputFormats => {
             let subs = subsections(body)?;
             c.output_formats = subs
                 .into_iter()
@@ -122,7 +96,7 @@ fn parse(kind: Kind, body: &str, c: &mut Spec) -> Option<()> {
                 })
                 .collect();
         }
-        Kind::Examples => c.examples = examples(body)?,
+        Field::Examples => c.examples = examples(body)?,
     }
     Some(())
 }

@@ -9,7 +9,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
 
-use crate::lower::text;
+use crate::support::text::normalize as text;
 use crate::spec::{Section, Spec};
 
 /// Reads a Markdown body into `spec`.

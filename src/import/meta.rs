@@ -6,11 +6,11 @@
 //! (`version: 2.0` stays `"2.0"`), and names that are not identifiers are
 //! normalised with the original kept as `extra.original_name`.
 
+use crate::diag::Code;
 use serde_json::Value;
 
 use super::Ctx;
 use super::frontmatter::Entry;
-use crate::lower;
 use crate::spec::{self, Spec, Table};
 
 /// Fills the metadata of `spec` from the entries; returns the description as
@@ -30,9 +30,9 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
             }
             "description" => {
                 description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx));
-                if description.as_deref().is_some_and(lower::is_blank) {
+                if description.as_deref().is_some_and(crate::support::text::is_blank) {
                     let msg = "`description` is empty; left out, so agentc derives one";
-                    ctx.warn("empty-value", msg, at);
+                    ctx.warn(Code::EmptyValue, msg, at);
                     description = None;
                 }
             }
@@ -70,7 +70,7 @@ fn known_key(key: &str, at: usize, ctx: &mut Ctx) -> String {
         .find(|k| **k != key && k.eq_ignore_ascii_case(key))
     {
         Some(k) => {
-            ctx.warn("key-case", format!("read `{key}` as `{k}`"), at);
+            ctx.warn(Code::KeyCase, format!("read `{key}` as `{k}`"), at);
             k.to_string()
         }
         None => key.to_string(),
@@ -80,7 +80,7 @@ fn known_key(key: &str, at: usize, ctx: &mut Ctx) -> String {
 fn set(field: &mut Option<String>, e: &Entry, extra: &mut Table, ctx: &mut Ctx) {
     if matches!(e.value, Value::Array(_) | Value::Object(_)) {
         ctx.warn(
-            "type",
+            Code::Type,
             format!("`{}` is not a string; kept in `[extra]`", e.key),
             e.offset,
         );
@@ -99,7 +99,7 @@ fn scalar(e: &Entry, ctx: &mut Ctx) -> Option<String> {
         Value::Number(_) | Value::Bool(_) => Some(e.raw.clone()),
         Value::Null => {
             ctx.warn(
-                "empty-value",
+                Code::EmptyValue,
                 format!("`{}` has no value; left out", e.key),
                 e.offset,
             );
@@ -114,7 +114,7 @@ fn list(e: &Entry, ctx: &mut Ctx) -> Option<Vec<String>> {
     let items: Vec<String> = match &e.value {
         Value::Null => {
             ctx.warn(
-                "empty-value",
+                Code::EmptyValue,
                 format!("`{}` has no value; read as absent", e.key),
                 e.offset,
             );
@@ -136,7 +136,7 @@ fn list(e: &Entry, ctx: &mut Ctx) -> Option<Vec<String>> {
         return Some(items);
     }
     ctx.warn(
-        "hash-tags",
+        Code::HashTags,
         "tags written as `#tag` were kept without the `#`",
         e.offset,
     );
@@ -154,7 +154,7 @@ fn item_text(v: &Value, key: &str, at: usize, ctx: &mut Ctx) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Null => {
             ctx.warn(
-                "empty-value",
+                Code::EmptyValue,
                 format!("an item of `{key}` has no value; left out"),
                 at,
             );
@@ -170,7 +170,7 @@ fn item_text(v: &Value, key: &str, at: usize, ctx: &mut Ctx) -> Option<String> {
 /// writes a literal `\n`) is kept as written.
 fn literal_newlines(d: &str, e: &Entry, ctx: &mut Ctx) -> String {
     let written = match e.raw.starts_with('"') {
-        true => crate::yaml::escaped_backslash_before_n(&e.text),
+        true => crate::support::yaml::escaped_backslash_before_n(&e.text),
         false => e.text.contains("\\n"),
     };
     if !written || !d.contains("\\n") {
@@ -178,7 +178,7 @@ fn literal_newlines(d: &str, e: &Entry, ctx: &mut Ctx) -> String {
     }
     let at = e.offset;
     ctx.warn(
-        "literal-newline",
+        Code::LiteralNewline,
         "the description writes newlines as `\\n`; read them as line breaks",
         at,
     );
@@ -196,7 +196,7 @@ fn to_toml(v: &Value, raw: &str, key: &str, at: usize, ctx: &mut Ctx) -> Option<
     Some(match v {
         Value::Null => {
             ctx.warn(
-                "empty-value",
+                Code::EmptyValue,
                 format!("`{key}` has no value (null); TOML has no null, so it was left out"),
                 at,
             );
@@ -254,7 +254,7 @@ pub fn normalise_name(spec: &mut Spec, fallback: &str, at: usize, ctx: &mut Ctx)
     }
     if !original.is_empty() {
         ctx.warn(
-            "name-normalised",
+            Code::NameNormalised,
             format!(
                 "`{}` is not an identifier; named the agent `{name}`",
                 original.escape_debug()

@@ -24,8 +24,10 @@ pub mod xml;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
-use crate::lower::{derive_description, text};
+use crate::diag::{Code, Diagnostic};
+use crate::load::Loaded;
+use crate::lower::derive_description;
+use crate::support::text::normalize as text;
 use crate::spec::Spec;
 
 /// The legacy form a file was read as.
@@ -68,7 +70,7 @@ impl Ctx {
     }
 
     /// A warning at byte `at` of the (cleaned) file text, spanning to its line end.
-    fn warn(&mut self, code: &'static str, message: impl Into<String>, at: usize) {
+    fn warn(&mut self, code: Code, message: impl Into<String>, at: usize) {
         let mut at = at.min(self.source.len());
         while !self.source.is_char_boundary(at) {
             at -= 1;
@@ -83,6 +85,19 @@ impl Ctx {
     }
 }
 
+/// Imports the legacy file at `path` in memory, as a loaded spec (its source
+/// text the file's), with the warnings of what was recovered.
+pub fn import_file(path: &Path) -> Result<(Loaded, Vec<Diagnostic>), Diagnostic> {
+    let bytes = crate::support::fs::read(path)?;
+    let imported = import_bytes(path, &bytes)?;
+    let loaded = Loaded {
+        path: path.to_path_buf(),
+        source: Arc::from(String::from_utf8_lossy(&bytes).as_ref()),
+        spec: imported.spec,
+    };
+    Ok((loaded, imported.warnings))
+}
+
 /// Reads raw bytes: invalid UTF-8 is an error naming the offset.
 pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
     match std::str::from_utf8(bytes) {
@@ -91,7 +106,7 @@ pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
             let at = e.valid_up_to();
             let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
             Err(Diagnostic::error(
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 format!("not UTF-8 text (invalid byte at offset {at})"),
             )
             .at(path)
@@ -146,11 +161,11 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
 /// Binary and empty files are not agents.
 fn check_readable(path: &Path, source: &Arc<str>) -> Result<(), Diagnostic> {
     if let Some(at) = source.find('\0') {
-        let d = Diagnostic::error("binary", "a binary file (it holds NUL bytes), not an agent");
+        let d = Diagnostic::error(Code::Binary, "a binary file (it holds NUL bytes), not an agent");
         return Err(d.at(path).span(source, at..at + 1));
     }
     if source.trim().is_empty() {
-        let d = Diagnostic::error("empty", "the file is empty")
+        let d = Diagnostic::error(Code::Empty, "the file is empty")
             .at(path)
             .span(source, 0..0);
         return Err(d.help("an agent needs at least a body"));
@@ -180,7 +195,7 @@ fn locate(source: &str, ctx: &mut Ctx) -> Parts {
         Some((fm, at)) => frontmatter::parse(fm, *at, ctx),
         None => {
             let msg = "the file has no frontmatter; the agent is named after the file";
-            ctx.warn("no-frontmatter", msg, 0);
+            ctx.warn(Code::NoFrontmatter, msg, 0);
             Vec::new()
         }
     };
@@ -206,24 +221,24 @@ fn name(spec: &mut Spec, path: &Path, parts: &Parts, ctx: &mut Ctx) {
     if spec.name.is_empty() && parts.has_frontmatter {
         let msg =
             format!("the frontmatter has no `name`; the agent is named after the file (`{stem}`)");
-        ctx.warn("no-name", msg, 0);
+        ctx.warn(Code::NoName, msg, 0);
     }
     meta::normalise_name(spec, &stem, name_at, ctx);
 }
 
 /// Drops a BOM and makes line ends LF, saying so.
-fn clean(text: &str) -> (String, Vec<(&'static str, &'static str)>) {
+fn clean(text: &str) -> (String, Vec<(Code, &'static str)>) {
     let mut notes = Vec::new();
     let mut s = text;
     if let Some(rest) = s.strip_prefix('\u{feff}') {
-        notes.push(("bom", "the file starts with a byte order mark; dropped it"));
+        notes.push((Code::Bom, "the file starts with a byte order mark; dropped it"));
         s = rest;
     }
     if !s.contains('\r') {
         return (s.to_string(), notes);
     }
     notes.push((
-        "line-ends",
+        Code::LineEnds,
         "the file has CR or CRLF line ends; read them as LF",
     ));
     (s.replace("\r\n", "\n").replace('\r', "\n"), notes)
@@ -238,7 +253,7 @@ fn warn_control_chars(source: &str, ctx: &mut Ctx) {
             "the file holds control characters (first: U+{:04X}); kept as they are",
             c as u32
         );
-        ctx.warn("control-character", msg, at);
+        ctx.warn(Code::ControlCharacter, msg, at);
     }
 }
 
@@ -253,7 +268,7 @@ fn decide_description(given: Option<String>, spec: &Spec, ctx: &mut Ctx) -> Opti
         _ => {
             let shown: String = derived.chars().take(60).collect();
             ctx.warn(
-                "derived-description",
+                Code::DerivedDescription,
                 format!("no description; the one derived from the body is used (\"{shown}…\")"),
                 0,
             );

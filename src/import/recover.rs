@@ -6,11 +6,12 @@
 //! that fails; and, for plain values, the text YAML would drop after a `#`.
 //! Each recovery is a warning that says why.
 
+use crate::diag::Code;
 use serde_json::Value;
 
 use super::Ctx;
 use super::frontmatter::Chunk;
-use crate::yaml;
+use crate::support::yaml;
 
 /// serde_yaml's message without its position (relative to the parsed text; the
 /// diagnostic carries the position in the file instead).
@@ -32,7 +33,7 @@ pub(super) fn parse_chunk(c: &Chunk, ctx: &mut Ctx) -> Value {
     };
     let value = raw_value(c);
     ctx.warn(
-        "recovered-value",
+        Code::RecoveredValue,
         format!(
             "`{}` is not valid YAML ({reason}); read its text as written",
             c.key
@@ -103,11 +104,11 @@ pub(super) fn recover_comment(c: &Chunk, value: Value, ctx: &mut Ctx) -> Value {
     let whole = value.is_null() || c.key.eq_ignore_ascii_case("description");
     if !whole {
         let msg = format!("ignored a YAML comment after the value of `{}`", c.key);
-        ctx.warn("yaml-comment", msg, c.offset);
+        ctx.warn(Code::YamlComment, msg, c.offset);
         return value;
     }
     ctx.warn(
-        "hash-comment",
+        Code::HashComment,
         format!(
             "YAML reads the `#` in `{}` as a comment; kept the text after it",
             c.key

@@ -9,10 +9,11 @@
 //! with a warning. The strict variant (`<?xml …?><agent><frontmatter>…`) is
 //! recognised by `strict_parts`.
 
+use crate::diag::Code;
 use super::Ctx;
-use crate::lower::text;
+use crate::support::text::normalize as text;
 use crate::spec::{Boundaries, Example, OutputFormat, Responsibility, Section, Spec, ToolUsage};
-use crate::xmltext::unescape;
+use crate::support::xmltext::unescape;
 
 const TOP: [&str; 11] = [
     "role",
@@ -87,7 +88,7 @@ pub fn read(body: &str, base: usize, spec: &mut Spec, ctx: &mut Ctx) {
         let Some(el) = element_at(rest) else {
             let end = rest.find("\n<").map_or(rest.len(), |i| i + 1);
             ctx.warn(
-                "xml-text",
+                Code::XmlText,
                 "text outside the known elements; kept as a free section",
                 base + start,
             );
@@ -100,7 +101,7 @@ pub fn read(body: &str, base: usize, spec: &mut Spec, ctx: &mut Ctx) {
         };
         if el.unclosed {
             ctx.warn(
-                "xml-unclosed",
+                Code::XmlUnclosed,
                 format!("`<{}>` is not closed; read to the end of the file", el.name),
                 base + start,
             );
@@ -240,7 +241,7 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
         other => {
             let msg =
                 format!("unknown element `<{other}>`; kept as a free section titled `{other}`");
-            ctx.warn("xml-unknown", msg, at);
+            ctx.warn(Code::XmlUnknown, msg, at);
             spec.sections.push(Section {
                 title: other.to_string(),
                 body: leaf(inner),
@@ -288,7 +289,7 @@ fn responsibility(r: &Element, at: usize, ctx: &mut Ctx) -> Responsibility {
             "responsibility id `{}` is not an identifier; kept it in the title",
             bad.escape_debug()
         );
-        ctx.warn("invalid-id", msg, at);
+        ctx.warn(Code::InvalidId, msg, at);
         title = format!("{bad}. {title}");
     }
     let actions = children(r.inner, "actions")
@@ -320,7 +321,7 @@ mod tests {
         let mut ctx = Ctx::for_test(body);
         let mut spec = Spec::default();
         read(body, 0, &mut spec, &mut ctx);
-        (spec, ctx.warnings.iter().map(|w| w.code).collect())
+        (spec, ctx.warnings.iter().map(|w| w.code.as_str()).collect())
     }
 
     #[test]

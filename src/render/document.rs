@@ -9,10 +9,10 @@ use std::path::Path;
 use minijinja::{Value, context};
 use serde_json::Value as Json;
 
-use super::{Artifact, Entry, Prepared, Renderer, finish};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use super::{Prepared, Renderer, finish};
+use crate::artifact::{Artifact, Entry};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::Agent;
-use crate::resolve;
 use crate::spec::Table;
 use crate::target::{CheckLevel, Document, Target};
 
@@ -29,7 +29,7 @@ impl Renderer {
         if target.document == Document::Template {
             let fields = self.fields(prep, base, extra, source)?;
             let frontmatter =
-                crate::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
+                crate::support::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
             let ctx = context! { frontmatter => &frontmatter, ..base.clone() };
             let content = self.body(target, &ctx, source)?;
             let body = content
@@ -99,7 +99,7 @@ impl Renderer {
             match check.level {
                 CheckLevel::Error => errors.push(
                     Diagnostic::error(
-                        "target-rule",
+                        Code::TargetRule,
                         format!("`{}` → `{}`: {message}", agent.name, target.name),
                     )
                     .about(&agent.name, &target.name)
@@ -110,12 +110,12 @@ impl Renderer {
                     )),
                 ),
                 CheckLevel::Warning => warnings
-                    .push(resolve::translation(&agent.name, &target.name, &message).at(source)),
+                    .push(Diagnostic::translation(&agent.name, &target.name, &message).at(source)),
                 CheckLevel::Skip => {
                     written = false;
                     let what = format!("not written: {message}");
                     warnings
-                        .push(resolve::translation(&agent.name, &target.name, &what).at(source));
+                        .push(Diagnostic::translation(&agent.name, &target.name, &what).at(source));
                 }
             }
         }
@@ -134,7 +134,7 @@ impl Renderer {
     pub fn aggregate(&self, target: &Target, entries: &[Entry]) -> Result<Artifact, Diagnostics> {
         let first = entries.first().ok_or_else(|| {
             Diagnostics(vec![Diagnostic::error(
-                "render",
+                Code::Render,
                 format!("target `{}` has nothing to aggregate", target.name),
             )])
         })?;
@@ -165,7 +165,7 @@ pub fn frame(target: &Target) -> Result<Frame, String> {
     let key = aggregate_key(target)?;
     Ok(match target.document {
         Document::Yaml | Document::Template => Frame {
-            head: format!("{}:\n", crate::yaml::to_string(&key)?.trim_end()),
+            head: format!("{}:\n", crate::support::yaml::to_string(&key)?.trim_end()),
             sep: "",
             tail: String::new(),
         },
@@ -189,7 +189,7 @@ pub fn frame(target: &Target) -> Result<Frame, String> {
 pub fn item(target: &Target, value: &Json) -> Result<String, String> {
     let key = aggregate_key(target)?;
     match target.document {
-        Document::Yaml | Document::Template => crate::yaml::to_string(&[value]),
+        Document::Yaml | Document::Template => crate::support::yaml::to_string(&[value]),
         Document::Json => {
             let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
             let lines: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
@@ -221,7 +221,7 @@ pub(super) fn over_limit(
     let max = target.limits.max_body_chars?;
     let chars = body.chars().count();
     let what = format!("the prompt has {chars} characters; the target takes at most {max}");
-    (chars > max).then(|| resolve::translation(&agent.name, &target.name, &what).at(source))
+    (chars > max).then(|| Diagnostic::translation(&agent.name, &target.name, &what).at(source))
 }
 
 /// A rendered document before it is finished: content, fields and prompt text.
@@ -237,7 +237,7 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
     match document {
         Document::Toml => toml::to_string(value).map_err(|e| e.to_string()),
         Document::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string()),
-        Document::Yaml | Document::Template => crate::yaml::to_string(value),
+        Document::Yaml | Document::Template => crate::support::yaml::to_string(value),
     }
 }
 

@@ -1,0 +1,197 @@
+//! `agentc build` (and `build --watch`).
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::build::{self, Outcome};
+use crate::cli::ui::{Exit, Progress, Ui, json_diags, out, plural};
+use crate::cli::{BuildArgs, Global};
+use crate::emit::Summary;
+use crate::pipeline::Compiled;
+
+pub fn build(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
+    let Some(ws) = super::super::workspace(ui, cwd) else {
+        return Ok(1);
+    };
+    let selection = ws.select(&args.paths, &args.targets);
+    run(ui, &ws, &selection, &options(args, false))
+}
+
+/// The build options of `build` and `check`.
+pub(super) fn options(args: &BuildArgs, check: bool) -> build::Options {
+    build::Options {
+        layout: args.layout,
+        out: args.out.clone(),
+        strict: args.strict,
+        force: args.force,
+        check,
+    }
+}
+
+/// Runs a build or check and reports it.
+pub(super) fn run(
+    ui: &Ui,
+    ws: &crate::workspace::Workspace,
+    selection: &crate::workspace::Selection,
+    opts: &build::Options,
+) -> Result<Exit> {
+    let mut progress: Option<Progress> = None;
+    let on_wait = || {
+        if !ui.global.quiet && !ui.json() {
+            eprintln!("waiting for another agentc build of the same output root to finish");
+        }
+    };
+    let outcome = build::run(
+        ws,
+        selection,
+        opts,
+        &mut |done, total| {
+            progress
+                .get_or_insert_with(|| ui.progress("rendering", total))
+                .tick(done)
+        },
+        &on_wait,
+    );
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    match outcome {
+        Outcome::Failed(compiled) => {
+            ui.diagnostics(&compiled.diags);
+            let n = compiled.diags.error_count();
+            ui.summary(&format!(
+                "error: {n} error{} found; nothing was written",
+                plural(n)
+            ));
+            ui.fail_json(&compiled.diags);
+            Ok(1)
+        }
+        Outcome::CommitFailed(compiled) => {
+            ui.diagnostics(&compiled.diags);
+            ui.summary("error: nothing was written");
+            ui.fail_json(&compiled.diags);
+            Ok(1)
+        }
+        Outcome::Built {
+            root,
+            compiled,
+            summary,
+        } => report(ui, &root, &compiled, &summary),
+        Outcome::Checked {
+            root,
+            compiled,
+            outputs,
+            drifts,
+        } => super::check::report(ui, &root, &compiled, outputs, drifts),
+    }
+}
+
+/// What a successful build prints.
+fn report(ui: &Ui, root: &Path, compiled: &Compiled, summary: &Summary) -> Result<Exit> {
+    ui.diagnostics(&compiled.diags);
+    if ui.global.verbose && !ui.json() {
+        for p in &summary.written {
+            eprintln!("  wrote   {}", root.join(p).display());
+        }
+        for p in &summary.removed {
+            eprintln!("  removed {}", root.join(p).display());
+        }
+    }
+    let warnings = compiled.diags.warning_count();
+    let report = crate::translation::groups(&compiled.diags);
+    let translated: usize = report.iter().map(|g| g.items.len()).sum();
+    ui.summary(&format!(
+        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}{}",
+        compiled.agents.len(),
+        plural(compiled.agents.len()),
+        compiled.targets.len(),
+        plural(compiled.targets.len()),
+        root.display(),
+        summary.written.len(),
+        summary.unchanged,
+        summary.removed.len(),
+        if compiled.skipped > 0 {
+            format!(", {} skipped", compiled.skipped)
+        } else {
+            String::new()
+        },
+        if warnings > 0 {
+            format!(" ({warnings} warning{})", plural(warnings))
+        } else {
+            String::new()
+        },
+        if translated > 0 {
+            format!(
+                "; translation report: {translated} item{} for {} agent × target pair{}",
+                plural(translated),
+                report.len(),
+                plural(report.len())
+            )
+        } else {
+            String::new()
+        },
+    ));
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({
+                "ok": true,
+                "agents": compiled.agents,
+                "targets": compiled.targets,
+                "root": root,
+                "written": summary.written,
+                "unchanged": summary.unchanged,
+                "removed": summary.removed,
+                "skipped": compiled.skipped,
+                "translation": crate::translation::to_json(&report),
+                "diagnostics": json_diags(&compiled.diags),
+            })
+        ))?;
+    }
+    Ok(0)
+}
+
+/// Builds, then rebuilds on every change of an input until interrupted.
+pub fn watch(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
+    let Some(ws) = super::super::workspace(ui, cwd) else {
+        return Ok(1);
+    };
+    let selection = ws.select(&args.paths, &args.targets);
+    let root = ws.output_root(args.out.as_deref(), ws.layout(args.layout));
+    let inputs = crate::watch::Inputs::of(&ws, &selection, &root);
+    run(ui, &ws, &selection, &options(args, false))?;
+    // Say what each rebuild wrote, not only how much.
+    let ui = &Ui {
+        global: Global {
+            verbose: !ui.global.quiet,
+            ..ui.global.clone()
+        },
+        color: ui.color,
+        ci: ui.ci,
+    };
+    let ready = || eprintln!("watching for changes (Ctrl-C to stop)");
+    let warn = |what: String| eprintln!("warning: {what}");
+    crate::watch::watch(inputs, ready, warn, |changed| {
+        let names: Vec<String> = changed
+            .iter()
+            .map(|p| crate::workspace::relative_to(p, cwd).display().to_string())
+            .collect();
+        eprintln!("changed: {}", names.join(", "));
+        // The project itself may have changed (agentc.toml, a target file).
+        let rebuilt = match crate::workspace::Workspace::open(cwd) {
+            Ok(ws) => {
+                let selection = ws.select(&args.paths, &args.targets);
+                run(ui, &ws, &selection, &options(args, false))
+            }
+            Err(d) => {
+                ui.diagnostics(&d);
+                Ok(1)
+            }
+        };
+        if let Err(e) = rebuilt {
+            eprintln!("error: {e:#}");
+        }
+    })?;
+    Ok(0)
+}

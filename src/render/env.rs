@@ -1,0 +1,267 @@
+//! The template environment of a run: the built-in templates (embedded from
+//! the repository's `templates/` folder), a project's own templates over them,
+//! and every filter and test templates, target `fields` and `checks` may use.
+//!
+//! A template loads only templates: a name is a relative path of plain
+//! components, found in the project's `templates/` folder or among the
+//! built-ins, never a path elsewhere on the machine.
+
+use std::path::{Component, Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The built-in templates: (file name, text), sorted by name.
+pub fn builtin_templates() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<(&str, &str)> = TEMPLATES
+        .files()
+        .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
+        .collect();
+    all.sort();
+    all
+}
+
+/// The built-in template `name`, if there is one.
+pub fn builtin_template(name: &str) -> Option<&'static str> {
+    TEMPLATES.get_file(name).and_then(|f| f.contents_utf8())
+}
+
+/// The environment every template of a run is compiled in.
+pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(false)
+        .build()
+        .expect("the default delimiters are valid");
+    env.set_syntax(syntax);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    add_filters(&mut env);
+    env.add_filter("xml", |s: String, strict: Option<bool>| {
+        let strict = strict.unwrap_or(false);
+        note_lost_chars(&s, strict);
+        crate::support::xmltext::escape(&s, strict)
+    });
+    env.add_filter("modelfile_system", modelfile_system);
+    env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
+        let strict = strict.unwrap_or(false);
+        note_lost_chars(&s, strict);
+        crate::support::xmltext::escape_attr(&s, strict)
+    });
+    // `headings.tool_usage`: the heading of each structured field (spec::Field).
+    let headings: std::collections::BTreeMap<&str, &str> = crate::spec::Field::all()
+        .map(|f| (f.key(), f.heading()))
+        .collect();
+    env.add_global("headings", Value::from_pairs(headings));
+    env.set_loader(move |name| load(templates_dir.as_deref(), name));
+    env
+}
+
+/// A template by name: the project's file of that name, else the built-in.
+fn load(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Error> {
+    let refuse = |why: String| {
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("cannot load template `{name}`: {why}"),
+        ))
+    };
+    let plain = Path::new(name)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if name.is_empty() || !plain {
+        return refuse("templates load other templates by name, not by path".into());
+    }
+    if let Some(dir) = dir {
+        let path = dir.join(name);
+        if path.is_file() {
+            // A project's template may be a symlink, but not to a file outside
+            // the project: a pull request could otherwise render any file on
+            // the machine into the outputs (and `check` into CI's log).
+            let root = dir.parent().unwrap_or(dir);
+            let inside = match (path.canonicalize(), root.canonicalize()) {
+                (Ok(file), Ok(root)) => file.starts_with(root),
+                _ => false,
+            };
+            if !inside {
+                return refuse(format!("`{}` leads outside the project", path.display()));
+            }
+            return match crate::support::fs::read_text(&path) {
+                Ok(text) => Ok(Some(text)),
+                Err(d) => refuse(d.message),
+            };
+        }
+    }
+    Ok(builtin_template(name).map(str::to_string))
+}
+
+/// Adds agentc's filters and tests to `env`.
+fn add_filters(env: &mut Environment<'static>) {
+    // `tools | to_map("allow")`: a map from each item to one value.
+    env.add_filter("to_map", |keys: Vec<String>, value: Value| {
+        Value::from_pairs(keys.into_iter().map(|k| (k, value.clone())))
+    });
+    // `a | merge(b)`: the keys of `a`, then those of `b` (which win).
+    env.add_filter(
+        "merge",
+        |a: Value, b: Value| -> Result<Value, minijinja::Error> {
+            let mut pairs: Vec<(Value, Value)> = Vec::new();
+            for map in [a, b] {
+                for key in map.try_iter()? {
+                    let value = map.get_item(&key)?;
+                    pairs.retain(|(k, _)| *k != key);
+                    pairs.push((key, value));
+                }
+            }
+            Ok(Value::from_pairs(pairs))
+        },
+    );
+    // `name is matching("^[a-z]+$")`: a regular expression search.
+    env.add_test(
+        "matching",
+        |s: String, pattern: String| -> Result<bool, minijinja::Error> {
+            let re = regex::Regex::new(&pattern).map_err(|e| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("invalid regular expression: {e}"),
+                )
+            })?;
+            Ok(re.is_match(&s))
+        },
+    );
+}
+
+thread_local! {
+    /// What filters could not keep during the current render, drained into
+    /// translation warnings by `Renderer::render` (one render runs on one thread).
+    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note(what: String) {
+    NOTES.with(|n| n.borrow_mut().push(what));
+}
+
+fn note_lost_chars(text: &str, strict: bool) {
+    if !strict {
+        return;
+    }
+    let mut lost: Vec<char> = crate::support::xmltext::non_xml_chars(text).collect();
+    if !lost.is_empty() {
+        lost.sort_unstable();
+        lost.dedup();
+        let list: Vec<String> = lost
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
+        note(format!(
+            "XML 1.0 cannot hold {}; replaced with U+FFFD",
+            list.join(", ")
+        ));
+    }
+}
+
+pub(super) fn take_notes() -> Vec<String> {
+    let mut notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// The body of an Ollama Modelfile `SYSTEM """…"""` block. Ollama's parser has no
+/// escapes: a `"""` followed by white space ends the block. Every run of three or
+/// more quotes is written with backslashes (which the model then sees), with a note.
+fn modelfile_system(text: String) -> String {
+    if !text.contains("\"\"\"") {
+        return text;
+    }
+    note(
+        "an Ollama Modelfile cannot hold `\"\"\"`; runs of quotes are written as `\\\"`"
+            .to_string(),
+    );
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut run = 0;
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c == '"' {
+            run += 1;
+            continue;
+        }
+        let quote = if run >= 3 { "\\\"" } else { "\"" };
+        out.push_str(&quote.repeat(run));
+        run = 0;
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str) -> Result<Value, minijinja::Error> {
+        let mut env = Environment::new();
+        add_filters(&mut env);
+        env.compile_expression(expr)?
+            .eval(minijinja::context! { tools => vec!["read", "grep"] })
+    }
+
+    #[test]
+    fn builds_ordered_maps() {
+        let cases = [
+            (
+                "tools | to_map('allow')",
+                "{'read': 'allow', 'grep': 'allow'}",
+            ),
+            (
+                "{'*': 'deny'} | merge(tools | to_map('allow'))",
+                "{'*': 'deny', 'read': 'allow', 'grep': 'allow'}",
+            ),
+            ("{'a': 1, 'b': 2} | merge({'a': 3})", "{'b': 2, 'a': 3}"),
+            ("[] | to_map(1)", "{}"),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(
+                eval(expr).map(|v| v.to_string()).ok().as_deref(),
+                Some(want),
+                "{expr}"
+            );
+        }
+    }
+
+    #[test]
+    fn matching_is_a_regex_search() {
+        let cases = [
+            ("'a-b' is matching('^[a-z0-9-_]+$')", true),
+            ("'a.b' is matching('^[a-z0-9-_]+$')", false),
+            ("'x_' is matching('[-_]$')", true),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval(expr).map(|v| v.is_true()).ok(), Some(want), "{expr}");
+        }
+        assert!(
+            eval("'a' is matching('(')").is_err(),
+            "a bad pattern is an error"
+        );
+    }
+    #[test]
+    fn modelfile_system_never_holds_three_quotes() {
+        let cases = [
+            ("plain", "plain"),
+            ("a \"\" b", "a \"\" b"),
+            ("x\"\"\"y", "x\\\"\\\"\\\"y"),
+            ("\"\"\"\"\"", "\\\"\\\"\\\"\\\"\\\""),
+        ];
+        for (input, want) in cases {
+            let got = modelfile_system(input.to_string());
+            assert_eq!(got, want, "{input:?}");
+            assert!(!got.contains("\"\"\""), "{got:?}");
+        }
+        assert_eq!(take_notes().len(), 1);
+    }
+
+}

@@ -1,0 +1,283 @@
+//! Targets as data: what a `targets/<name>.toml` file says (this module's
+//! types, deserialized strictly) and the [`Registry`] of every target a run
+//! knows: the built-ins embedded from the repository's `targets/` folder and a
+//! project's own.
+
+mod registry;
+
+pub use registry::{Registry, builtin_targets};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::spec::Table;
+
+/// One target: where its files go, how they look and what it can express.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub name: String,
+    pub description: String,
+    /// The tool or model documentation version this target was checked against.
+    pub checked_against: String,
+    /// Start from this built-in target (project targets only).
+    #[serde(default)]
+    pub extends: Option<String>,
+    /// The model family (`model_compatibility` entries name families).
+    #[serde(default)]
+    pub family: Option<String>,
+    /// How this target's tokens are counted (`stats`, budgets, bundles).
+    #[serde(default)]
+    pub tokenizer: crate::support::tokens::Tokenizer,
+    /// The body template, a file name in `templates/`.
+    pub template: String,
+    /// Output path under `dist/<target>/` (a template over `name` and `options`).
+    pub path: String,
+    /// Output path for `--layout native`, relative to the output root.
+    pub native_path: String,
+    #[serde(default)]
+    pub document: Document,
+    /// Ordered frontmatter (or document) fields, each a minijinja expression.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// Whether `[extra]` keys and free `[targets.<name>]` keys are re-emitted.
+    #[serde(default)]
+    pub extras: bool,
+    /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
+    /// names targets. Every built-in is on; a project target file may turn one off.
+    #[serde(default = "yes")]
+    pub default: bool,
+    /// Whether this target carries metadata at all; plain prompts do not, and
+    /// report nothing for the metadata they leave out.
+    #[serde(default = "yes")]
+    pub metadata: bool,
+    #[serde(default)]
+    pub tools: Option<ToolMap>,
+    #[serde(default)]
+    pub models: Option<ModelMap>,
+    /// Colours the target takes as written (`"*"`: any).
+    #[serde(default)]
+    pub colors: Option<Vec<String>>,
+    /// A colour not in `colors` is kept as written (with a warning) rather than dropped.
+    #[serde(default)]
+    pub keep_unknown_colors: bool,
+    /// Colours the target takes in another spelling, e.g. `green = "#22c55e"`.
+    #[serde(default)]
+    pub color_map: BTreeMap<String, String>,
+    /// A regular expression for further colours the target takes as written.
+    #[serde(default)]
+    pub color_pattern: Option<String>,
+    /// Extra keys the target carries under its own name (`maxTurns = "steps"`),
+    /// when it does not carry every extra key (`extras = false`).
+    #[serde(default)]
+    pub extra_keys: BTreeMap<String, String>,
+    /// Rules of the tool checked on every output: what it would reject.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Collect every agent's fields into one file per output path (Roo's `.roomodes`).
+    #[serde(default)]
+    pub aggregate: Option<Aggregate>,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
+    #[serde(default)]
+    pub options: Table,
+    /// How a bundle places the prompt in this provider's API request (`[[request]]`,
+    /// the first whose `when` holds); none: the bundle carries no `request`.
+    #[serde(default)]
+    pub request: Vec<RequestShape>,
+    /// Where the definition came from (built-in or a project file).
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Target {
+    /// What makes a well-typed definition unusable, if anything.
+    fn problem(&self) -> Option<String> {
+        if self.aggregate.is_some() && self.document == Document::Template {
+            return Some(
+                "an `aggregate` target needs `document = \"yaml\"`, `\"toml\"` or `\"json\"`"
+                    .into(),
+            );
+        }
+        let pattern = self.color_pattern.as_deref()?;
+        regex::Regex::new(pattern)
+            .err()
+            .map(|e| format!("`color_pattern` is not a regular expression: {e}"))
+    }
+
+    /// Whether the target takes colour `c` as written.
+    pub fn takes_color(&self, c: &str) -> bool {
+        let listed = self.colors.iter().flatten().any(|a| a == c || a == "*");
+        let matched = self
+            .color_pattern
+            .as_deref()
+            .and_then(|p| regex::Regex::new(p).ok())
+            .is_some_and(|re| re.is_match(c));
+        listed || matched
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Origin {
+    #[default]
+    Builtin,
+    Project(PathBuf),
+}
+
+/// What a target's file is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Document {
+    /// The template writes the file; `frontmatter` holds the YAML of `fields`.
+    #[default]
+    Template,
+    /// The file is the TOML of `fields`; the template renders `prompt`.
+    Toml,
+    /// The file is the JSON of `fields`; the template renders `prompt`.
+    Json,
+    /// The file is the YAML of `fields`; the template renders `prompt`.
+    Yaml,
+}
+
+/// A rule the tool enforces, checked on each rendered output.
+///
+/// `test` is a minijinja expression over the render context plus `fields` (the
+/// evaluated fields by key) and `body` (the prompt text); when it is false,
+/// `message` (a template over the same context) is reported at `level`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub test: String,
+    pub message: String,
+    #[serde(default)]
+    pub level: CheckLevel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    /// The build fails.
+    #[default]
+    Error,
+    /// A translation warning; the file is written.
+    Warning,
+    /// A translation warning; the file is not written for this agent.
+    Skip,
+}
+
+/// How the entries of an aggregate target form one file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregate {
+    /// The document key holding the list of entries (`customModes`).
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub key: String,
+    /// A minijinja expression; `none`, undefined and empty results are left out.
+    pub value: String,
+    #[serde(default)]
+    pub style: FieldStyle,
+}
+
+pub use crate::support::yaml::FieldStyle;
+
+/// Canonical tool name → the target's name. A canonical tool missing from `map`
+/// (or mapped to `""`) cannot be expressed and is dropped with a warning.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolMap {
+    /// Pass names through unchanged (the canonical vocabulary is the target's).
+    #[serde(default)]
+    pub identity: bool,
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+    /// How an MCP tool `mcp__server__tool` is written, with `{server}` and `{tool}`.
+    #[serde(default)]
+    pub mcp: Option<String>,
+}
+
+impl ToolMap {
+    /// The target's name for one canonical tool, if it has one.
+    pub fn name_of(&self, tool: &str) -> Option<String> {
+        if let Some(rest) = tool.strip_prefix("mcp__") {
+            let (server, name) = rest.split_once("__")?;
+            if self.identity {
+                return Some(tool.to_string());
+            }
+            let pattern = self.mcp.as_ref()?;
+            return Some(pattern.replace("{server}", server).replace("{tool}", name));
+        }
+        if self.identity {
+            return Some(tool.to_string());
+        }
+        self.map.get(tool).filter(|v| !v.is_empty()).cloned()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelMap {
+    /// What `inherit` becomes; absent: the field is left out.
+    #[serde(default)]
+    pub inherit: Option<String>,
+    /// Tier or alias → the target's model.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+    /// Concrete ids with these prefixes are passed through.
+    #[serde(default)]
+    pub passthrough: Vec<String>,
+    /// Concrete ids with a key's prefix get the value's prefix instead
+    /// (`"claude-" = "anthropic/claude-"`).
+    #[serde(default)]
+    pub prefix: BTreeMap<String, String>,
+    /// A model the table does not know is kept as written (with a warning) rather
+    /// than dropped: for the target whose vocabulary is the canonical one.
+    #[serde(default)]
+    pub keep_unknown: bool,
+}
+
+/// One shape of a provider request, as data: `body` is a table whose strings are
+/// minijinja templates over `prompt`, `model`, `options`, `agent` and `target`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestShape {
+    /// A minijinja expression; the shape applies when it is true (absent: always).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Which text is the prompt: the whole `content`, or its `body` without frontmatter.
+    #[serde(default)]
+    pub prompt: PromptPart,
+    /// Options the prompt is rendered with for the request (e.g. `wrap = "none"`
+    /// for the bare prompt rather than a chat-template wrapper).
+    #[serde(default)]
+    pub options: Table,
+    pub body: Table,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptPart {
+    #[default]
+    Content,
+    Body,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Most characters the prompt body may have.
+    #[serde(default)]
+    pub max_body_chars: Option<usize>,
+}
+

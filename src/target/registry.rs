@@ -1,0 +1,258 @@
+//! The targets of a run: the built-ins, embedded from the repository's
+//! `targets/` folder, then the project's `targets/*.toml` over them.
+//!
+//! A project file named like a built-in is merged over it (tables merged key by
+//! key, other values replaced), so a project can add one tool mapping without
+//! copying the rest; a new target can start from a built-in with `extends`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+
+use super::{Origin, Target};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::spec::Table;
+
+static TARGETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/targets");
+
+/// The built-in target files: (name, text), sorted by name; the name is the
+/// file's stem (`claude` for `claude.toml`).
+pub fn builtin_targets() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<(&str, &str)> = TARGETS
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+        .filter_map(|f| Some((f.path().file_stem()?.to_str()?, f.contents_utf8()?)))
+        .collect();
+    all.sort();
+    all
+}
+
+/// All targets known to a run, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub targets: BTreeMap<String, Arc<Target>>,
+}
+
+impl Registry {
+    /// The built-ins, then the project's `targets/*.toml` merged over them.
+    pub fn load(project_targets: Option<&Path>) -> Result<Registry, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut raw: BTreeMap<String, (Table, Origin)> = BTreeMap::new();
+        for (name, text) in builtin_targets() {
+            match toml::from_str::<Table>(text) {
+                Ok(table) => {
+                    raw.insert(name.to_string(), (table, Origin::Builtin));
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    Code::BuiltinTarget,
+                    format!("built-in target `{name}` is invalid: {}", e.message()),
+                )),
+            }
+        }
+        if let Some(dir) = project_targets.filter(|d| d.is_dir()) {
+            let (files, problems) =
+                crate::support::fs::files(dir, 1, |p| p.extension().is_some_and(|e| e == "toml"));
+            diags.0.extend(problems);
+            for path in files {
+                read_project_target(&path, &mut raw, &mut diags);
+            }
+        }
+        let mut targets = BTreeMap::new();
+        for (name, (table, origin)) in raw {
+            match table.clone().try_into::<Target>() {
+                Ok(mut t) => {
+                    t.origin = origin;
+                    if t.name != name {
+                        t.name = name.clone();
+                    }
+                    if let Some(problem) = t.problem() {
+                        let mut d = Diagnostic::error(
+                            Code::InvalidTarget,
+                            format!("target `{name}`: {problem}"),
+                        );
+                        if let Origin::Project(p) = &t.origin {
+                            d = d.at(p);
+                        }
+                        diags.push(d);
+                        continue;
+                    }
+                    targets.insert(name, Arc::new(t));
+                }
+                Err(e) => {
+                    let mut d = Diagnostic::error(
+                        Code::InvalidTarget,
+                        format!("target `{name}`: {}", e.message()),
+                    );
+                    if let Origin::Project(p) = &origin {
+                        d = point_at_culprit(d.at(p), p, &table, e.message());
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(Registry { targets })
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<Target>> {
+        self.targets.get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.targets.keys().map(String::as_str)
+    }
+}
+
+fn read_project_target(
+    path: &Path,
+    raw: &mut BTreeMap<String, (Table, Origin)>,
+    diags: &mut Diagnostics,
+) {
+    let text = match crate::support::fs::read_text(path) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return;
+        }
+    };
+    let source: Arc<str> = Arc::from(text.as_str());
+    let table = match toml::from_str::<Table>(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d = Diagnostic::error(Code::InvalidToml, e.message().to_string()).at(path);
+            if let Some(span) = e.span() {
+                d = d.span(&source, span);
+            }
+            diags.push(d);
+            return;
+        }
+    };
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !crate::spec::is_valid_name(&name) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidName,
+                format!("target name `{name}` is not a valid identifier"),
+            )
+            .at(path),
+        );
+        return;
+    }
+    let base = match table.get("extends").and_then(|v| v.as_str()) {
+        Some(parent) => match raw.get(parent) {
+            Some((t, _)) => Some(t.clone()),
+            None => {
+                let known: Vec<&str> = raw.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(
+                    Code::UnknownTarget,
+                    format!("`extends` names unknown target `{parent}`"),
+                )
+                .at(path);
+                if let Some(s) = crate::diag::did_you_mean(parent, known) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+                return;
+            }
+        },
+        None => raw.get(&name).map(|(t, _)| t.clone()),
+    };
+    let mut merged = base.unwrap_or_default();
+    merge(&mut merged, table);
+    merged.insert("name".into(), toml::Value::String(name.clone()));
+    raw.insert(name, (merged, Origin::Project(path.to_path_buf())));
+}
+
+/// Points a target's type error at the top-level key of its file that causes it:
+/// the unknown key named, or the first key without which the definition reads.
+fn point_at_culprit(d: Diagnostic, path: &Path, merged: &Table, message: &str) -> Diagnostic {
+    let Ok(text) = crate::support::fs::read_text(path) else {
+        return d;
+    };
+    let (doc, _) = toml::de::DeTable::parse_recoverable(&text);
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next());
+    let culprit = doc.get_ref().iter().find(|(k, _)| {
+        let k: &str = k.get_ref();
+        if let Some(u) = unknown {
+            return k == u;
+        }
+        let mut without = merged.clone();
+        without.remove(k);
+        match without.try_into::<Target>() {
+            Ok(_) => true,
+            Err(e) => e.message() != message && !e.message().starts_with("missing field"),
+        }
+    });
+    match culprit {
+        Some((k, v)) => {
+            let span = if unknown.is_some() {
+                k.span()
+            } else {
+                v.span()
+            };
+            d.span(&Arc::from(text.as_str()), span)
+        }
+        None => d,
+    }
+}
+
+/// Deep-merges `over` into `base`: tables key by key, anything else replaced.
+fn merge(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every target file in the repository's `targets/` is embedded and loads,
+    /// under its file's name, with its template among the built-ins.
+    #[test]
+    fn builtins_load() {
+        let reg = Registry::load(None).expect("built-ins are valid");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let names: Vec<&str> = reg.names().collect();
+        assert_eq!(names, on_disk);
+        assert!(names.len() >= 14, "{names:?}");
+        for t in reg.targets.values() {
+            assert!(!t.checked_against.is_empty(), "{}", t.name);
+            assert!(
+                crate::render::builtin_template(&t.template).is_some(),
+                "{}: {}",
+                t.name,
+                t.template
+            );
+        }
+    }
+
+    #[test]
+    fn merge_is_deep_for_tables_only() {
+        let mut base: Table = toml::from_str("a = 1\n[t]\nx = 1\ny = 2").unwrap();
+        let over: Table = toml::from_str("a = [1]\n[t]\ny = 3\nz = 4").unwrap();
+        merge(&mut base, over);
+        let want: Table = toml::from_str("a = [1]\n[t]\nx = 1\ny = 3\nz = 4").unwrap();
+        assert_eq!(base, want);
+    }
+}
