@@ -55,7 +55,6 @@ pub struct Entry {
     pub item: String,
 }
 
-
 /// The hash of an output's bytes (xxh3-128): path collisions, the build record
 /// and unchanged-file checks compare outputs by it.
 pub fn hash(bytes: &[u8]) -> u128 {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::spec::{OutputFormat, Section, Table, TargetOverride, ToolUsage};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,4 +80,19 @@ impl Agent {
             && self.examples.is_empty()
             && self.success_metrics.is_empty())
     }
+}
+
+/// What one target makes of an agent (`resolve`'s result): the target-specific
+/// values templates see beside the agent, and what the target cannot express.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub options: Table,
+    /// The target's tool names; `None` = inherit all (or not expressible).
+    pub tools: Option<Vec<String>>,
+    pub model: Option<String>,
+    pub color: Option<String>,
+    pub description: String,
+    /// Extra frontmatter keys the target carries.
+    pub extra: Table,
+    pub warnings: Vec<Diagnostic>,
 }

@@ -49,6 +49,9 @@ pub(crate) mod stats;
 pub(crate) mod translation;
 pub(crate) mod watch;
 
+#[cfg(test)]
+mod layering;
+
 use clap::Parser;
 
 /// Runs agentc with the process arguments and returns the exit code.

@@ -16,8 +16,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::span::{self, Key, locate, value_span};
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::support::fs;
 use crate::spec::{self, Spec};
+use crate::support::fs;
 
 /// A spec and the file it came from.
 #[derive(Debug, Clone)]
@@ -68,8 +68,9 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let (found, problems) =
-                fs::files(path, usize::MAX, |p| p.extension().is_some_and(|e| e == "toml"));
+            let (found, problems) = fs::files(path, usize::MAX, |p| {
+                p.extension().is_some_and(|e| e == "toml")
+            });
             files.extend(found);
             diags.0.extend(problems);
         } else if path.exists() {
@@ -402,9 +403,14 @@ pub fn duplicates(names: &[(&str, &Path)], diags: &mut Diagnostics) -> Vec<Strin
             let mut d = Diagnostic::error(
                 Code::DuplicateName,
                 format!("agent name `{name}` is used by {} files", group.len()),
-            )
-            ;
-            d = span::point_in_file(d, path, &[Key::K("name")]);
+            );
+            // Read again: this is the rare, failing path.
+            if let Ok(text) = fs::read_text(path) {
+                let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
+                d = span::point(d, path, &text, &[Key::K("name")]);
+            } else {
+                d = d.at(path);
+            }
             diags.push(d.help(format!("names must be unique: {}", paths.join(", "))));
         }
     }

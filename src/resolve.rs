@@ -6,23 +6,9 @@
 use std::path::Path;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::ir::Agent;
+use crate::ir::{Agent, Resolved};
 use crate::spec::{Table, TargetOverride};
 use crate::target::Target;
-
-/// The target-specific values templates see beside the IR.
-#[derive(Debug, Default)]
-pub struct Resolved {
-    pub options: Table,
-    /// The target's tool names; `None` = inherit all (or not expressible).
-    pub tools: Option<Vec<String>>,
-    pub model: Option<String>,
-    pub color: Option<String>,
-    pub description: String,
-    /// Extra frontmatter keys the target carries.
-    pub extra: Table,
-    pub warnings: Vec<Diagnostic>,
-}
 
 /// Whether the agent's `model_compatibility` admits this target's family.
 fn is_compatible(agent: &Agent, target: &Target) -> bool {

@@ -8,10 +8,10 @@
 
 use serde_json::{Value, json};
 
-use crate::lint::budget::{self, Budgets, Finding};
 use crate::artifact::Artifact;
-use crate::target::Target;
+use crate::lint::budget::{self, Budgets, Finding};
 use crate::support::tokens::{self, GptEncoding, Tokens};
+use crate::target::Target;
 
 /// One rendered file.
 #[derive(Debug, Clone)]

@@ -48,7 +48,8 @@ impl Workspace {
         let levels = lint::levels(&project.config.lint, file.as_deref())
             .map_err(|d| diags.extend(d))
             .ok();
-        let budgets = budget::resolve(&project.config.budget, &registry, file.as_deref())
+        let config_text = file.as_deref().zip(project.text.as_ref());
+        let budgets = budget::resolve(&project.config.budget, &registry, config_text)
             .map_err(|d| diags.extend(d))
             .ok();
         let (Some(levels), Some(budgets)) = (levels, budgets) else {
@@ -128,7 +129,13 @@ impl Workspace {
 
     /// The job of compiling `selection`: `lint` is the lowest level of the lint
     /// rules run on each chunk of specs (`build` runs the denied ones).
-    pub fn job(&self, selection: &Selection, layout: Layout, strict: bool, lint: Option<Level>) -> Job<'_> {
+    pub fn job(
+        &self,
+        selection: &Selection,
+        layout: Layout,
+        strict: bool,
+        lint: Option<Level>,
+    ) -> Job<'_> {
         Job {
             specs: Specs::Paths(selection.sources.clone()),
             explicit_sources: selection.partial,

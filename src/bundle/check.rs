@@ -52,9 +52,8 @@ const MAX_BUNDLE: u64 = 1024 * 1024 * 1024;
 /// Reads the bundle in `file`, whatever its format; a problem is one diagnostic
 /// about the file.
 pub fn read_file(file: &Path) -> Result<Read, Diagnostics> {
-    let bytes = crate::support::fs::read_bounded(file, MAX_BUNDLE).map_err(|d| {
-        super::file_error(file, format!("cannot read the bundle: {}", d.message))
-    })?;
+    let bytes = crate::support::fs::read_bounded(file, MAX_BUNDLE)
+        .map_err(|d| super::file_error(file, format!("cannot read the bundle: {}", d.message)))?;
     read(&bytes).map_err(|e| super::file_error(file, e))
 }
 

@@ -17,7 +17,6 @@
 pub mod archive;
 pub mod check;
 
-
 pub mod request;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -34,9 +33,9 @@ use crate::load::Loaded;
 use crate::lower;
 use crate::pipeline::{self, Collect};
 use crate::project::inputs::{Inputs, slash_path};
+use crate::support::tokens::{self, Tokenizer, Tokens};
 use crate::target::Target;
 use crate::workspace::{Selection, Workspace};
-use crate::support::tokens::{self, Tokenizer, Tokens};
 
 /// The bundle format this agentc writes and reads.
 pub const BUNDLE_VERSION: u32 = 2;
@@ -232,7 +231,11 @@ struct Pair<'a> {
 
 /// Compiles `selection` of the workspace for the bundle: errors of any stage
 /// come back as diagnostics.
-pub fn assemble(ws: &Workspace, selection: &Selection, strict: bool) -> Result<Assembled, Diagnostics> {
+pub fn assemble(
+    ws: &Workspace,
+    selection: &Selection,
+    strict: bool,
+) -> Result<Assembled, Diagnostics> {
     let job = ws.job(selection, Layout::Native, strict, Some(Level::Deny));
     let mut all = Collect {
         keep: true,
@@ -250,10 +253,7 @@ pub fn assemble(ws: &Workspace, selection: &Selection, strict: bool) -> Result<A
         .filter_map(|t| registry.get(t).map(|t| &**t))
         .collect();
     let artifacts = &compiled.artifacts;
-    let paths: Vec<String> = artifacts
-        .iter()
-        .map(|a| slash_path(&a.path))
-        .collect();
+    let paths: Vec<String> = artifacts.iter().map(|a| slash_path(&a.path)).collect();
     let by_pair = index(artifacts);
     let mut pairs = Vec::new();
     for l in &loaded {

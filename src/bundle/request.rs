@@ -32,8 +32,7 @@ pub fn request(
         return Ok(None);
     }
     let agent = lower::lower(&l.spec);
-    let Some(resolved) =
-        resolve::resolve(&agent, target, job.options.get(&target.name), &l.path)?
+    let Some(resolved) = resolve::resolve(&agent, target, job.options.get(&target.name), &l.path)?
     else {
         return Ok(None);
     };

@@ -68,18 +68,6 @@ pub fn point(d: Diagnostic, file: &Path, text: &Arc<str>, path: &[Key]) -> Diagn
     }
 }
 
-/// Like [`point`] for a file not in memory: it is read again (the rare, failing
-/// path), without a BOM; a file that cannot be read gets the diagnostic without a span.
-pub fn point_in_file(d: Diagnostic, file: &Path, path: &[Key]) -> Diagnostic {
-    match crate::support::fs::read_text(file) {
-        Ok(text) => {
-            let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
-            point(d, file, &text, path)
-        }
-        Err(_) => d.at(file),
-    }
-}
-
 /// One-based line and character column of byte offset `at` in `source`.
 pub fn line_col(source: &str, at: usize) -> (usize, usize) {
     let at = floor_char_boundary(source, at.min(source.len()));

@@ -99,4 +99,3 @@ fn diff(old: &str, new: &str, label: &str) -> String {
         .header(&format!("a/{label}"), &format!("b/{label}"))
         .to_string()
 }
-

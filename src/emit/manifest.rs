@@ -69,4 +69,3 @@ pub(crate) fn intern(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
     names.insert(n.clone());
     n
 }
-

@@ -507,4 +507,3 @@ mod tests {
         assert!(may_exist("gone/x/a.md", &mut Folders::default()));
     }
 }
-

@@ -430,8 +430,9 @@ fn place(staged: &Path, dest: &Path, made: &mut HashSet<PathBuf>) -> Result<(), 
     if std::fs::rename(staged, dest).is_ok() {
         return Ok(());
     }
-    let bytes = std::fs::read(staged)
-        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", dest.display())))?;
+    let bytes = std::fs::read(staged).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", dest.display()))
+    })?;
     atomic_write(dest, &bytes)
 }
 
@@ -466,4 +467,3 @@ fn remove_empty_parents(root: &Path, file: &Path) {
         dir = d.parent();
     }
 }
-

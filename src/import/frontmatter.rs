@@ -14,7 +14,7 @@ use crate::diag::Code;
 use serde_json::Value;
 
 use super::Ctx;
-use super::recover::{first_line, parse_chunk, recover_comment, strip_comment};
+use super::recover::{Chunk, first_line, parse_chunk, recover_comment, strip_comment};
 use crate::support::yaml;
 
 /// One `key: value` of the frontmatter.
@@ -109,14 +109,6 @@ fn dedent(inner: &str, offset: usize, ctx: &mut Ctx) -> String {
         .lines()
         .map(|l| l.get(indent..).unwrap_or("").to_string() + "\n")
         .collect()
-}
-
-/// A top-level entry as written: key, its line's value text, continuation lines.
-pub(super) struct Chunk<'a> {
-    pub(super) key: String,
-    pub(super) offset: usize,
-    pub(super) inline: &'a str,
-    pub(super) text: String,
 }
 
 fn chunks<'a>(fm: &'a str, base: usize, ctx: &mut Ctx) -> Vec<Chunk<'a>> {

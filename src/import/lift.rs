@@ -16,11 +16,11 @@ use pulldown_cmark::HeadingLevel;
 
 use super::markdown::split;
 use crate::lower::lower;
-use crate::support::text::normalize as text;
 use crate::render::Renderer;
 use crate::spec::{
     Boundaries, Example, Field, OutputFormat, Responsibility, Section, Spec, ToolUsage,
 };
+use crate::support::text::normalize as text;
 
 /// Moves the canonical prefix of `spec.sections` into structured fields.
 pub fn lift(spec: &mut Spec) {
@@ -82,7 +82,9 @@ fn parse(field: Field, body: &str, c: &mut Spec) -> Option<()> {
         Field::Triggers => c.triggers = non_empty(items(body)?)?,
         Field::Expertise => c.expertise = non_empty(items(body)?)?,
         Field::SuccessMetrics => c.success_metrics = non_empty(items(body)?)?,
-        Field::UncertaintyProtocol => c.uncertainty_protocol = Some(text(body)).filter(|t| !t.is_empty()),
+        Field::UncertaintyProtocol => {
+            c.uncertainty_protocol = Some(text(body)).filter(|t| !t.is_empty())
+        }
         Field::Responsibilities => c.responsibilities = responsibilities(body)?,
         Field::ToolUsage => c.tool_usage = tool_usage(body)?,
         Field::Boundaries => c.boundaries = Some(boundaries(body)?),
@@ -252,6 +254,7 @@ mod tests {
             ..Spec::default()
         };
         super::super::markdown::read(body, &mut spec);
+        lift(&mut spec);
         spec
     }
 

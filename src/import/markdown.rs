@@ -9,10 +9,11 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
 
-use crate::support::text::normalize as text;
 use crate::spec::{Section, Spec};
+use crate::support::text::normalize as text;
 
-/// Reads a Markdown body into `spec`.
+/// Reads a Markdown body into `spec`: the role, then the sections (lifting
+/// agentc's own canonical headings back into fields is `lift`'s step).
 pub fn read(body: &str, spec: &mut Spec) {
     let (role, sections) = split(body, HeadingLevel::H2);
     let role = text(&role);
@@ -24,7 +25,6 @@ pub fn read(body: &str, spec: &mut Spec) {
             body: text(&body),
         })
         .collect();
-    super::lift::lift(spec);
 }
 
 /// Splits `body` at its top-level ATX headings of `level`: the text before the

@@ -30,7 +30,10 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
             }
             "description" => {
                 description = scalar(e, ctx).map(|d| literal_newlines(&d, e, ctx));
-                if description.as_deref().is_some_and(crate::support::text::is_blank) {
+                if description
+                    .as_deref()
+                    .is_some_and(crate::support::text::is_blank)
+                {
                     let msg = "`description` is empty; left out, so agentc derives one";
                     ctx.warn(Code::EmptyValue, msg, at);
                     description = None;

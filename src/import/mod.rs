@@ -27,8 +27,8 @@ use std::sync::Arc;
 use crate::diag::{Code, Diagnostic};
 use crate::load::Loaded;
 use crate::lower::derive_description;
-use crate::support::text::normalize as text;
 use crate::spec::Spec;
+use crate::support::text::normalize as text;
 
 /// The legacy form a file was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -143,6 +143,7 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
         Form::Xml
     } else {
         markdown::read(body, &mut spec);
+        lift::lift(&mut spec);
         if !parts.has_frontmatter {
             Form::PlainMarkdown
         } else {
@@ -161,7 +162,10 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
 /// Binary and empty files are not agents.
 fn check_readable(path: &Path, source: &Arc<str>) -> Result<(), Diagnostic> {
     if let Some(at) = source.find('\0') {
-        let d = Diagnostic::error(Code::Binary, "a binary file (it holds NUL bytes), not an agent");
+        let d = Diagnostic::error(
+            Code::Binary,
+            "a binary file (it holds NUL bytes), not an agent",
+        );
         return Err(d.at(path).span(source, at..at + 1));
     }
     if source.trim().is_empty() {
@@ -231,7 +235,10 @@ fn clean(text: &str) -> (String, Vec<(Code, &'static str)>) {
     let mut notes = Vec::new();
     let mut s = text;
     if let Some(rest) = s.strip_prefix('\u{feff}') {
-        notes.push((Code::Bom, "the file starts with a byte order mark; dropped it"));
+        notes.push((
+            Code::Bom,
+            "the file starts with a byte order mark; dropped it",
+        ));
         s = rest;
     }
     if !s.contains('\r') {

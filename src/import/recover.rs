@@ -10,8 +10,15 @@ use crate::diag::Code;
 use serde_json::Value;
 
 use super::Ctx;
-use super::frontmatter::Chunk;
 use crate::support::yaml;
+
+/// A top-level entry as written: key, its line's value text, continuation lines.
+pub(super) struct Chunk<'a> {
+    pub(super) key: String,
+    pub(super) offset: usize,
+    pub(super) inline: &'a str,
+    pub(super) text: String,
+}
 
 /// serde_yaml's message without its position (relative to the parsed text; the
 /// diagnostic carries the position in the file instead).

@@ -9,10 +9,10 @@
 //! with a warning. The strict variant (`<?xml …?><agent><frontmatter>…`) is
 //! recognised by `strict_parts`.
 
-use crate::diag::Code;
 use super::Ctx;
-use crate::support::text::normalize as text;
+use crate::diag::Code;
 use crate::spec::{Boundaries, Example, OutputFormat, Responsibility, Section, Spec, ToolUsage};
+use crate::support::text::normalize as text;
 use crate::support::xmltext::unescape;
 
 const TOP: [&str; 11] = [

@@ -9,15 +9,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::artifact::Artifact;
 use crate::diag::span::{self, Key};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::load::SpecTexts;
-use crate::artifact::Artifact;
-use crate::target::{Registry, Target};
 use crate::support::tokens::{self, GptEncoding, Tokens};
+use crate::target::{Registry, Target};
 
 /// `[budget.<target>]` as written in agentc.toml.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +47,7 @@ pub type Budgets = BTreeMap<String, Limit>;
 pub fn resolve(
     config: &BTreeMap<String, Budget>,
     registry: &Registry,
-    config_file: Option<&Path>,
+    config_file: Option<(&Path, &Arc<str>)>,
 ) -> Result<Budgets, Diagnostics> {
     let mut out = Budgets::new();
     for t in registry.targets.values() {
@@ -81,13 +82,17 @@ pub fn resolve(
     }
 }
 
-fn unknown_target(name: &str, registry: &Registry, config_file: Option<&Path>) -> Diagnostic {
+fn unknown_target(
+    name: &str,
+    registry: &Registry,
+    config_file: Option<(&Path, &Arc<str>)>,
+) -> Diagnostic {
     let mut d = Diagnostic::error(
         Code::UnknownTarget,
         format!("`[budget.{name}]` names an unknown target"),
     );
-    if let Some(file) = config_file {
-        d = span::point_in_file(d, file, &[Key::K("budget"), Key::K(name)]);
+    if let Some((file, text)) = config_file {
+        d = span::point(d, file, text, &[Key::K("budget"), Key::K(name)]);
     }
     match did_you_mean(name, registry.names()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -231,7 +236,9 @@ mod tests {
             builtin: false,
         };
         let a = artifact("hello world");
-        let found = check(&a, &limit, 11, || tokens::count(tokens::Tokenizer::Openai, &a.content));
+        let found = check(&a, &limit, 11, || {
+            tokens::count(tokens::Tokenizer::Openai, &a.content)
+        });
         let what: Vec<_> = found.iter().map(|f| (f.measure, f.value, f.max)).collect();
         assert_eq!(what, [("characters", 11, 5), ("tokens", 2, 1)]);
         assert_eq!(

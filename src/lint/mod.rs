@@ -15,8 +15,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 
-use crate::diag::{Code, Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::diag::span::{Key, locate};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::load::Loaded;
 use crate::spec::Spec;
 use crate::target::Target;
@@ -139,12 +139,7 @@ pub fn levels(
 }
 
 /// Runs every rule whose level is at least `min` over the specs.
-pub fn lint(
-    loaded: &[Loaded],
-    targets: &[&Target],
-    levels: &Levels,
-    min: Level,
-) -> Diagnostics {
+pub fn lint(loaded: &[Loaded], targets: &[&Target], levels: &Levels, min: Level) -> Diagnostics {
     use rayon::prelude::*;
     // Specs are linted in parallel; findings come out in the order of `loaded`.
     let each: Vec<Diagnostics> = loaded
@@ -322,10 +317,7 @@ fn check_tools(c: &mut Ctx, targets: &[&Target]) {
     }
     let tools = c.spec().tools.clone().unwrap_or_default();
     for (i, tool) in tools.iter().enumerate() {
-        if !mappers
-            .iter()
-            .any(|m| m.name_of(tool).is_some())
-        {
+        if !mappers.iter().any(|m| m.name_of(tool).is_some()) {
             c.report(
                 Code::UnmappableTool,
                 &[Key::K("tools"), Key::I(i)],

@@ -22,7 +22,12 @@ pub fn aggregate_in_memory<S: Sink + ?Sized>(
     match file.read_to_string(&mut artifact.content) {
         Ok(_) => {
             let failed = diags.has_errors();
-            sink.chunk(vec![artifact], &crate::load::SpecTexts::new(), diags, failed)
+            sink.chunk(
+                vec![artifact],
+                &crate::load::SpecTexts::new(),
+                diags,
+                failed,
+            )
         }
         Err(e) => diags.push(Diagnostic::error(
             Code::Io,
@@ -83,10 +88,14 @@ impl Spool {
 
     /// The whole file, its entries in agent-name order, written to a temporary
     /// file (never held whole in memory); the artifact carries the hash of its bytes.
-    pub(super) fn assemble(mut self, target: &Target) -> Result<(Artifact, std::fs::File), Diagnostic> {
+    pub(super) fn assemble(
+        mut self,
+        target: &Target,
+    ) -> Result<(Artifact, std::fs::File), Diagnostic> {
         use std::io::{Seek, SeekFrom};
-        let frame = crate::render::document::frame(target)
-            .map_err(|e| Diagnostic::error(Code::Render, format!("target `{}`: {e}", target.name)))?;
+        let frame = crate::render::document::frame(target).map_err(|e| {
+            Diagnostic::error(Code::Render, format!("target `{}`: {e}", target.name))
+        })?;
         self.index.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = tempfile::tempfile().map_err(|e| self.error(e))?;
         let Some(mut spool) = self.file.take() else {
@@ -223,7 +232,14 @@ mod tests {
             let mut d = Diagnostics::default();
             let l = load::load_str(Path::new("a.toml"), &spec, &mut d).unwrap();
             let agent = lower::lower(&l.spec);
-            let r = super::super::render_one(&renderer, &agent, roo, None, Layout::Dist, Path::new("a.toml"));
+            let r = super::super::render_one(
+                &renderer,
+                &agent,
+                roo,
+                None,
+                Layout::Dist,
+                Path::new("a.toml"),
+            );
             spool.push(&r.unwrap().entry.unwrap()).unwrap();
         }
         let (artifact, mut file) = spool.assemble(roo).unwrap();

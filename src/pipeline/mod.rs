@@ -20,8 +20,8 @@ use crate::{load, lower, resolve};
 
 mod aggregate;
 
-use aggregate::{Spool, note_partial_aggregates};
 pub use aggregate::aggregate_in_memory;
+use aggregate::{Spool, note_partial_aggregates};
 
 /// The specs a compile starts from.
 #[derive(Debug, Clone)]
@@ -98,7 +98,8 @@ pub fn targets<'r>(
             Some(t) if seen.insert(name.clone()) => out.push(&**t),
             Some(_) => {}
             None => {
-                let mut d = Diagnostic::error(Code::UnknownTarget, format!("unknown target `{name}`"));
+                let mut d =
+                    Diagnostic::error(Code::UnknownTarget, format!("unknown target `{name}`"));
                 d = match did_you_mean(name, registry.names()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!(
@@ -499,4 +500,3 @@ fn check_overrides(loaded: &[Loaded], registry: &Registry, diags: &mut Diagnosti
         }
     }
 }
-

@@ -199,7 +199,12 @@ pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
                         "option `{key}` of target `{name}` must be a {}",
                         default.type_str()
                     );
-                    report(Diagnostic::error(Code::OptionType, msg), &at, Vec::new(), key);
+                    report(
+                        Diagnostic::error(Code::OptionType, msg),
+                        &at,
+                        Vec::new(),
+                        key,
+                    );
                 }
                 Some(_) => {}
             }

@@ -28,8 +28,8 @@ impl Renderer {
         let target = prep.target;
         if target.document == Document::Template {
             let fields = self.fields(prep, base, extra, source)?;
-            let frontmatter =
-                crate::support::yaml::frontmatter(&fields).map_err(|e| self.fail(target, source, e))?;
+            let frontmatter = crate::support::yaml::frontmatter(&fields)
+                .map_err(|e| self.fail(target, source, e))?;
             let ctx = context! { frontmatter => &frontmatter, ..base.clone() };
             let content = self.body(target, &ctx, source)?;
             let body = content

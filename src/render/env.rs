@@ -198,7 +198,6 @@ fn modelfile_system(text: String) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +262,4 @@ mod tests {
         }
         assert_eq!(take_notes().len(), 1);
     }
-
 }

@@ -25,7 +25,12 @@ impl Renderer {
         self.template_error(target, what, e)
     }
 
-    pub(super) fn template_error(&self, target: &Target, what: &str, e: minijinja::Error) -> Diagnostics {
+    pub(super) fn template_error(
+        &self,
+        target: &Target,
+        what: &str,
+        e: minijinja::Error,
+    ) -> Diagnostics {
         // An expression (a field, a check, the path) or a missing template is the
         // target file's fault; anything else lies in the template named by the error.
         let in_target = what == "path"
@@ -73,7 +78,6 @@ impl Renderer {
             _ => vec![Key::K("template")],
         }
     }
-
 }
 
 fn message(target: &Target, what: &str, e: &minijinja::Error) -> String {
@@ -117,4 +121,3 @@ pub(super) fn target_file(target: &Target, keys: &[Key]) -> Option<TargetAt> {
         source: span.map(|s| (text, s)),
     })
 }
-

@@ -16,8 +16,7 @@ use serde_json::Value as Json;
 use crate::artifact::{Artifact, Entry, Layout};
 use crate::diag::span::Key;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::Agent;
-use crate::resolve::Resolved;
+use crate::ir::{Agent, Resolved};
 use crate::spec::Table;
 use crate::target::Target;
 
@@ -401,7 +400,13 @@ mod tests {
             .iter()
             .map(|t| crate::resolve::resolve(&agent, t, None, Path::new("a.toml")))
             .collect();
-        let out = renderer.render_all(&agent, &prepared, resolved, Layout::Dist, Path::new("a.toml"));
+        let out = renderer.render_all(
+            &agent,
+            &prepared,
+            resolved,
+            Layout::Dist,
+            Path::new("a.toml"),
+        );
         let text = |i: usize| match &out[i] {
             Ok(r) => r.artifact.as_ref().map(|a| a.content.clone()),
             Err(d) => panic!("{d:?}"),

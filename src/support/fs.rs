@@ -64,8 +64,16 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let err = |msg: String| Diagnostic::error(Code::Io, msg).at(path);
     let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read file: {e}")))?;
     if !meta.is_file() {
-        let what = if meta.is_dir() { "a folder" } else { "not a regular file" };
-        return Err(Diagnostic::error(Code::NotAFile, format!("cannot read `{}`: {what}", path.display())).at(path));
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        return Err(Diagnostic::error(
+            Code::NotAFile,
+            format!("cannot read `{}`: {what}", path.display()),
+        )
+        .at(path));
     }
     if meta.len() > limit {
         return Err(too_large(path, limit));
@@ -84,7 +92,11 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
 fn too_large(path: &Path, limit: u64) -> Diagnostic {
     Diagnostic::error(
         Code::TooLarge,
-        format!("`{}` is larger than {} MiB", path.display(), limit / (1024 * 1024)),
+        format!(
+            "`{}` is larger than {} MiB",
+            path.display(),
+            limit / (1024 * 1024)
+        ),
     )
     .at(path)
     .help("agentc reads input files of a bounded size only")
@@ -101,7 +113,10 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             Code::InvalidUtf8,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
         .at(path)
     })
@@ -113,7 +128,10 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let io = |what: &str, e: std::io::Error| {
         Diagnostic::error(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))
     };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder of", e))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".agentc-");
@@ -271,8 +289,16 @@ mod tests {
         std::fs::write(&file, "12345").unwrap();
         assert_eq!(read_bounded(&file, 5).unwrap(), b"12345");
         assert_eq!(read_bounded(&file, 4).unwrap_err().code, Code::TooLarge);
-        assert_eq!(read_bounded(dir.path(), 100).unwrap_err().code, Code::NotAFile);
-        assert_eq!(read_bounded(&dir.path().join("none"), 100).unwrap_err().code, Code::Io);
+        assert_eq!(
+            read_bounded(dir.path(), 100).unwrap_err().code,
+            Code::NotAFile
+        );
+        assert_eq!(
+            read_bounded(&dir.path().join("none"), 100)
+                .unwrap_err()
+                .code,
+            Code::Io
+        );
         #[cfg(unix)]
         {
             let fifo = dir.path().join("fifo");
@@ -282,7 +308,10 @@ mod tests {
                 assert_eq!(read_bounded(&fifo, 100).unwrap_err().code, Code::NotAFile);
             }
             if Path::new("/dev/zero").exists() {
-                assert_eq!(read_bounded(Path::new("/dev/zero"), 100).unwrap_err().code, Code::NotAFile);
+                assert_eq!(
+                    read_bounded(Path::new("/dev/zero"), 100).unwrap_err().code,
+                    Code::NotAFile
+                );
             }
         }
     }

@@ -141,7 +141,11 @@ mod tests {
             bpe.encode_ordinary("tiktoken is great!"),
             [83, 1609, 5963, 374, 2294, 0]
         );
-        let t = count_with(Tokenizer::Openai, "tiktoken is great!", GptEncoding::Cl100kBase);
+        let t = count_with(
+            Tokenizer::Openai,
+            "tiktoken is great!",
+            GptEncoding::Cl100kBase,
+        );
         assert_eq!(
             (t.count, t.exact, t.encoding),
             (6, true, Encoding::Cl100kBase)

@@ -280,4 +280,3 @@ pub struct Limits {
     #[serde(default)]
     pub max_body_chars: Option<usize>,
 }
-

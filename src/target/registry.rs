@@ -230,7 +230,14 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         on_disk.sort();
         let names: Vec<&str> = reg.names().collect();

@@ -1,4 +1,5 @@
-//! `agentc build` (and `build --watch`).
+//! `agentc build` (and `build --watch`), and the report of `check`, which
+//! runs the same build without writing.
 
 use std::path::Path;
 
@@ -7,7 +8,7 @@ use anyhow::Result;
 use crate::build::{self, Outcome};
 use crate::cli::ui::{Exit, Progress, Ui, json_diags, out, plural};
 use crate::cli::{BuildArgs, Global};
-use crate::emit::Summary;
+use crate::emit::{Drift, DriftKind, Summary};
 use crate::pipeline::Compiled;
 
 pub fn build(ui: &Ui, cwd: &Path, args: &BuildArgs) -> Result<Exit> {
@@ -83,7 +84,7 @@ pub(super) fn run(
             compiled,
             outputs,
             drifts,
-        } => super::check::report(ui, &root, &compiled, outputs, drifts),
+        } => check_report(ui, &root, &compiled, outputs, drifts),
     }
 }
 
@@ -150,6 +151,48 @@ fn report(ui: &Ui, root: &Path, compiled: &Compiled, summary: &Summary) -> Resul
         ))?;
     }
     Ok(0)
+}
+
+/// What `check` prints: the drifts (diffs), or that every output is up to date.
+fn check_report(
+    ui: &Ui,
+    root: &Path,
+    compiled: &Compiled,
+    outputs: usize,
+    drifts: Vec<Drift>,
+) -> Result<Exit> {
+    ui.diagnostics(&compiled.diags);
+    if ui.json() {
+        out(&format!(
+            "{}\n",
+            serde_json::json!({ "ok": drifts.is_empty(), "drift": drifts, "diagnostics": json_diags(&compiled.diags) })
+        ))?;
+    } else {
+        let mut text = String::new();
+        for d in &drifts {
+            text.push_str(&d.diff);
+        }
+        out(&text)?;
+    }
+    if drifts.is_empty() {
+        ui.summary(&format!(
+            "{} files up to date in {}",
+            outputs,
+            root.display()
+        ));
+        return Ok(0);
+    }
+    let count = |k| drifts.iter().filter(|d| d.kind == k).count();
+    ui.summary(&format!(
+        "error: {} of {} outputs out of date in {} ({} stale, {} missing, {} extra); run `agentc build`",
+        drifts.len(),
+        outputs,
+        root.display(),
+        count(DriftKind::Stale),
+        count(DriftKind::Missing),
+        count(DriftKind::Extra)
+    ));
+    Ok(1)
 }
 
 /// Builds, then rebuilds on every change of an input until interrupted.

@@ -6,9 +6,7 @@ use anyhow::Result;
 
 use crate::bundle::check::{self, Kind};
 use crate::cli::CheckArgs;
-use crate::cli::ui::{Exit, Ui, json_diags, out};
-use crate::emit::{Drift, DriftKind};
-use crate::pipeline::Compiled;
+use crate::cli::ui::{Exit, Ui, out};
 
 pub fn check(ui: &Ui, cwd: &Path, args: &CheckArgs) -> Result<Exit> {
     if args.build.watch {
@@ -22,49 +20,12 @@ pub fn check(ui: &Ui, cwd: &Path, args: &CheckArgs) -> Result<Exit> {
         return Ok(1);
     };
     let selection = ws.select(&args.build.paths, &args.build.targets);
-    super::build::run(ui, &ws, &selection, &super::build::options(&args.build, true))
-}
-
-/// What `check` prints: the drifts (diffs), or that every output is up to date.
-pub(super) fn report(
-    ui: &Ui,
-    root: &Path,
-    compiled: &Compiled,
-    outputs: usize,
-    drifts: Vec<Drift>,
-) -> Result<Exit> {
-    ui.diagnostics(&compiled.diags);
-    if ui.json() {
-        out(&format!(
-            "{}\n",
-            serde_json::json!({ "ok": drifts.is_empty(), "drift": drifts, "diagnostics": json_diags(&compiled.diags) })
-        ))?;
-    } else {
-        let mut text = String::new();
-        for d in &drifts {
-            text.push_str(&d.diff);
-        }
-        out(&text)?;
-    }
-    if drifts.is_empty() {
-        ui.summary(&format!(
-            "{} files up to date in {}",
-            outputs,
-            root.display()
-        ));
-        return Ok(0);
-    }
-    let count = |k| drifts.iter().filter(|d| d.kind == k).count();
-    ui.summary(&format!(
-        "error: {} of {} outputs out of date in {} ({} stale, {} missing, {} extra); run `agentc build`",
-        drifts.len(),
-        outputs,
-        root.display(),
-        count(DriftKind::Stale),
-        count(DriftKind::Missing),
-        count(DriftKind::Extra)
-    ));
-    Ok(1)
+    super::build::run(
+        ui,
+        &ws,
+        &selection,
+        &super::build::options(&args.build, true),
+    )
 }
 
 /// `agentc check --bundle FILE`: exit 0 when the bundle matches the sources.

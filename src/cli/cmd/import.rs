@@ -86,4 +86,3 @@ pub fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
     ));
     Ok(if failed { 1 } else { 0 })
 }
-

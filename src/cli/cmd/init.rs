@@ -96,10 +96,11 @@ fn created_json(ui: &Ui, created: &[String]) -> Result<Exit> {
 /// Writes a new file; an error when it exists or cannot be written.
 fn create_new(path: &Path, text: &str) -> Result<(), Diagnostic> {
     if path.exists() {
-        return Err(
-            Diagnostic::error(Code::Exists, format!("`{}` already exists", path.display()))
-                .help("choose another name, or edit it"),
-        );
+        return Err(Diagnostic::error(
+            Code::Exists,
+            format!("`{}` already exists", path.display()),
+        )
+        .help("choose another name, or edit it"));
     }
     crate::support::fs::atomic_write(path, text.as_bytes())
 }

@@ -21,7 +21,11 @@ pub fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
         let mut text = String::new();
         for rule in RULES {
             let level = format!("{:?}", ws.levels[&rule.code]).to_lowercase();
-            text.push_str(&format!("{:<24} {level:<6} {}\n", rule.name(), rule.summary));
+            text.push_str(&format!(
+                "{:<24} {level:<6} {}\n",
+                rule.name(),
+                rule.summary
+            ));
         }
         out(&text)?;
         ui.summary(&format!(
@@ -35,7 +39,12 @@ pub fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
     let targets = pipeline::targets(&ws.registry, &selection.targets, &mut diags);
     let files = crate::load::discover(&selection.sources, &mut diags);
     let loaded = crate::load::load(&files, &mut diags);
-    diags.extend(crate::lint::lint(&loaded, &targets, &ws.levels, Level::Warn));
+    diags.extend(crate::lint::lint(
+        &loaded,
+        &targets,
+        &ws.levels,
+        Level::Warn,
+    ));
     let level = ws.levels[&Code::OverBudget];
     if level != Level::Allow && !diags.has_errors() {
         diags.extend(budgets(&ws, &selection, loaded.clone(), level));
