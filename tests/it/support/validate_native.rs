@@ -1,0 +1,485 @@
+//! `validate_native`: checks one native agent file against the rules of the tool
+//! that reads it (TARGETS.md), with a real parser of its format: YAML through
+//! `agentc::support::yaml`, TOML through `toml`, JSON through `serde_json`.
+//!
+//! Independent of agentc's own target data on purpose: it restates each tool's
+//! rules so that a wrong target file cannot pass its own test. Which targets are
+//! native comes from the registry (`support::targets::native`); a native target
+//! with no rules here fails every test that validates it.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+/// Every way `content` (written at `path`, relative to the output root) breaks
+/// the rules of `target`'s tool; empty when the tool would load it as meant.
+pub fn validate_native(target: &str, path: &Path, content: &str) -> Vec<String> {
+    let mut v = Problems::default();
+    let path = path.to_string_lossy().replace('\\', "/");
+    if !content.ends_with('\n') || content.contains('\r') {
+        v.add("content must use LF line ends and end with a newline");
+    }
+    match target {
+        "opencode" => opencode(&mut v, &path, content),
+        "copilot" => copilot(&mut v, &path, content),
+        "gemini-cli" => gemini_cli(&mut v, &path, content),
+        "qwen" => qwen(&mut v, &path, content),
+        "codex" => codex(&mut v, &path, content),
+        "cursor" => cursor(&mut v, &path, content),
+        "kiro" => kiro(&mut v, &path, content),
+        "roo" => roo(&mut v, &path, content),
+        other => v.add(format!("no rules known for target `{other}`")),
+    }
+    v.0
+}
+
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn add(&mut self, p: impl Into<String>) {
+        self.0.push(p.into());
+    }
+
+    fn path(&mut self, path: &str, pattern: &str) {
+        if !matches(pattern, path) {
+            self.add(format!("path `{path}` does not match `{pattern}`"));
+        }
+    }
+
+    /// Keys outside `allowed` and missing `required` keys.
+    fn keys(&mut self, map: &Map<String, Value>, allowed: &[&str], required: &[&str]) {
+        for k in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
+            self.add(format!("key `{k}` is not one the tool takes"));
+        }
+        for k in required {
+            match map.get(*k) {
+                Some(Value::String(s)) if s.trim().is_empty() => {
+                    self.add(format!("`{k}` is empty"))
+                }
+                Some(_) => {}
+                None => self.add(format!("required key `{k}` is missing")),
+            }
+        }
+    }
+
+    /// `key`, when present, is a list of strings each in `vocab` or matching `extra`.
+    fn tools(&mut self, map: &Map<String, Value>, key: &str, vocab: &[&str], extra: Option<&str>) {
+        let Some(value) = map.get(key) else { return };
+        let Some(list) = value.as_array() else {
+            return self.add(format!("`{key}` must be a list"));
+        };
+        for t in list {
+            match t.as_str() {
+                Some(s) if vocab.contains(&s) || extra.is_some_and(|p| matches(p, s)) => {}
+                _ => self.add(format!(
+                    "`{key}` holds `{}`, not a tool name of this tool",
+                    t.as_str().unwrap_or("?")
+                )),
+            }
+        }
+    }
+
+    fn string(&mut self, map: &Map<String, Value>, key: &str) {
+        if map.get(key).is_some_and(|v| !v.is_string()) {
+            self.add(format!("`{key}` must be a string"));
+        }
+    }
+}
+
+fn matches(pattern: &str, s: &str) -> bool {
+    Regex::new(pattern).is_ok_and(|re| re.is_match(s))
+}
+
+/// Splits `---\nYAML\n---\nbody` and parses the YAML into a mapping.
+fn frontmatter(v: &mut Problems, content: &str) -> Option<(Map<String, Value>, String)> {
+    let Some(rest) = content.strip_prefix("---\n") else {
+        v.add("no YAML frontmatter");
+        return None;
+    };
+    let Some(end) = rest
+        .find("\n---\n")
+        .map(|i| i + 1)
+        .or_else(|| rest.starts_with("---\n").then_some(0))
+    else {
+        v.add("frontmatter is not closed by `---`");
+        return None;
+    };
+    let (yaml, body) = (&rest[..end], &rest[end + 4..]);
+    match agentc::support::yaml::parse(yaml) {
+        Ok(Value::Object(map)) => Some((map, body.to_string())),
+        Ok(other) => {
+            v.add(format!("frontmatter is not a mapping: {other}"));
+            None
+        }
+        Err(e) => {
+            v.add(format!("frontmatter is not YAML: {}", e.message));
+            None
+        }
+    }
+}
+
+const OPENCODE_KEYS: &[&str] = &[
+    "description",
+    "mode",
+    "model",
+    "temperature",
+    "top_p",
+    "steps",
+    "color",
+    "permission",
+    "prompt",
+    "disable",
+    "hidden",
+    "name",
+];
+const OPENCODE_THEME: &[&str] = &[
+    "primary",
+    "secondary",
+    "accent",
+    "success",
+    "warning",
+    "error",
+    "info",
+];
+
+fn opencode(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.opencode/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, OPENCODE_KEYS, &["description"]);
+    if fm.get("mode").is_some_and(|m| m != "subagent") {
+        v.add("`mode` must be `subagent`");
+    }
+    if let Some(c) = fm.get("color") {
+        let ok = c
+            .as_str()
+            .is_some_and(|c| OPENCODE_THEME.contains(&c) || matches("^#[0-9a-fA-F]{6}$", c));
+        if !ok {
+            v.add(format!("colour {c} is neither `#RRGGBB` nor a theme name"));
+        }
+    }
+    if let Some(m) = fm.get("model")
+        && !m.as_str().is_some_and(|m| matches("^[^/ ]+/[^ ]+$", m))
+    {
+        v.add(format!("model {m} is not `provider/model-id`"));
+    }
+    match fm.get("permission") {
+        None => {}
+        Some(Value::Object(p)) => {
+            for (tool, action) in p {
+                if !matches("^(allow|ask|deny)$", action.as_str().unwrap_or_default()) {
+                    v.add(format!(
+                        "permission `{tool}` is {action}, not allow, ask or deny"
+                    ));
+                }
+            }
+        }
+        Some(other) => v.add(format!("`permission` must be a map, not {other}")),
+    }
+    if fm
+        .get("steps")
+        .is_some_and(|n| n.as_u64().is_none_or(|n| n == 0))
+    {
+        v.add("`steps` must be a positive integer");
+    }
+    for key in ["temperature", "top_p"] {
+        if fm.get(key).is_some_and(|n| !n.is_number()) {
+            v.add(format!("`{key}` must be a number"));
+        }
+    }
+}
+
+const COPILOT_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "model",
+    "target",
+    "argument-hint",
+    "handoffs",
+    "mcp-servers",
+];
+const COPILOT_TOOLS: &[&str] = &["read", "edit", "execute", "search", "web", "agent", "todo"];
+
+fn copilot(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.github/agents/[^/]+\.agent\.md$");
+    let Some((fm, body)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, COPILOT_KEYS, &["description"]);
+    v.tools(&fm, "tools", COPILOT_TOOLS, Some("^[^/ ]+/[^/ ]+$"));
+    v.string(&fm, "model");
+    if body.trim().chars().count() > 30_000 {
+        v.add("the prompt is over 30,000 characters");
+    }
+}
+
+const GEMINI_KEYS: &[&str] = &[
+    "kind",
+    "name",
+    "description",
+    "display_name",
+    "tools",
+    "mcp_servers",
+    "model",
+    "temperature",
+    "max_turns",
+    "timeout_mins",
+];
+const GEMINI_TOOLS: &[&str] = &[
+    "read_file",
+    "read_many_files",
+    "write_file",
+    "replace",
+    "run_shell_command",
+    "grep_search",
+    "glob",
+    "list_directory",
+    "web_fetch",
+    "google_web_search",
+    "write_todos",
+    "ask_user",
+    "invoke_agent",
+    "activate_skill",
+    "save_memory",
+];
+
+fn gemini_cli(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.gemini/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, GEMINI_KEYS, &["name", "description"]);
+    if !fm
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| matches("^[a-z0-9-_]+$", n))
+    {
+        v.add("`name` must match `^[a-z0-9-_]+$`");
+    }
+    if fm.get("kind").is_some_and(|k| k != "local") {
+        v.add("`kind` must be `local`");
+    }
+    v.tools(&fm, "tools", GEMINI_TOOLS, Some("^mcp_[^_]+_.+$"));
+    if let Some(t) = fm.get("temperature")
+        && !t.as_f64().is_some_and(|t| (0.0..=2.0).contains(&t))
+    {
+        v.add("`temperature` must be a number from 0 to 2");
+    }
+    for key in ["max_turns", "timeout_mins"] {
+        if fm
+            .get(key)
+            .is_some_and(|n| n.as_u64().is_none_or(|n| n == 0))
+        {
+            v.add(format!("`{key}` must be a positive integer"));
+        }
+    }
+}
+
+const QWEN_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "disallowedTools",
+    "model",
+    "color",
+    "approvalMode",
+    "permissionMode",
+    "maxTurns",
+    "background",
+    "mcpServers",
+    "hooks",
+    "runConfig",
+];
+const QWEN_TOOLS: &[&str] = &[
+    "read_file",
+    "write_file",
+    "edit",
+    "exec",
+    "run_shell_command",
+    "grep_search",
+    "glob",
+    "list_directory",
+    "lsp",
+    "web_fetch",
+    "web_search",
+    "agent",
+    "skill",
+    "todo_write",
+    "save_memory",
+    "ask_user_question",
+    "exit_plan_mode",
+];
+const QWEN_COLORS: &[&str] = &[
+    "red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan", "auto",
+];
+const QWEN_RESERVED: &[&str] = &[
+    "self", "system", "user", "model", "tool", "config", "default", "main",
+];
+
+fn qwen(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.qwen/agents/[^/]+\.md$");
+    let Some((fm, body)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, QWEN_KEYS, &["name", "description"]);
+    let name = fm.get("name").and_then(Value::as_str).unwrap_or_default();
+    if !matches("^[A-Za-z0-9][A-Za-z0-9_-]{0,48}[A-Za-z0-9]$", name)
+        || QWEN_RESERVED.contains(&name.to_lowercase().as_str())
+    {
+        v.add(format!("name `{name}` breaks Qwen's name rules"));
+    }
+    if body.trim().chars().count() < 10 {
+        v.add("the prompt is under 10 characters");
+    }
+    v.tools(&fm, "tools", QWEN_TOOLS, Some("^mcp__.+__.+$"));
+    v.tools(&fm, "disallowedTools", QWEN_TOOLS, Some("^mcp__.+__.+$"));
+    if fm
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        v.add("an empty `tools` list gives every tool in Qwen");
+    }
+    if let Some(c) = fm.get("color")
+        && !c.as_str().is_some_and(|c| QWEN_COLORS.contains(&c))
+    {
+        v.add(format!("colour {c} would be dropped by Qwen"));
+    }
+}
+
+fn codex(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.codex/agents/[^/]+\.toml$");
+    let map = match toml::from_str::<Value>(content) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return v.add("not a TOML table"),
+        Err(e) => return v.add(format!("not TOML: {}", e.message())),
+    };
+    let allowed = [
+        "name",
+        "description",
+        "developer_instructions",
+        "model",
+        "model_reasoning_effort",
+        "sandbox_mode",
+    ];
+    v.keys(
+        &map,
+        &allowed,
+        &["name", "description", "developer_instructions"],
+    );
+    if let Some(s) = map.get("sandbox_mode")
+        && !s
+            .as_str()
+            .is_some_and(|s| ["read-only", "workspace-write"].contains(&s))
+    {
+        v.add(format!(
+            "`sandbox_mode` is {s}, not `read-only` or `workspace-write`"
+        ));
+    }
+    v.string(&map, "model");
+}
+
+fn cursor(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.cursor/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(
+        &fm,
+        &["name", "description", "model", "readonly", "is_background"],
+        &["name", "description"],
+    );
+    for key in ["readonly", "is_background"] {
+        if fm.get(key).is_some_and(|b| !b.is_boolean()) {
+            v.add(format!("`{key}` must be a boolean"));
+        }
+    }
+    v.string(&fm, "model");
+}
+
+const KIRO_KEYS: &[&str] = &[
+    "$schema",
+    "name",
+    "description",
+    "prompt",
+    "tools",
+    "allowedTools",
+    "model",
+    "resources",
+    "mcpServers",
+    "toolAliases",
+    "toolsSettings",
+    "hooks",
+    "useLegacyMcpJson",
+];
+const KIRO_TOOLS: &[&str] = &[
+    "*",
+    "read",
+    "write",
+    "shell",
+    "grep",
+    "glob",
+    "web_fetch",
+    "web_search",
+    "todo_list",
+    "aws",
+    "knowledge",
+    "introspect",
+];
+
+fn kiro(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.kiro/agents/[^/]+\.json$");
+    let map = match serde_json::from_str::<Value>(content) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return v.add("not a JSON object"),
+        Err(e) => return v.add(format!("not JSON: {e}")),
+    };
+    v.keys(&map, KIRO_KEYS, &["name"]);
+    v.tools(&map, "tools", KIRO_TOOLS, Some("^@[^/]+(/.+)?$"));
+    v.tools(&map, "allowedTools", KIRO_TOOLS, Some("^@[^/]+(/.+)?$"));
+    v.string(&map, "model");
+}
+
+const ROO_KEYS: &[&str] = &[
+    "slug",
+    "name",
+    "roleDefinition",
+    "whenToUse",
+    "customInstructions",
+    "groups",
+    "description",
+    "source",
+];
+const ROO_GROUPS: &[&str] = &["read", "edit", "browser", "command", "mcp"];
+
+fn roo(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.roomodes$");
+    let doc = match agentc::support::yaml::parse(content) {
+        Ok(doc) => doc,
+        Err(e) => return v.add(format!("not YAML: {}", e.message)),
+    };
+    let Some(modes) = doc.get("customModes").and_then(Value::as_array) else {
+        return v.add("no `customModes` list");
+    };
+    let mut slugs = Vec::new();
+    for mode in modes {
+        let Some(m) = mode.as_object() else {
+            v.add("a mode is not a mapping");
+            continue;
+        };
+        v.keys(m, ROO_KEYS, &["slug", "name", "roleDefinition", "groups"]);
+        let slug = m.get("slug").and_then(Value::as_str).unwrap_or_default();
+        if !matches("^[a-zA-Z0-9-]+$", slug) {
+            v.add(format!("slug `{slug}` must match `^[a-zA-Z0-9-]+$`"));
+        }
+        if slugs.contains(&slug) {
+            v.add(format!("slug `{slug}` appears twice"));
+        }
+        slugs.push(slug);
+        v.tools(m, "groups", ROO_GROUPS, None);
+    }
+}
