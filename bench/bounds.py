@@ -4,7 +4,7 @@
 usage: python3 bench/bounds.py [--no-build] [--work DIR]
 
 With the release binary, builds (every default target, into an empty dist/):
-  - one spec of 20 MB (a 20 MB `role`),
+  - one spec of 15 MB (a 15 MB `role`; agentc reads no input over 16 MiB),
   - 1,000, 5,000 and 10,000 small specs,
 and prints wall time and peak RSS (GNU time's %M, else os.wait4's ru_maxrss) for each,
 then MB per 1,000 agents between the sizes, and whether memory grows linearly
@@ -77,8 +77,8 @@ def project(work, name, specs):
 
 def huge_spec():
     line = "You are a reviewer of very long prompts; this line repeats. " * 16 + "\n"
-    body = line * (20 * 1024 * 1024 // len(line))
-    return f'name = "huge"\ndescription = "a 20 MB prompt"\nrole = """\n{body}"""\n'
+    body = line * (15 * 1024 * 1024 // len(line))
+    return f'name = "huge"\ndescription = "a 15 MB prompt"\nrole = """\n{body}"""\n'
 
 
 def main():

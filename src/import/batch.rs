@@ -68,8 +68,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
     let mut missing = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files);
-        } else if path.is_file() {
+            let (found, problems) = crate::support::fs::files(path, usize::MAX, is_agent_candidate);
+            files.extend(found);
+            missing.extend(problems.into_iter().map(|d| {
+                let at = d.path.clone().unwrap_or_else(|| path.clone());
+                FileReport::failed(&at, d)
+            }));
+        } else if path.exists() {
             files.push(path.clone());
         } else {
             missing.push(FileReport::failed(
@@ -81,20 +86,6 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
     files.sort();
     files.dedup();
     (files, missing)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out),
-            Ok(_) if is_agent_candidate(&path) => out.push(path),
-            _ => {}
-        }
-    }
 }
 
 /// A folder walk takes `*.md` and `*.txt`, except the documents that sit beside

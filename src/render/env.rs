@@ -13,6 +13,9 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
+/// The instructions one render may run (minijinja's fuel).
+pub(crate) const FUEL: u64 = 20_000_000;
+
 /// The built-in templates: (file name, text), sorted by name.
 pub fn builtin_templates() -> Vec<(&'static str, &'static str)> {
     let mut all: Vec<(&str, &str)> = TEMPLATES
@@ -40,6 +43,10 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
         .expect("the default delimiters are valid");
     env.set_syntax(syntax);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // A bound on the work of one render: a project's template could otherwise
+    // loop for ever (nested `range`s). Far above what rendering any real agent
+    // takes (the largest corpus agent, for every target, takes under a tenth).
+    env.set_fuel(Some(FUEL));
     add_filters(&mut env);
     env.add_filter("xml", |s: String, strict: Option<bool>| {
         let strict = strict.unwrap_or(false);
@@ -79,19 +86,23 @@ fn load(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Err
         let path = dir.join(name);
         if path.is_file() {
             // A project's template may be a symlink, but not to a file outside
-            // the project: a pull request could otherwise render any file on
-            // the machine into the outputs (and `check` into CI's log).
-            let root = dir.parent().unwrap_or(dir);
-            let inside = match (path.canonicalize(), root.canonicalize()) {
+            // its templates folder (as the walk that hashes them for the build
+            // record): a pull request could otherwise render any file on the
+            // machine into the outputs (and `check` into CI's log).
+            let inside = match (path.canonicalize(), dir.canonicalize()) {
                 (Ok(file), Ok(root)) => file.starts_with(root),
                 _ => false,
             };
             if !inside {
-                return refuse(format!("`{}` leads outside the project", path.display()));
+                return refuse(format!(
+                    "`{}` leads outside `{}`",
+                    path.display(),
+                    dir.display()
+                ));
             }
             return match crate::support::fs::read_text(&path) {
                 Ok(text) => Ok(Some(text)),
-                Err(d) => refuse(d.message),
+                Err(d) => refuse(format!("{}: {}", path.display(), d.message)),
             };
         }
     }

@@ -46,7 +46,9 @@ impl Renderer {
             .name()
             .and_then(|n| self.templates_dir.as_ref().map(|d| d.join(n)))
             .filter(|p| p.is_file());
-        let mut d = Diagnostic::error(Code::Template, message(target, what, &e));
+        // A template's own error is the same for every target that renders it
+        // (five share `agent.md.j2`): said once, without the target's name.
+        let mut d = Diagnostic::error(Code::Template, message_of_template(what, &e));
         if let Some(file) = file {
             d = d.at(&file);
             if let (Some(line), Ok(text)) = (e.line(), crate::support::fs::read_text(&file)) {
@@ -81,7 +83,11 @@ impl Renderer {
 }
 
 fn message(target: &Target, what: &str, e: &minijinja::Error) -> String {
-    let mut msg = format!("target `{}`: {what}: {}", target.name, e.kind());
+    format!("target `{}`: {}", target.name, message_of_template(what, e))
+}
+
+fn message_of_template(what: &str, e: &minijinja::Error) -> String {
+    let mut msg = format!("{what}: {}", e.kind());
     if let Some(detail) = e.detail() {
         msg.push_str(&format!(": {detail}"));
     }

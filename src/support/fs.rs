@@ -17,10 +17,12 @@ pub const MAX_INPUT: u64 = 16 * 1024 * 1024;
 
 /// Every regular file below `dir` (at most `depth` folders down) that `keep`
 /// accepts, sorted (so that nothing depends on the order the file system lists
-/// them in). Symlinks are followed, to files and to folders alike, so that a
-/// file reached through one is read, hashed and watched like any other; a loop
-/// is reported, not followed, and so is a file `keep` wants that is not regular
-/// (a FIFO or a device would block or never end).
+/// them in). A symlink whose target lies inside `dir` is followed, to a file or
+/// a folder alike, so that a file reached through one is read, hashed and
+/// watched like any other; one that leads outside `dir` is reported and left
+/// out (a project must not make agentc read any file on the machine), and so
+/// are a loop and a file `keep` wants that is not regular (a FIFO or a device
+/// would block or never end).
 pub fn files(
     dir: &Path,
     depth: usize,
@@ -28,11 +30,31 @@ pub fn files(
 ) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let walk = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .max_depth(depth)
         .sort_by_file_name();
-    for entry in walk {
+    let mut walk = walk.into_iter();
+    while let Some(entry) = walk.next() {
+        if let Ok(e) = &entry
+            && e.path_is_symlink()
+            && !e.path().canonicalize().is_ok_and(|p| p.starts_with(&root))
+        {
+            if e.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            if e.file_type().is_dir() || keep(e.path()) {
+                problems.push(
+                    Diagnostic::error(
+                        Code::Symlink,
+                        format!("a symlink that leads outside `{}`; left out", dir.display()),
+                    )
+                    .at(e.path()),
+                );
+            }
+            continue;
+        }
         match entry {
             Ok(e) if e.file_type().is_file() && keep(e.path()) => found.push(e.into_path()),
             Ok(e) if !e.file_type().is_dir() && keep(e.path()) => problems.push(
@@ -255,10 +277,8 @@ mod tests {
         std::fs::write(root.join("b/c/x.toml"), "").unwrap();
         std::fs::write(root.join("a.toml"), "").unwrap();
         std::fs::write(root.join("a.md"), "").unwrap();
-        let elsewhere = tempfile::tempdir().unwrap();
-        std::fs::write(elsewhere.path().join("y.toml"), "").unwrap();
         #[cfg(unix)]
-        std::os::unix::fs::symlink(elsewhere.path(), root.join("linked")).unwrap();
+        std::os::unix::fs::symlink(root.join("b"), root.join("linked")).unwrap();
         let (found, problems) = files(root, usize::MAX, |p| {
             p.extension().is_some_and(|e| e == "toml")
         });
@@ -267,8 +287,33 @@ mod tests {
             .map(|p| p.strip_prefix(root).unwrap().display().to_string())
             .collect();
         #[cfg(unix)]
-        assert_eq!(names, ["a.toml", "b/c/x.toml", "linked/y.toml"]);
+        assert_eq!(names, ["a.toml", "b/c/x.toml", "linked/c/x.toml"]);
+        #[cfg(not(unix))]
+        assert_eq!(names, ["a.toml", "b/c/x.toml"]);
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    /// A symlink out of the walked folder, to a file or a folder, is reported
+    /// and left out: what it leads to is never read.
+    #[cfg(unix)]
+    #[test]
+    fn walks_do_not_leave_their_folder_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.toml"), "").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.toml"),
+            dir.path().join("s.toml"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("ok.toml"), "").unwrap();
+        let (found, problems) = files(dir.path(), usize::MAX, |p| {
+            p.extension().is_some_and(|e| e == "toml")
+        });
+        assert_eq!(found, [dir.path().join("ok.toml")]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|d| d.code == Code::Symlink));
     }
 
     #[cfg(unix)]

@@ -178,10 +178,10 @@ fn templates_reached_by_symlink_or_include_are_inputs() {
     let t = Test::new()
         .file("agents/a.toml", spec("a"))
         .file("agentc.toml", "targets = [\"claude\", \"gpt\"]\n")
-        .file("prompts/gpt.j2", "gpt one: {{ agent.name }}\n")
+        .file("templates/variants/gpt.j2", "gpt one: {{ agent.name }}\n")
         .file("templates/agent.md.j2", "{% include \"_part.j2\" %}\n")
         .file("templates/_part.j2", "part one: {{ agent.name }}\n");
-    std::os::unix::fs::symlink("../prompts/gpt.j2", t.path("templates/gpt.md.j2")).unwrap();
+    std::os::unix::fs::symlink("variants/gpt.j2", t.path("templates/gpt.md.j2")).unwrap();
     t.run_args(["build"])
         .status(0)
         .stderr_has("2 written, 0 unchanged");
@@ -190,7 +190,7 @@ fn templates_reached_by_symlink_or_include_are_inputs() {
 
     for (file, from, to, output, want) in [
         (
-            "prompts/gpt.j2",
+            "templates/variants/gpt.j2",
             "one",
             "two",
             "dist/gpt/a.md",
@@ -230,5 +230,28 @@ fn templates_reached_by_symlink_or_include_are_inputs() {
         );
         assert_eq!(t.read(output), want, "{file}");
         t.run_args(["check"]).status(0);
+    }
+}
+
+/// A template symlink that leads out of `templates/` is not followed: a project
+/// could otherwise render any file on the machine into its outputs. The build
+/// fails naming the link, and writes nothing.
+#[cfg(unix)]
+#[test]
+fn a_template_symlink_out_of_the_templates_folder_is_refused() {
+    for target in ["../prompts/gpt.j2", "/etc/hostname"] {
+        let t = Test::new()
+            .file("agents/a.toml", spec("a"))
+            .file("agentc.toml", "targets = [\"gpt\"]\n")
+            .file("prompts/gpt.j2", "secret: {{ agent.name }}\n");
+        std::fs::create_dir_all(t.path("templates")).unwrap();
+        std::os::unix::fs::symlink(target, t.path("templates/gpt.md.j2")).unwrap();
+        let before = t.tree();
+        let out = t.run_args(["build"]);
+        out.status(1)
+            .stderr_has("templates/gpt.md.j2")
+            .stderr_has("leads outside");
+        assert!(!out.stderr.contains("secret"), "{target}: {}", out.show());
+        assert_eq!(t.tree(), before, "{target}: nothing written");
     }
 }
