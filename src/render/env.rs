@@ -57,6 +57,9 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
     // Plain prompts: a body's headings go under the template's (`outline`).
     env.add_filter("relevel", super::outline::relevel);
     env.add_filter("unheading", super::outline::unheading);
+    // `text | fence`: a code fence around text, longer than any run of
+    // backticks inside it, so that nothing in the text can close it.
+    env.add_filter("fence", fence);
     // `agent.sections | by_kind`: the sections grouped by kind, in one pass.
     env.add_filter("by_kind", by_kind);
     // `{{ warn("examples left out") }}`: a translation warning from a template
@@ -178,6 +181,22 @@ fn compiled(pattern: &str) -> Result<regex::Regex, minijinja::Error> {
     Ok(re)
 }
 
+/// `text` in a fenced block whose fence no run of backticks in it can close.
+fn fence(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}\n{}\n{fence}", text.trim_end_matches('\n'))
+}
+
 /// The sections of an agent grouped by `kind` (`none`: unclassified), each
 /// group in spec order: `k.workflow` is the list of workflow sections (empty when
 /// there is none), `k.rest(["workflow", …])` every section whose kind is not in
@@ -187,7 +206,10 @@ fn by_kind(sections: Value) -> Result<Value, minijinja::Error> {
     let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
     let mut all = Vec::new();
     for s in sections.try_iter()? {
-        let kind = s.get_attr("kind").ok().filter(|k| !k.is_none() && !k.is_undefined());
+        let kind = s
+            .get_attr("kind")
+            .ok()
+            .filter(|k| !k.is_none() && !k.is_undefined());
         let kind = kind.map_or_else(|| "none".to_string(), |k| k.to_string());
         match groups.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, list)) => list.push(s.clone()),
@@ -354,6 +376,37 @@ mod tests {
             "a bad pattern is an error"
         );
     }
+    #[test]
+    fn fences_are_longer_than_any_backtick_run() {
+        let cases = [
+            ("x", "```\nx\n```"),
+            ("a ``` b\n", "````\na ``` b\n````"),
+            ("`````", "``````\n`````\n``````"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(fence(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sections_group_by_kind_in_order() {
+        let mut env = Environment::new();
+        env.add_filter("by_kind", by_kind);
+        let sections = vec![
+            minijinja::context! { title => "A", kind => "workflow" },
+            minijinja::context! { title => "B", kind => () },
+            minijinja::context! { title => "C", kind => "workflow" },
+            minijinja::context! { title => "D", kind => "style" },
+        ];
+        let out = env
+            .render_str(
+                "{% set k = s | by_kind %}{{ k.workflow | map(attribute='title') | join }}|{{ k.examples | length }}|{{ k.rest(['workflow']) | map(attribute='title') | join }}",
+                minijinja::context! { s => sections },
+            )
+            .unwrap();
+        assert_eq!(out, "AC|0|BD");
+    }
+
     #[test]
     fn modelfile_system_never_holds_three_quotes() {
         let cases = [

@@ -174,7 +174,11 @@ mod tests {
             // Never deeper than six.
             ("# A\n## B\n### C", 5, "##### A\n###### B\n###### C"),
             // Up to three spaces of indent; `#` glued to text is no heading.
-            ("  # A\n#hashtag\n    # code", 2, "  ## A\n#hashtag\n    # code"),
+            (
+                "  # A\n#hashtag\n    # code",
+                2,
+                "  ## A\n#hashtag\n    # code",
+            ),
             ("C# and F#\n#", 3, "C# and F#\n###"),
             ("####### seven", 2, "####### seven"),
             // `#` lines inside a code fence are code.

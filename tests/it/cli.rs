@@ -336,8 +336,9 @@ wrap = "modelfile"
         ]
     );
     assert!(
-        out.text("out/llama/reviewer.Modelfile")
-            .starts_with("FROM llama3.3\nSYSTEM \"\"\"# Role and Objective\n\nYou are reviewer.\n"),
+        out.text("out/llama/reviewer.Modelfile").starts_with(
+            "FROM llama3.3\nPARAMETER num_ctx 64000\nSYSTEM \"\"\"You are reviewer.\n"
+        ),
         "{}",
         out.text("out/llama/reviewer.Modelfile")
     );
