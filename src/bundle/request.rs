@@ -140,18 +140,20 @@ pub fn requests(
 }
 
 /// Whether the agent asks for Markdown in its answers: an output format (a
-/// structured one, or a section whose title speaks of output or response
-/// format) that names Markdown or is itself laid out in Markdown.
+/// structured one, a section of kind `output_format`, or an unclassified
+/// section whose title speaks of output, format or response) that names
+/// Markdown or is itself laid out in Markdown.
 pub fn answers_in_markdown(agent: &Agent) -> bool {
     let formats = agent.output_formats.iter().map(|f| f.body.as_str());
     let sections = agent
         .sections
         .iter()
-        .filter(|s| {
-            let t = s.title.to_lowercase();
-            t.contains("output")
-                || (t.contains("format") && !t.contains("information"))
-                || t.contains("response")
+        .filter(|s| match s.kind {
+            Some(kind) => kind == crate::spec::Kind::OutputFormat,
+            None => {
+                let t = s.title.to_lowercase();
+                t.contains("output") || t.contains("format") || t.contains("response")
+            }
         })
         .map(|s| s.body.as_str());
     formats.chain(sections).any(is_markdown)
@@ -370,8 +372,6 @@ mod tests {
     }
 
     #[test]
-    // `Section` gains fields (such as a kind) that this test leaves at their defaults.
-    #[allow(clippy::needless_update)]
     fn markdown_answers_are_told_by_the_output_format() {
         use crate::spec::{OutputFormat, Section};
         let agent = |formats: &[&str], sections: &[(&str, &str)]| {
@@ -410,6 +410,13 @@ mod tests {
             &[],
             &[("Workflow", "## Step one")]
         )));
+        let mut classified = agent(&[], &[("Report", "## Findings")]);
+        assert!(!answers_in_markdown(&classified));
+        classified.sections[0].kind = Some(crate::spec::Kind::OutputFormat);
+        assert!(answers_in_markdown(&classified));
+        classified.sections[0].title = "Output Format".into();
+        classified.sections[0].kind = Some(crate::spec::Kind::Workflow);
+        assert!(!answers_in_markdown(&classified));
         assert!(!answers_in_markdown(&agent(&[], &[])));
     }
 }
