@@ -1219,3 +1219,82 @@ fn check_bundle_names_an_archive_file_that_differs_from_its_manifest() {
         "stale   `code-reviewer` × `gpt` (changed: archive file)"
     );
 }
+
+/// The Python that has the official SDKs: `AGENTC_SDK_PYTHON` (`.ci/run` sets it
+/// to its virtual environment's) or `python3`; `None` when they are not
+/// installed, which fails under `CI`.
+fn sdk_python() -> Option<String> {
+    let python = std::env::var("AGENTC_SDK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let found = Command::new(&python)
+        .args(["-c", "import openai, anthropic, google.genai, ollama"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(python);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty());
+    assert!(
+        !ci,
+        "CI is set but `{python}` lacks the official SDKs: run .ci/run, or \
+         pip install -r examples/bundle-app/requirements.txt and set AGENTC_SDK_PYTHON"
+    );
+    eprintln!("note: the official Python SDKs are not installed; skipping sdk_check.py");
+    None
+}
+
+/// Every request of a bundle goes through the official Python SDKs (openai,
+/// anthropic, google-genai, ollama) to a loopback server and arrives as the
+/// bundle says; a body an SDK refuses fails the script.
+#[test]
+fn sdk_script_sends_every_request_through_the_official_sdks() {
+    let Some(python) = sdk_python() else {
+        return;
+    };
+    let script = repo().join("examples/bundle-app/sdk_check.py");
+    let p = sample();
+    for config in [
+        "sources = [\"agents\"]\n",
+        "sources = [\"agents\"]\n[target.xml]\nstrict = true\n[target.deepseek]\nsystem_prompt = false\n[target.gpt]\nmessage_role = \"system\"\n",
+    ] {
+        p.write("agentc.toml", config);
+        ok(&p, &["bundle", "-o", "b.json"]);
+        let bundle = json(&p, "b.json");
+        let count: usize = bundle["agents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|a| a["targets"].as_object().unwrap().values())
+            .filter_map(|t| t.get("requests").and_then(Value::as_object))
+            .map(|r| r.len())
+            .sum();
+        assert!(count >= 18, "{count} requests");
+        let out = p.program(&python).arg(&script).arg("b.json").output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{config}{stdout}{}",
+            program_stderr(&out)
+        );
+        assert!(
+            stdout.contains(&format!("{count}/{count} requests arrived as the bundle says")),
+            "{stdout}"
+        );
+    }
+    // A body the SDK does not take is a failure, named.
+    p.write("agentc.toml", "sources = [\"agents\"]\n");
+    p.write(
+        "targets/gpt.toml",
+        "checked_against = \"this project\"\n\n[[request]]\napi = \"openai.chat\"\n\
+         body = { messages = [{ role = \"system\", content = \"{{ prompt }}\" }], bogus_key = 1 }\n\
+         user = { at = \"/messages\", action = \"append\", value = { role = \"user\", content = \"{{ user }}\" } }\n",
+    );
+    ok(&p, &["bundle", "-t", "gpt", "-o", "bad.json"]);
+    let out = p.program(&python).arg(&script).arg("bad.json").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", program_stderr(&out));
+    let err = program_stderr(&out);
+    assert!(
+        err.contains("FAIL code-reviewer × gpt × openai.chat") && err.contains("bogus_key"),
+        "{err}"
+    );
+}
