@@ -1268,7 +1268,12 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
             .map(|r| r.len())
             .sum();
         assert!(count >= 18, "{count} requests");
-        let out = p.program(&python).arg(&script).arg("b.json").output().unwrap();
+        let out = p
+            .program(&python)
+            .arg(&script)
+            .arg("b.json")
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             out.status.code(),
@@ -1277,7 +1282,9 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
             program_stderr(&out)
         );
         assert!(
-            stdout.contains(&format!("{count}/{count} requests arrived as the bundle says")),
+            stdout.contains(&format!(
+                "{count}/{count} requests arrived as the bundle says"
+            )),
             "{stdout}"
         );
     }
@@ -1285,12 +1292,17 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
     p.write("agentc.toml", "sources = [\"agents\"]\n");
     p.write(
         "targets/gpt.toml",
-        "checked_against = \"this project\"\n\n[[request]]\napi = \"openai.chat\"\n\
+        "checked_against = \"this project\"\n\n[[request]]\napi = \"openai.chat\"\nneeds = [\"model\"]\n\
          body = { messages = [{ role = \"system\", content = \"{{ prompt }}\" }], bogus_key = 1 }\n\
          user = { at = \"/messages\", action = \"append\", value = { role = \"user\", content = \"{{ user }}\" } }\n",
     );
     ok(&p, &["bundle", "-t", "gpt", "-o", "bad.json"]);
-    let out = p.program(&python).arg(&script).arg("bad.json").output().unwrap();
+    let out = p
+        .program(&python)
+        .arg(&script)
+        .arg("bad.json")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", program_stderr(&out));
     let err = program_stderr(&out);
     assert!(
