@@ -388,6 +388,48 @@ fn cursor(v: &mut Problems, path: &str, content: &str) {
     let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
+    // Cursor's loader is not YAML: it splits each frontmatter line at its first
+    // colon and keeps the rest, trimmed. What it reads must be what YAML reads.
+    let lines = content["---\n".len()..]
+        .split("\n---")
+        .next()
+        .unwrap_or_default();
+    let mut seen = 0;
+    for line in lines
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+    {
+        let Some((key, raw)) = line.split_once(':') else {
+            v.add(format!(
+                "frontmatter line `{line}` has no colon: Cursor drops it"
+            ));
+            continue;
+        };
+        let (key, raw) = (key.trim().to_lowercase(), raw.trim());
+        let yaml = match fm.get(&key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Bool(_) | Value::Number(_)) => fm[&key].to_string(),
+            Some(other) => {
+                v.add(format!(
+                    "`{key}` is {other}, which Cursor reads as the text `{raw}`"
+                ));
+                continue;
+            }
+            None => {
+                v.add(format!("frontmatter line `{line}` is no key of the YAML"));
+                continue;
+            }
+        };
+        seen += 1;
+        if raw != yaml {
+            v.add(format!(
+                "Cursor reads `{key}` as `{raw}`; YAML reads `{yaml}`"
+            ));
+        }
+    }
+    if seen != fm.len() {
+        v.add("a frontmatter value spans more than one line: Cursor reads one line a key");
+    }
     v.keys(
         &fm,
         &["name", "description", "model", "readonly", "is_background"],
@@ -454,7 +496,12 @@ const ROO_KEYS: &[&str] = &[
     "description",
     "source",
 ];
-const ROO_GROUPS: &[&str] = &["read", "edit", "browser", "command", "mcp"];
+// Roo Code 3.52 (@roo-code/types 1.115.0): `browser` was removed in February 2026
+// and is stripped without a word; `modes` switches modes and starts subtasks.
+const ROO_GROUPS: &[&str] = &["read", "edit", "command", "mcp", "modes"];
+/// Roo's built-in modes: a custom mode of one of these slugs replaces it (and
+/// Kilo Code skips it).
+const ROO_BUILTIN_MODES: &[&str] = &["code", "architect", "ask", "debug", "orchestrator"];
 
 fn roo(v: &mut Problems, path: &str, content: &str) {
     v.path(path, r"^\.roomodes$");
@@ -478,6 +525,9 @@ fn roo(v: &mut Problems, path: &str, content: &str) {
         }
         if slugs.contains(&slug) {
             v.add(format!("slug `{slug}` appears twice"));
+        }
+        if ROO_BUILTIN_MODES.contains(&slug) {
+            v.add(format!("slug `{slug}` replaces Roo's built-in mode"));
         }
         slugs.push(slug);
         v.tools(m, "groups", ROO_GROUPS, None);
