@@ -144,6 +144,12 @@ pub fn plain_fields(fields: Fields) -> Result<(Fields, Vec<String>), String> {
                         changes.join(", ")
                     ));
                 }
+                if reads_as_non_string(&plain) {
+                    notes.push(format!(
+                        "`{key}: {plain}` is read as text by the tool but as a number, a \
+                         boolean or null by a YAML reader (a plain line cannot be quoted)"
+                    ));
+                }
                 Value::String(plain)
             }
             Value::Array(_) | Value::Object(_) => {
@@ -304,6 +310,18 @@ fn reads_back_plain(text: &str) -> bool {
         },
         _ => false,
     }
+}
+
+/// Whether YAML reads the plain scalar `text` as something other than a
+/// string (`3`, `0.`, `true`, `~`); parsed only when it could be one.
+fn reads_as_non_string(text: &str) -> bool {
+    let maybe = text.starts_with(|c: char| c.is_ascii_digit() || "+-.~".contains(c))
+        || (text.len() <= 5 && text.chars().all(|c| c.is_ascii_alphabetic()));
+    maybe
+        && !matches!(
+            parse(&format!("k: {text}\n")),
+            Ok(Value::Object(m)) if m.get("k").is_some_and(Value::is_string)
+        )
 }
 
 /// A key of letters, digits, `_` and `-`, which every reader takes as written.
@@ -577,6 +595,11 @@ mod tests {
         let (kept, notes) = plain_fields(fields).unwrap();
         assert_eq!(plain_frontmatter(&kept).unwrap(), "readonly: true\nn: 3\n");
         assert_eq!(notes.len(), 2, "{notes:?}");
+        let numeric = vec![("name".to_string(), json!("0."), FieldStyle::Block)];
+        let (kept, notes) = plain_fields(numeric).unwrap();
+        assert_eq!(plain_frontmatter(&kept).unwrap(), "name: 0.\n");
+        assert!(notes[0].contains("as a number"), "{notes:?}");
+        assert!(!reads_as_non_string("Zero") && reads_as_non_string("true"));
         let bad = vec![("a: b".to_string(), json!("x"), FieldStyle::Block)];
         assert!(plain_fields(bad).is_err());
     }

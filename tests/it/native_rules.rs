@@ -549,6 +549,21 @@ fn validator_flags_what_the_tools_reject() {
             "customModes:\n- slug: a\n  name: A\n  roleDefinition: r\n  groups: [shell]\n",
             "`shell`",
         ),
+        // A tool with no rules of its own here: the generic checks.
+        (
+            "a-new-tool",
+            ".new/agents/a.md",
+            "no frontmatter\n",
+            "no YAML frontmatter",
+        ),
+        (
+            "a-new-tool",
+            ".new/agents/a.md",
+            "---\nd: x\n---\n\n",
+            "no prompt",
+        ),
+        ("a-new-tool", ".new/agents/a.json", "{\n", "not JSON"),
+        ("a-new-tool", ".new/a.toml", "a = \n", "not TOML"),
     ];
     for (target, path, content, want) in cases {
         let problems = validate_native(target, Path::new(path), content);
