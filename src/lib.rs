@@ -54,6 +54,15 @@ mod layering;
 
 use clap::Parser;
 
+/// Reads a bundle's bytes as `check --bundle` does (for the fuzz target and
+/// tests): the number of findings of the bundle compared with itself (0 for
+/// any bundle that reads), or the message that rejects it.
+#[doc(hidden)]
+pub fn read_bundle(bytes: &[u8]) -> Result<usize, String> {
+    let read = bundle::check::read(bytes)?;
+    Ok(bundle::check::compare(&read.bundle, &read).len())
+}
+
 /// Runs agentc with the process arguments and returns the exit code.
 pub fn run() -> i32 {
     let cli = match cli::Cli::try_parse() {

@@ -8,6 +8,7 @@ mod support;
 
 mod bad_input;
 mod bundle;
+mod bundle_integrity;
 mod cache;
 mod cli;
 mod content_safety;
