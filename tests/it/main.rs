@@ -23,6 +23,7 @@ mod import_fixtures;
 mod import_roundtrip;
 mod import_seeds;
 mod invalid_specs;
+mod json_every_command;
 mod json_shapes;
 mod native_corpus;
 mod native_golden;
