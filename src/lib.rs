@@ -109,7 +109,11 @@ fn clap_error(e: &clap::Error) -> i32 {
         ErrorKind::DisplayVersion => serde_json::json!({ "ok": true, "version": text.trim() }),
         _ => {
             eprint!("{text}");
-            let message = text.lines().next().unwrap_or("").trim_start_matches("error: ");
+            let message = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
             let d = diag::Diagnostic::error(diag::Code::Usage, message.to_string())
                 .help("run `agentc --help` for the commands and their options");
             serde_json::json!({ "ok": false, "diagnostics": [d.to_json()] })
@@ -123,7 +127,9 @@ fn clap_error(e: &clap::Error) -> i32 {
 fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
     let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
     args.iter().any(|a| a == "--format=json")
-        || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 fn json_line(value: serde_json::Value) {
