@@ -88,10 +88,13 @@ fn parse(manifest: &[u8]) -> Result<Bundle, String> {
     struct Version {
         bundle_version: Option<serde_json::Value>,
     }
+    // A JSON array may fill the struct too; only an object is a manifest.
+    if !text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
+        return Err("not an agentc bundle: it has no `bundle_version`".to_string());
+    }
     let version = match serde_json::from_str::<Version>(text) {
-        // A JSON array may fill the struct too; only an object is a manifest.
-        Ok(v) if text.trim_start().starts_with('{') => v.bundle_version,
-        Ok(_) => None,
+        Ok(v) => v.bundle_version,
         Err(e) if e.is_data() => None,
         Err(e) => return Err(syntax(e)),
     };

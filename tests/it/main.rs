@@ -15,6 +15,7 @@ mod content_safety;
 mod custom_target;
 mod examples;
 mod faults;
+mod fuzz_bundle;
 mod fuzz_regressions;
 mod golden;
 mod import_cli;
