@@ -54,23 +54,90 @@ mod layering;
 
 use clap::Parser;
 
+/// Reads a bundle's bytes as `check --bundle` does (for the fuzz target and
+/// tests): the number of findings of the bundle compared with itself (0 for
+/// any bundle that reads), or the message that rejects it.
+#[doc(hidden)]
+pub fn read_bundle(bytes: &[u8]) -> Result<usize, String> {
+    let read = bundle::check::read(bytes)?;
+    Ok(bundle::check::compare(&read.bundle, &read).len())
+}
+
 /// Runs agentc with the process arguments and returns the exit code.
 pub fn run() -> i32 {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
-                _ => 2,
-            };
-        }
+        Err(e) => return clap_error(&e),
     };
-    match cli::run(cli) {
+    let json = cli.global.format == cli::Format::Json;
+    let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if json {
+                let d = diag::Diagnostic::error(diag::Code::Io, format!("{e:#}"));
+                json_line(serde_json::json!({ "ok": false, "diagnostics": [d.to_json()] }));
+            }
             1
         }
+    };
+    // `--format json` prints one JSON value for every command: one that had
+    // nothing to say still says whether it succeeded.
+    if json && !cli::ui::PRINTED.load(std::sync::atomic::Ordering::Relaxed) {
+        json_line(serde_json::json!({ "ok": code == 0, "diagnostics": [] }));
     }
+    code
+}
+
+/// The command line could not be parsed (or asked for help or the version):
+/// the text on stderr or stdout as clap prints it, or with `--format json`
+/// one JSON value on stdout (the text of help and version in it, a usage
+/// error as a failure), the text on stderr.
+fn clap_error(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let code = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+        _ => 2,
+    };
+    if !asks_for_json(std::env::args_os().skip(1)) {
+        let _ = e.print();
+        return code;
+    }
+    let text = e.render().to_string();
+    let value = match e.kind() {
+        ErrorKind::DisplayHelp => serde_json::json!({ "ok": true, "help": text }),
+        ErrorKind::DisplayVersion => serde_json::json!({ "ok": true, "version": text.trim() }),
+        _ => {
+            eprint!("{text}");
+            let message = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            let d = diag::Diagnostic::error(diag::Code::Usage, message.to_string())
+                .help("run `agentc --help` for the commands and their options");
+            serde_json::json!({ "ok": false, "diagnostics": [d.to_json()] })
+        }
+    };
+    json_line(value);
+    code
+}
+
+/// Whether a command line that clap could not parse asked for `--format json`.
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+}
+
+fn json_line(value: serde_json::Value) {
+    let _ = cli::ui::out(&format!("{value}\n"));
+}
+
+/// The command line's definition, for tests that walk every subcommand.
+#[doc(hidden)]
+pub fn command() -> clap::Command {
+    <cli::Cli as clap::CommandFactory>::command()
 }

@@ -5,7 +5,10 @@
 //     node load.mjs --content BUNDLE AGENT TARGET
 //
 // BUNDLE is agentc-bundle.json or a .tar.gz that `agentc bundle` wrote (the
-// manifest inside it is read). The printed JSON is the body of one provider
+// manifest inside it is read, as strictly as `agentc check --bundle` reads it:
+// the manifest once and exactly the files it lists, plain files and folders
+// only, within the same size limits, every file matching its sha256). The
+// printed JSON is the body of one provider
 // API request with the agent's prompt in place (--api picks the API, else the
 // first by name) and, with --user, the user's message put where the request
 // says; an app adds what the request `needs` (the model, `max_tokens`) and
@@ -15,12 +18,20 @@
 // Node's own fs and zlib. Plain JavaScript with JSDoc types, so `tsc --checkJs`
 // checks it and any Node >= 18 runs it.
 
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 
 const BUNDLE_VERSION = 3;
 const MANIFEST = "agentc-bundle.json";
+const MIB = 1024 * 1024;
+// The limits `agentc check --bundle` keeps: the manifest, and all an archive unpacks to.
+const MAX_MANIFEST = 512 * MIB;
+const MAX_UNPACKED = 1024 * MIB;
+const ONLY = "a bundle holds only files and folders";
+const TOP_KEYS = new Set(["bundle_version", "agentc_version", "source_digest", "targets", "agents", "shared"]);
+const SHARED_KEYS = new Set(["target", "agents", "content", "sha256", "characters", "tokens"]);
 
 /**
  * @typedef {{ at: string, action: "append" | "set" | "replace", value?: unknown, placeholder: string }} UserMessage
@@ -29,62 +40,282 @@ const MANIFEST = "agentc-bundle.json";
  * @typedef {{ name: string, targets: Record<string, TargetEntry> }} AgentEntry
  * @typedef {{ target: string, agents: string[], content: string, sha256: string }} SharedFile
  * @typedef {{ bundle_version: number, agents: Record<string, AgentEntry>, shared: Record<string, SharedFile> }} Bundle
+ * @typedef {{ manifest: Buffer | undefined, files: Map<string, string>, dirs: Set<string>, total: number }} Unpacked
  */
 
+/** @param {string | Buffer} data */
+const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+const tooLargeManifest = () => `the manifest is larger than ${MAX_MANIFEST / MIB} MiB: not a bundle agentc reads`;
+const tooLargeArchive = () => `the archive unpacks to more than ${MAX_UNPACKED / MIB} MiB: not a bundle agentc reads`;
+
 /**
- * The bytes of one file in a tar archive (ustar, GNU long names included).
- * @param {Buffer} tar
- * @param {string} wanted
- * @returns {Buffer | undefined}
+ * Why an entry's path is not a plain relative path, or undefined.
+ * @param {string} path
  */
-function tarFile(tar, wanted) {
-  let longName = "";
-  for (let at = 0; at + 512 <= tar.length; ) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) return undefined;
-    const field = (/** @type {number} */ from, /** @type {number} */ len) =>
-      header.subarray(from, from + len).toString("utf8").replace(/\0.*$/s, "");
-    const size = parseInt(field(124, 12).trim() || "0", 8);
-    const type = field(156, 1);
-    const prefix = field(345, 155);
-    const body = tar.subarray(at + 512, at + 512 + size);
-    at += 512 + Math.ceil(size / 512) * 512;
-    if (type === "L") {
-      longName = body.toString("utf8").replace(/\0.*$/s, "");
-      continue;
-    }
-    const name = longName || (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = "";
-    if (name === wanted && (type === "0" || type === "")) return body;
-  }
+export function badPath(path) {
+  const parts = path.split("/");
+  if (path === "") return "an empty path";
+  if (path.startsWith("/")) return "an absolute path";
+  if (path.includes("\\") || path.includes("\0")) return "a path with a backslash or a NUL";
+  if (parts.includes("..")) return "a path that climbs out with `..`";
+  if (parts.some((p) => p === "" || p === ".")) return "a path with an empty or `.` part";
   return undefined;
 }
 
 /**
+ * One entry of an archive into `out`, by the rules `agentc check --bundle` keeps.
+ * @param {Unpacked} out
+ * @param {Buffer} raw
+ * @param {boolean} isDir
+ * @param {number} size
+ * @param {Buffer} data
+ */
+function addEntry(out, raw, isDir, size, data) {
+  let name;
+  try {
+    name = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+  } catch {
+    throw new Error(`entry \`${raw.toString("utf8")}\`: its path is not UTF-8`);
+  }
+  const path = isDir && name.endsWith("/") ? name.slice(0, -1) : name;
+  const why = badPath(path);
+  if (why) throw new Error(`entry \`${name}\`: ${why}`);
+  if (out.dirs.has(path) || out.files.has(path) || (path === MANIFEST && out.manifest !== undefined)) {
+    throw new Error(`entry \`${path}\` is in the archive twice`);
+  }
+  if (isDir) {
+    out.dirs.add(path);
+    return;
+  }
+  if (path === MANIFEST && size > MAX_MANIFEST) throw new Error(tooLargeManifest());
+  out.total += size;
+  if (out.total > MAX_UNPACKED) throw new Error(tooLargeArchive());
+  if (data.length !== size) throw new Error(`entry \`${path}\` holds ${data.length} bytes, not the ${size} its header says`);
+  if (path === MANIFEST) out.manifest = data;
+  else out.files.set(path, sha256(data));
+}
+
+/**
+ * An octal header field.
+ * @param {Buffer} field
+ */
+function octal(field) {
+  const text = field.toString("latin1").split("\0")[0].replace(/^[ \0]+|[ \0]+$/g, "");
+  if (text === "") return 0;
+  if (!/^[0-7]+$/.test(text)) throw new Error(`not a readable tar.gz archive: \`${text}\` is not an octal number`);
+  return parseInt(text, 8);
+}
+
+/**
+ * Every entry of a tar archive (ustar, GNU long names), strictly.
+ * @param {Buffer} tar
+ * @param {Unpacked} out
+ */
+function unpackTar(tar, out) {
+  /** @type {Buffer | undefined} */
+  let longName;
+  for (let at = 0; ; ) {
+    if (at + 512 > tar.length) {
+      if (at < tar.length || longName) throw new Error("not a readable tar.gz archive: a header is cut short");
+      return;
+    }
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) return;
+    let sum = 8 * 32;
+    for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += header[i];
+    if (octal(header.subarray(148, 156)) !== sum) throw new Error("not a readable tar.gz archive: a header's checksum is wrong");
+    const size = header[124] & 0x80 ? MAX_UNPACKED + 1 : octal(header.subarray(124, 136));
+    const kind = String.fromCharCode(header[156]);
+    const cut = (/** @type {Buffer} */ b) => {
+      const nul = b.indexOf(0);
+      return nul < 0 ? b : b.subarray(0, nul);
+    };
+    const body = tar.subarray(at + 512, at + 512 + Math.min(size, tar.length));
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (kind === "L") {
+      if (longName) throw new Error("not a readable tar.gz archive: two long names for one entry");
+      if (size > MAX_UNPACKED) throw new Error(tooLargeArchive());
+      if (body.length !== size) throw new Error("not a readable tar.gz archive: a long name is cut short");
+      longName = body.length && body[body.length - 1] === 0 ? body.subarray(0, -1) : body;
+      continue;
+    }
+    let name = cut(header.subarray(0, 100));
+    const prefix = cut(header.subarray(345, 500));
+    const ustar = header.subarray(257, 263).toString("latin1") === "ustar\0" && header.subarray(263, 265).toString("latin1") === "00";
+    if (longName) {
+      name = longName;
+      longName = undefined;
+    } else if (ustar && prefix.length) {
+      name = Buffer.concat([prefix, Buffer.from("/"), name]);
+    }
+    const shown = name.toString("utf8");
+    let isDir;
+    if (kind === "0" || kind === "\0") isDir = false;
+    else if (kind === "5") isDir = true;
+    else {
+      /** @type {Record<string, string>} */
+      const kinds = { 1: "a hard link", 2: "a symbolic link", 3: "a device", 4: "a device", 6: "a FIFO", x: "a pax header", g: "a pax header" };
+      throw new Error(`entry \`${shown}\` is ${kinds[kind] ?? `an entry of type \`${kind}\``}: ${ONLY}`);
+    }
+    if (isDir && size) throw new Error(`entry \`${shown}\` is a folder with data`);
+    addEntry(out, name, isDir, size, body);
+  }
+}
+
+/**
+ * The archive's files and folders are exactly the manifest's tree, each file
+ * the manifest's bytes.
+ * @param {Unpacked} found
+ * @param {Bundle} bundle
+ */
+function checkTree(found, bundle) {
+  const tree = files(bundle);
+  const dirs = new Set();
+  for (const [path, text] of tree) {
+    const sha = found.files.get(path);
+    if (sha === undefined) throw new Error(`the archive lacks \`${path}\`, a file of the manifest`);
+    if (sha !== sha256(text)) throw new Error(`the archive's \`${path}\` differs from the manifest's`);
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
+  }
+  for (const path of [...found.files.keys()].sort()) {
+    if (!tree.has(path)) throw new Error(`the archive holds \`${path}\`, a file the manifest does not list`);
+  }
+  for (const path of [...found.dirs].sort()) {
+    if (!dirs.has(path)) throw new Error(`the archive holds the folder \`${path}/\`, which holds no file of the manifest`);
+  }
+}
+
+/**
+ * The native tree the bundle describes: path -> text, every file once.
+ * @param {Bundle} bundle
+ * @returns {Map<string, string>}
+ */
+function files(bundle) {
+  const out = new Map();
+  for (const agent of Object.values(bundle.agents)) {
+    for (const prompt of Object.values(agent.targets)) {
+      out.set(prompt.path, prompt.content ?? bundle.shared[prompt.path].content);
+    }
+  }
+  return out;
+}
+
+/**
+ * The manifest rules `agentc check --bundle` keeps beyond its shape.
+ * @param {Bundle} bundle
+ */
+function validate(bundle) {
+  const bad = (/** @type {string} */ why) => new Error(`malformed bundle: ${why}`);
+  const isObject = (/** @type {unknown} */ v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const extra = Object.keys(bundle).filter((k) => !TOP_KEYS.has(k)).sort();
+  if (extra.length) throw bad(`unknown field \`${extra[0]}\``);
+  const { agents, shared } = bundle;
+  if (!isObject(agents) || !isObject(shared)) throw bad("`agents` and `shared` must be objects");
+  const own = new Set();
+  const pointed = new Set();
+  for (const [name, agent] of Object.entries(agents)) {
+    if (!isObject(agent) || !isObject(agent.targets)) throw bad(`\`${name}\` has no \`targets\` object`);
+    for (const [target, prompt] of Object.entries(agent.targets)) {
+      const pair = `\`${name}\` × \`${target}\``;
+      if (!isObject(prompt) || typeof prompt.path !== "string" || typeof prompt.sha256 !== "string") {
+        throw bad(`${pair} has no \`path\` or \`sha256\``);
+      }
+      const path = prompt.path;
+      const why = badPath(path);
+      if (why) throw bad(`${pair} has ${why}: \`${path}\``);
+      if ("content" in prompt) {
+        if (typeof prompt.content !== "string") throw bad(`${pair}: \`content\` must be a string`);
+        if (own.has(path) || Object.hasOwn(shared, path)) throw bad(`${pair} writes \`${path}\`, which another entry writes too`);
+        own.add(path);
+        if (sha256(prompt.content) !== prompt.sha256) throw bad(`${pair}: \`content\` does not match its \`sha256\``);
+      } else {
+        if (!Object.hasOwn(shared, path)) throw bad(`${pair} has no \`content\` and \`shared\` has no \`${path}\``);
+        if (!isObject(shared[path]) || shared[path].sha256 !== prompt.sha256) {
+          throw bad(`${pair}: \`sha256\` is not that of \`shared\` \`${path}\``);
+        }
+        pointed.add(path);
+      }
+    }
+  }
+  for (const [path, file] of Object.entries(shared)) {
+    if (!pointed.has(path)) throw bad(`\`shared\` has \`${path}\`, which no entry points at`);
+    const unknown = Object.keys(file).filter((k) => !SHARED_KEYS.has(k)).sort();
+    if (unknown.length) throw bad(`\`shared\` \`${path}\`: unknown field \`${unknown[0]}\``);
+    if (typeof file.content !== "string" || sha256(file.content) !== file.sha256) {
+      throw bad(`\`shared\` \`${path}\`: \`content\` does not match its \`sha256\``);
+    }
+  }
+}
+
+/**
+ * The bundle in the file at `path`, read as strictly as `agentc check --bundle`
+ * reads it: a `.json` manifest, or a `.tar.gz` whose entries are exactly the
+ * manifest and its tree.
  * @param {string} path
  * @returns {Bundle}
  */
 export function load(path) {
+  try {
+    return loadStrict(path);
+  } catch (e) {
+    throw new Error(`${path}: ${/** @type {Error} */ (e).message}`);
+  }
+}
+
+/** @param {string} path */
+function loadStrict(path) {
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const archive = head[0] === 0x1f && head[1] === 0x8b;
+  if (!archive && statSync(path).size > MAX_MANIFEST) throw new Error(tooLargeManifest());
   let bytes = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const file = tarFile(gunzipSync(bytes), MANIFEST);
-    if (!file) throw new Error(`${path}: the archive holds no ${MANIFEST}`);
-    bytes = file;
-  } else if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
-    throw new Error(`${path}: zip bundles need an unzip library; use the .json or .tar.gz form`);
+  /** @type {Unpacked} */
+  const out = { manifest: undefined, files: new Map(), dirs: new Set(), total: 0 };
+  if (archive) {
+    let tar;
+    try {
+      const { buffer, engine } = /** @type {{ buffer: Buffer, engine: { bytesWritten: number } }} */ (
+        /** @type {unknown} */ (gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED, info: true }))
+      );
+      if (engine.bytesWritten !== bytes.length) throw new Error("bytes follow the gzip data");
+      tar = buffer;
+    } catch (e) {
+      const err = /** @type {Error & { code?: string }} */ (e);
+      if (err.code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw new Error(tooLargeArchive());
+      throw new Error(`not a readable tar.gz archive: ${err.message}`);
+    }
+    unpackTar(tar, out);
+    if (out.manifest === undefined) throw new Error(`the archive holds no \`${MANIFEST}\`: not an agentc bundle`);
+    bytes = out.manifest;
+  } else if (head[0] === 0x50 && head[1] === 0x4b) {
+    throw new Error("zip bundles need an unzip library; use the .json or .tar.gz form");
+  }
+  let text;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error("not an agentc bundle: the manifest is not UTF-8 text");
   }
   /** @type {Bundle} */
   let bundle;
   try {
-    bundle = JSON.parse(bytes.toString("utf8"));
+    bundle = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: not an agentc bundle: ${/** @type {Error} */ (e).message}`);
+    throw new Error(`not an agentc bundle: ${/** @type {Error} */ (e).message}`);
   }
   if (bundle === null || typeof bundle !== "object" || bundle.bundle_version !== BUNDLE_VERSION) {
     const found = bundle !== null && typeof bundle === "object" ? bundle.bundle_version : undefined;
     const hint = typeof found === "number" ? ` (it is version ${found}: write it again with \`agentc bundle\`)` : "";
-    throw new Error(`${path}: not an agentc bundle of version ${BUNDLE_VERSION}${hint}`);
+    throw new Error(`not an agentc bundle of version ${BUNDLE_VERSION}${hint}`);
   }
+  validate(bundle);
+  if (archive) checkTree(out, bundle);
   return bundle;
 }
 

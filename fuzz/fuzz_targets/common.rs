@@ -12,7 +12,7 @@ pub fn import_and_check(text: &str) {
         let _ = w.render(false);
     }
     let toml = agentc::import::write::to_toml(&imported.spec, "fuzz.md").expect("an imported spec can be written");
-    let mut diags = agentc::diagnostic::Diagnostics::default();
+    let mut diags = agentc::diag::Diagnostics::default();
     let loaded = agentc::load::load_str(Path::new("fuzz.toml"), &toml, &mut diags)
         .unwrap_or_else(|| panic!("written spec does not load: {diags:?}\n{toml}"));
     assert_eq!(loaded.spec, imported.spec, "written spec loads back differently\n{toml}");

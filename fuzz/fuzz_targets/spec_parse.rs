@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut diags = agentc::diagnostic::Diagnostics::default();
+    let mut diags = agentc::diag::Diagnostics::default();
     let loaded = agentc::load::load_str(std::path::Path::new("fuzz.toml"), text, &mut diags);
     // Every diagnostic must render (spans inside the text, on char boundaries).
     for d in diags.iter() {

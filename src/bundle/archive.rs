@@ -3,10 +3,12 @@
 //! entries sorted by path, each folder before what it holds, one fixed time
 //! (`SOURCE_DATE_EPOCH` when set, else 1980-01-01, the earliest a zip can
 //! hold), owner 0/0 with empty names, modes 0644 for files and 0755 for folders.
-//! Reading takes the manifest back out, for `check --bundle`.
+//! Reading ([`unpack`]) takes the manifest back out, strictly, for `check --bundle`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
+
+use sha2::Digest;
 use std::path::Path;
 
 use super::FILE_NAME;
@@ -14,9 +16,6 @@ use crate::diag::{Code, Diagnostic};
 
 /// 1980-01-01T00:00:00Z.
 pub const DEFAULT_EPOCH: u64 = 315_532_800;
-
-/// Largest manifest read back from an archive (a guard against a zip bomb).
-const MAX_MANIFEST: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -203,48 +202,354 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
     (y, m, d)
 }
 
-/// An archive's files (path → bytes); the manifest among them.
-pub fn read(bytes: &[u8], format: Format) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let mut out = BTreeMap::new();
+/// Largest manifest a bundle may hold, in a `.json` file or inside an archive.
+pub const MAX_MANIFEST: u64 = 512 * 1024 * 1024;
+
+/// Most bytes an archive may unpack to: the data of all its entries, and for a
+/// `.tar.gz` the whole tar stream (a guard against decompression bombs).
+pub const MAX_UNPACKED: u64 = 1024 * 1024 * 1024;
+
+/// What an archive holds, read strictly ([`unpack`]): the manifest's bytes, the
+/// hex sha256 of every other file by path, and its folders (without the final `/`).
+#[derive(Debug, Default)]
+pub struct Unpacked {
+    pub manifest: Option<Vec<u8>>,
+    pub files: BTreeMap<String, String>,
+    pub dirs: BTreeSet<String>,
+}
+
+/// Reads an archive (or a `.json` manifest) strictly, one entry at a time, only
+/// the manifest kept in memory. Rejected: an entry that is not a plain file or a
+/// folder (a symlink, a hard link, a device, a FIFO, a pax or other extension
+/// header), a path that is not relative and plain (empty, absolute, `.`, `..`,
+/// `\\`, an empty part, not UTF-8), a path found twice, no manifest at the top,
+/// a manifest over [`MAX_MANIFEST`], data over [`MAX_UNPACKED`] in all. Whether
+/// the files are the manifest's tree is for [`check_tree`].
+/// `examples/bundle-app/load.py` and `load.mjs` apply the same rules.
+pub fn unpack(bytes: &[u8], format: Format) -> Result<Unpacked, String> {
+    let mut out = Unpacked::default();
     match format {
         Format::Json => {
-            out.insert(FILE_NAME.to_string(), bytes.to_vec());
-        }
-        Format::TarGz => {
-            let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
-            let bad = |e: std::io::Error| format!("not a readable tar.gz archive: {e}");
-            for entry in tar.entries().map_err(bad)? {
-                let entry = entry.map_err(bad)?;
-                if entry.header().entry_type() != tar::EntryType::Regular {
-                    continue;
-                }
-                let path = entry.path().map_err(bad)?.to_string_lossy().into_owned();
-                let mut data = Vec::new();
-                entry
-                    .take(MAX_MANIFEST)
-                    .read_to_end(&mut data)
-                    .map_err(bad)?;
-                out.insert(path, data);
+            if bytes.len() as u64 > MAX_MANIFEST {
+                return Err(manifest_too_large());
             }
+            out.manifest = Some(bytes.to_vec());
+            return Ok(out);
         }
-        Format::Zip => {
-            let bad = |e: zip::result::ZipError| format!("not a readable zip archive: {e}");
-            let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
-            for i in 0..zip.len() {
-                let file = zip.by_index(i).map_err(bad)?;
-                if file.is_dir() {
-                    continue;
-                }
-                let path = file.name().map_err(bad)?.into_owned();
-                let mut data = Vec::new();
-                file.take(MAX_MANIFEST)
-                    .read_to_end(&mut data)
-                    .map_err(|e| format!("not a readable zip archive: {e}"))?;
-                out.insert(path, data);
-            }
-        }
+        Format::TarGz => unpack_tar(bytes, &mut out)?,
+        Format::Zip => unpack_zip(bytes, &mut out)?,
+    }
+    if out.manifest.is_none() {
+        return Err(format!(
+            "the archive holds no `{FILE_NAME}`: not an agentc bundle"
+        ));
     }
     Ok(out)
+}
+
+fn manifest_too_large() -> String {
+    format!(
+        "the manifest is larger than {} MiB: not a bundle agentc reads",
+        MAX_MANIFEST / (1024 * 1024)
+    )
+}
+
+fn unpacks_too_large() -> String {
+    format!(
+        "the archive unpacks to more than {} MiB: not a bundle agentc reads",
+        MAX_UNPACKED / (1024 * 1024)
+    )
+}
+
+/// Why an entry's path is not a plain relative path, if it is not.
+pub fn bad_path(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        Some("an empty path")
+    } else if path.starts_with('/') {
+        Some("an absolute path")
+    } else if path.contains('\\') || path.contains('\0') {
+        Some("a path with a backslash or a NUL")
+    } else if path.split('/').any(|p| p == "..") {
+        Some("a path that climbs out with `..`")
+    } else if path.split('/').any(|p| p.is_empty() || p == ".") {
+        Some("a path with an empty or `.` part")
+    } else {
+        None
+    }
+}
+
+/// One entry's place in `out`: a folder (`data` is `None`) or a file, whose data
+/// is read here, counted against `total`.
+fn add_entry(
+    out: &mut Unpacked,
+    raw: &[u8],
+    is_dir: bool,
+    size: u64,
+    data: &mut dyn Read,
+    total: &mut u64,
+) -> Result<(), String> {
+    let name = std::str::from_utf8(raw).map_err(|_| {
+        format!(
+            "entry `{}`: its path is not UTF-8",
+            String::from_utf8_lossy(raw)
+        )
+    })?;
+    let path = if is_dir {
+        name.strip_suffix('/').unwrap_or(name)
+    } else {
+        name
+    };
+    if let Some(why) = bad_path(path) {
+        return Err(format!("entry `{name}`: {why}"));
+    }
+    if out.dirs.contains(path)
+        || out.files.contains_key(path)
+        || (path == FILE_NAME && out.manifest.is_some())
+    {
+        return Err(format!("entry `{path}` is in the archive twice"));
+    }
+    if is_dir {
+        out.dirs.insert(path.to_string());
+        return Ok(());
+    }
+    if path == FILE_NAME && size > MAX_MANIFEST {
+        return Err(manifest_too_large());
+    }
+    *total = total.saturating_add(size);
+    if *total > MAX_UNPACKED {
+        return Err(unpacks_too_large());
+    }
+    let bad = |e: std::io::Error| format!("entry `{path}` cannot be read: {e}");
+    if path == FILE_NAME {
+        let mut manifest = Vec::with_capacity(size as usize);
+        data.take(size + 1)
+            .read_to_end(&mut manifest)
+            .map_err(bad)?;
+        if manifest.len() as u64 != size {
+            return Err(format!(
+                "entry `{path}` holds {} bytes, not the {size} its header says",
+                manifest.len()
+            ));
+        }
+        out.manifest = Some(manifest);
+        return Ok(());
+    }
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = [0u8; 64 * 1024];
+    let mut seen = 0u64;
+    let mut limited = data.take(size + 1);
+    loop {
+        let n = limited.read(&mut buf).map_err(bad)?;
+        if n == 0 {
+            break;
+        }
+        seen += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if seen != size {
+        return Err(format!(
+            "entry `{path}` holds {seen} bytes, not the {size} its header says"
+        ));
+    }
+    out.files.insert(path.to_string(), hex(&hasher.finalize()));
+    Ok(())
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// A reader that fails once more than `limit` bytes went through it.
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(std::io::Error::other(unpacks_too_large()));
+        }
+        Ok(n)
+    }
+}
+
+fn unpack_tar(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
+    let stream = Bounded {
+        inner: flate2::read::MultiGzDecoder::new(bytes),
+        read: 0,
+        limit: MAX_UNPACKED,
+    };
+    let mut tar = tar::Archive::new(stream);
+    let bad = |e: std::io::Error| {
+        let e = e.to_string();
+        if e == unpacks_too_large() {
+            e
+        } else {
+            format!("not a readable tar.gz archive: {e}")
+        }
+    };
+    let mut total = 0u64;
+    {
+        let entries = tar.entries().map_err(bad)?;
+        for entry in entries {
+            let mut entry = entry.map_err(bad)?;
+            let raw = entry.path_bytes().into_owned();
+            let shown = String::from_utf8_lossy(&raw).into_owned();
+            let kind = entry.header().entry_type();
+            let is_dir = match kind {
+                tar::EntryType::Regular => false,
+                tar::EntryType::Directory => true,
+                other => {
+                    return Err(format!(
+                        "entry `{shown}` is {}: a bundle holds only files and folders",
+                        tar_kind(other)
+                    ));
+                }
+            };
+            if entry.pax_extensions().map_err(bad)?.is_some() {
+                return Err(format!(
+                    "entry `{shown}` has a pax extension header: a bundle holds only files and folders"
+                ));
+            }
+            let size = entry.header().entry_size().map_err(bad)?;
+            if is_dir && size != 0 {
+                return Err(format!("entry `{shown}` is a folder with data"));
+            }
+            add_entry(out, &raw, is_dir, size, &mut entry, &mut total)?;
+        }
+    }
+    // What follows the end of the archive is unpacked too, and counted.
+    std::io::copy(tar.into_inner().by_ref(), &mut std::io::sink()).map_err(bad)?;
+    Ok(())
+}
+
+/// A tar entry type, in words.
+fn tar_kind(kind: tar::EntryType) -> String {
+    match kind {
+        tar::EntryType::Symlink => "a symbolic link".into(),
+        tar::EntryType::Link => "a hard link".into(),
+        tar::EntryType::Char | tar::EntryType::Block => "a device".into(),
+        tar::EntryType::Fifo => "a FIFO".into(),
+        tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => "a pax header".into(),
+        other => format!("an entry of type `{}`", other.as_byte().escape_ascii()),
+    }
+}
+
+fn unpack_zip(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
+    let bad = |e: zip::result::ZipError| format!("not a readable zip archive: {e}");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
+    // The zip reader keeps one entry per name: a name written twice is seen
+    // by the count the end record declares.
+    let declared = zip_declared_entries(bytes)
+        .ok_or_else(|| "not a readable zip archive: its end record is unreadable".to_string())?;
+    if declared != zip.len() as u64 {
+        return Err(format!(
+            "an entry is in the archive twice (the zip lists {declared} entries under {} names)",
+            zip.len()
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).map_err(bad)?;
+        let raw = file.name_raw().to_vec();
+        let shown = String::from_utf8_lossy(&raw).into_owned();
+        // The file type in the Unix mode, if the zip records one.
+        let kind = file.unix_mode().map(|m| m & 0o170_000).unwrap_or(0);
+        let is_dir = file.is_dir();
+        match kind {
+            0 => {}
+            0o100_000 if !is_dir => {}
+            0o040_000 if is_dir => {}
+            0o120_000 => {
+                return Err(format!(
+                    "entry `{shown}` is a symbolic link: a bundle holds only files and folders"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "entry `{shown}` is not a plain file or folder: a bundle holds only files and folders"
+                ));
+            }
+        }
+        let size = file.size();
+        if is_dir && size != 0 {
+            return Err(format!("entry `{shown}` is a folder with data"));
+        }
+        add_entry(out, &raw, is_dir, size, &mut file, &mut total)?;
+    }
+    Ok(())
+}
+
+/// The number of entries a zip's end record declares (its zip64 record's when
+/// the count does not fit 16 bits).
+fn zip_declared_entries(bytes: &[u8]) -> Option<u64> {
+    const END: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    let last = bytes.len().checked_sub(22)?;
+    let first = last.saturating_sub(65_535);
+    let at = (first..=last).rev().find(|&i| bytes[i..i + 4] == END)?;
+    let count = u16::from_le_bytes([bytes[at + 10], bytes[at + 11]]);
+    if count != 0xFFFF {
+        return Some(count.into());
+    }
+    // Zip64: a locator just before the end record gives the zip64 record's offset.
+    let locator = bytes.get(at.checked_sub(20)?..at)?;
+    if locator[..4] != [0x50, 0x4b, 0x06, 0x07] {
+        return None;
+    }
+    let offset = usize::try_from(u64::from_le_bytes(locator[8..16].try_into().ok()?)).ok()?;
+    let record = bytes.get(offset..offset.checked_add(56)?)?;
+    if record[..4] != [0x50, 0x4b, 0x06, 0x06] {
+        return None;
+    }
+    Some(u64::from_le_bytes(record[32..40].try_into().ok()?))
+}
+
+/// Whether the archive's files and folders are exactly the manifest's tree
+/// (`files`: path → content): no file missing or extra, each the manifest's
+/// bytes, and no folder that holds none of them.
+pub fn check_tree(found: &Unpacked, files: &BTreeMap<&str, &str>) -> Result<(), String> {
+    let mut dirs = BTreeSet::new();
+    for (path, content) in files {
+        match found.files.get(*path) {
+            None => {
+                return Err(format!(
+                    "the archive lacks `{path}`, a file of the manifest"
+                ));
+            }
+            Some(sha) if *sha != hex(&sha2::Sha256::digest(content.as_bytes())) => {
+                return Err(format!(
+                    "the archive's `{path}` differs from the manifest's"
+                ));
+            }
+            Some(_) => {}
+        }
+        let mut at = 0;
+        while let Some(i) = path[at..].find('/') {
+            dirs.insert(&path[..at + i]);
+            at += i + 1;
+        }
+    }
+    if let Some(extra) = found.files.keys().find(|p| !files.contains_key(p.as_str())) {
+        return Err(format!(
+            "the archive holds `{extra}`, a file the manifest does not list"
+        ));
+    }
+    if let Some(extra) = found.dirs.iter().find(|d| !dirs.contains(d.as_str())) {
+        return Err(format!(
+            "the archive holds the folder `{extra}/`, which holds no file of the manifest"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -294,9 +599,13 @@ mod tests {
                 "{format:?}: the time is recorded"
             );
             assert_eq!(Format::sniff(&bytes), format);
-            let back = read(&bytes, format).unwrap();
-            assert_eq!(back[FILE_NAME], b"{}\n");
-            assert_eq!(back["prompts/gpt/a.md"], b"g\n");
+            let back = unpack(&bytes, format).unwrap();
+            assert_eq!(back.manifest.as_deref(), Some(&b"{}\n"[..]));
+            check_tree(&back, &files()).unwrap();
+            assert_eq!(
+                back.dirs.iter().map(String::as_str).collect::<Vec<_>>(),
+                [".claude", ".claude/agents", "prompts", "prompts/gpt"]
+            );
         }
     }
 

@@ -7,13 +7,14 @@
 //! `bundle_version`, a manifest of the wrong shape or an entry whose file is
 //! nowhere each give one message.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
+use sha2::Digest;
 
 use super::archive::{self, Format};
-use super::{BUNDLE_VERSION, Bundle, FILE_NAME, SharedFile, TargetEntry};
+use super::{BUNDLE_VERSION, Bundle, SharedFile, TargetEntry};
 use crate::diag::Diagnostics;
 
 /// How one agent × target of a bundle differs from the sources.
@@ -37,13 +38,10 @@ pub struct Finding {
     pub what: String,
 }
 
-/// A bundle read from a file, with the other files an archive holds.
+/// A bundle read from a file.
 #[derive(Debug)]
 pub struct Read {
     pub bundle: Bundle,
-    pub format: Format,
-    /// Path → bytes of the archive's files besides the manifest (empty for JSON).
-    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 /// The most bytes a bundle file may have.
@@ -57,24 +55,50 @@ pub fn read_file(file: &Path) -> Result<Read, Diagnostics> {
     read(&bytes).map_err(|e| super::file_error(file, e))
 }
 
-/// Reads a bundle from a file's bytes, whatever its format.
+/// Reads a bundle from a file's bytes, whatever its format, strictly: the
+/// archive's entries ([`archive::unpack`]), the manifest's shape, every file's
+/// `sha256`, `shared` holding only files that entries point at, and an
+/// archive's tree being the manifest's files ([`archive::check_tree`]).
 pub fn read(bytes: &[u8]) -> Result<Read, String> {
     let format = Format::sniff(bytes);
-    let mut files = archive::read(bytes, format)?;
-    let manifest = files
-        .remove(FILE_NAME)
-        .ok_or_else(|| format!("the archive holds no `{FILE_NAME}`: not an agentc bundle"))?;
-    let text = String::from_utf8(manifest)
+    let unpacked = archive::unpack(bytes, format)?;
+    let manifest = unpacked.manifest.as_deref().unwrap_or_default();
+    let bundle = parse(manifest)?;
+    validate(&bundle)?;
+    if format != Format::Json {
+        archive::check_tree(&unpacked, &bundle.files())?;
+    }
+    Ok(Read { bundle })
+}
+
+/// The manifest's JSON as a bundle of this agentc's version.
+fn parse(manifest: &[u8]) -> Result<Bundle, String> {
+    let text = std::str::from_utf8(manifest)
         .map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let syntax = |e: serde_json::Error| {
         let why = if e.is_eof() {
             "truncated JSON"
         } else {
             "invalid JSON"
         };
         format!("not an agentc bundle: {why} ({e})")
-    })?;
-    let version = match value.get("bundle_version") {
+    };
+    /// The version alone; the rest of the document is skipped, not kept.
+    #[derive(serde::Deserialize)]
+    struct Version {
+        bundle_version: Option<serde_json::Value>,
+    }
+    // A JSON array may fill the struct too; only an object is a manifest.
+    if !text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
+        return Err("not an agentc bundle: it has no `bundle_version`".to_string());
+    }
+    let version = match serde_json::from_str::<Version>(text) {
+        Ok(v) => v.bundle_version,
+        Err(e) if e.is_data() => None,
+        Err(e) => return Err(syntax(e)),
+    };
+    let version = match version {
         Some(v) => v
             .as_u64()
             .ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,
@@ -90,23 +114,70 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
             "unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION} ({hint})"
         ));
     }
-    let bundle: Bundle =
-        serde_json::from_value(value).map_err(|e| format!("malformed bundle: {e}"))?;
+    serde_json::from_str(text).map_err(|e| format!("malformed bundle: {e}"))
+}
+
+/// The rules of a manifest beyond its shape: plain relative paths, every entry's
+/// file found (its own `content` or `shared` at its `path`), one file per path,
+/// every `sha256` that of its file, and no `shared` file that no entry points at.
+fn validate(bundle: &Bundle) -> Result<(), String> {
+    let sha = |text: &str| archive::hex(&sha2::Sha256::digest(text.as_bytes()));
+    let mut own: BTreeSet<&str> = BTreeSet::new();
+    let mut pointed: BTreeSet<&str> = BTreeSet::new();
     for (name, agent) in &bundle.agents {
         for (target, entry) in &agent.targets {
-            if bundle.content(entry).is_none() {
+            let pair = format!("`{name}` × `{target}`");
+            if let Some(why) = archive::bad_path(&entry.path) {
                 return Err(format!(
-                    "malformed bundle: `{name}` × `{target}` has no `content` and `shared` has no `{}`",
+                    "malformed bundle: {pair} has {why}: `{}`",
                     entry.path
                 ));
             }
+            match &entry.content {
+                Some(content) => {
+                    if !own.insert(&entry.path) || bundle.shared.contains_key(&entry.path) {
+                        return Err(format!(
+                            "malformed bundle: {pair} writes `{}`, which another entry writes too",
+                            entry.path
+                        ));
+                    }
+                    if sha(content) != entry.sha256 {
+                        return Err(format!(
+                            "malformed bundle: {pair}: `content` does not match its `sha256`"
+                        ));
+                    }
+                }
+                None => {
+                    let Some(file) = bundle.shared.get(&entry.path) else {
+                        return Err(format!(
+                            "malformed bundle: {pair} has no `content` and `shared` has no `{}`",
+                            entry.path
+                        ));
+                    };
+                    if file.sha256 != entry.sha256 {
+                        return Err(format!(
+                            "malformed bundle: {pair}: `sha256` is not that of `shared` `{}`",
+                            entry.path
+                        ));
+                    }
+                    pointed.insert(&entry.path);
+                }
+            }
         }
     }
-    Ok(Read {
-        bundle,
-        format,
-        files,
-    })
+    for (path, file) in &bundle.shared {
+        if !pointed.contains(path.as_str()) {
+            return Err(format!(
+                "malformed bundle: `shared` has `{path}`, which no entry points at"
+            ));
+        }
+        if sha(&file.content) != file.sha256 {
+            return Err(format!(
+                "malformed bundle: `shared` `{path}`: `content` does not match its `sha256`"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every agent × target where `found` differs from `fresh` (the sources), sorted.
@@ -151,7 +222,7 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
                 (None, Some(_)) => out.push(finding(Kind::Extra, String::new())),
                 (Some(n), Some(o)) => {
                     let mut what = agent_diff.clone();
-                    what.extend(target_diff((fresh, n), (old, o), found));
+                    what.extend(target_diff((fresh, n), (old, o)));
                     if !what.is_empty() {
                         out.push(finding(Kind::Stale, what.join(", ")));
                     }
@@ -167,15 +238,14 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
 /// The fields of one agent × target that differ, each entry with its bundle:
 /// `content` compares the files (own or shared), `shared file` says that the file
 /// moved in or out of `shared` or that its record there (target, agents, figures)
-/// differs, and `archive file` that an archive's copy of the file is not the
-/// manifest's.
+/// differs. (An archive's copy of a file that is not the manifest's is rejected
+/// by [`read`].)
 fn target_diff(
     (fresh, n): (&Bundle, &TargetEntry),
     (old, o): (&Bundle, &TargetEntry),
-    found: &Read,
 ) -> Vec<&'static str> {
     let content = old.content(o);
-    let mut what: Vec<&str> = [
+    [
         ("path", n.path != o.path),
         ("content", fresh.content(n) != content),
         ("sha256", n.sha256 != o.sha256),
@@ -191,13 +261,7 @@ fn target_diff(
     .into_iter()
     .filter(|(_, d)| *d)
     .map(|(w, _)| w)
-    .collect();
-    if found.format != Format::Json
-        && found.files.get(&o.path).map(Vec::as_slice) != content.map(str::as_bytes)
-    {
-        what.push("archive file");
-    }
-    what
+    .collect()
 }
 
 /// Whether two entries' shared files (`None`: a file of its own) are alike but

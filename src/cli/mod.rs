@@ -11,7 +11,7 @@ use crate::artifact::Layout;
 use crate::workspace::Workspace;
 
 mod cmd;
-mod ui;
+pub(crate) mod ui;
 
 pub use ui::{Exit, Ui};
 
@@ -281,13 +281,24 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Man => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-            ui::out(&String::from_utf8_lossy(&buf))?;
+            let text = String::from_utf8_lossy(&buf);
+            if ui.json() {
+                ui.json_out(serde_json::json!({ "ok": true, "man": text }))?;
+            } else {
+                ui::out(&text)?;
+            }
             Ok(0)
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "agentc", &mut buf);
-            ui::out(&String::from_utf8_lossy(&buf))?;
+            let text = String::from_utf8_lossy(&buf);
+            if ui.json() {
+                let shell = shell.to_string();
+                ui.json_out(serde_json::json!({ "ok": true, "shell": shell, "script": text }))?;
+            } else {
+                ui::out(&text)?;
+            }
             Ok(0)
         }
     }

@@ -115,6 +115,12 @@ impl Ui {
         }
     }
 
+    /// With `--format json`, one JSON value on stdout (pretty for a person's
+    /// terminal is not needed: one line).
+    pub fn json_out(&self, value: serde_json::Value) -> Result<()> {
+        out(&format!("{value}\n"))
+    }
+
     /// With `--format json`, a failure's one JSON value on stdout: `ok: false`
     /// and the diagnostics (the human form printed them on stderr instead).
     pub fn fail_json(&self, diags: &Diagnostics) {
@@ -138,8 +144,13 @@ impl Ui {
     }
 }
 
+/// Whether anything was written to stdout: with `--format json`, a command that
+/// printed nothing gets the one value it owes from [`crate::run`].
+pub static PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Writes to stdout; a closed pipe is not an error.
 pub fn out(text: &str) -> Result<()> {
+    PRINTED.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

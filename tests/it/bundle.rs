@@ -604,16 +604,46 @@ fn a_file_written_for_many_agents_is_stored_once_and_every_agent_points_at_it() 
             .collect();
         assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "{stdout}");
     };
+    // A shared file edited with its hashes (a coherent bundle, but stale).
     let mut edited = bundle.clone();
-    edited["shared"][".roomodes"]["content"] = Value::from("customModes: []\n");
-    stale_roo(&edited, "content");
-    // So does a change to its record, and an entry that no longer points at it.
+    let text = "customModes: []\n";
+    let sha: String = sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    edited["shared"][".roomodes"]["content"] = Value::from(text);
+    edited["shared"][".roomodes"]["sha256"] = Value::from(sha.clone());
+    for agent in &agents {
+        edited["agents"][agent]["targets"]["roo"]["sha256"] = Value::from(sha.clone());
+    }
+    stale_roo(&edited, "content, sha256, shared file");
+    // Edited without its hash, it is no bundle: rejected before any comparison.
+    let mut edited = bundle.clone();
+    edited["shared"][".roomodes"]["content"] = Value::from(text);
+    std::fs::write(
+        p.root().join("edited.json"),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    p.run_args(["check", "--bundle", "edited.json"])
+        .status(1)
+        .stderr_has("`shared` `.roomodes`: `content` does not match its `sha256`");
+    // So does a change to its record.
     let mut edited = bundle.clone();
     edited["shared"][".roomodes"]["agents"] = serde_json::json!(["code-reviewer"]);
-    let first = agents[0].as_str();
-    let own = Value::from(built.as_str());
-    edited["agents"][first]["targets"]["roo"]["content"] = own;
     stale_roo(&edited, "shared file");
+    // An entry with a file of its own at the shared file's path: two files at
+    // one path, no bundle.
+    let first = agents[0].as_str();
+    edited["agents"][first]["targets"]["roo"]["content"] = Value::from(built.as_str());
+    std::fs::write(
+        p.root().join("edited.json"),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    p.run_args(["check", "--bundle", "edited.json"])
+        .status(1)
+        .stderr_has("writes `.roomodes`, which another entry writes too");
 }
 
 #[test]
@@ -1191,7 +1221,7 @@ fn github_bundle_recipe_builds_and_verifies_then_catches_a_stale_bundle() {
 }
 
 #[test]
-fn check_bundle_names_an_archive_file_that_differs_from_its_manifest() {
+fn check_bundle_rejects_an_archive_file_that_differs_from_its_manifest() {
     let p = sample();
     ok(&p, &["bundle", "-o", "b.tar.gz"]);
     let bytes = read(&p, "b.tar.gz");
@@ -1220,10 +1250,11 @@ fn check_bundle_names_an_archive_file_that_differs_from_its_manifest() {
     .unwrap();
     let run = p.run_args(["check", "--bundle", "edited.tar.gz"]);
     assert_eq!(Some(run.code), Some(1), "{}", stderr(&run));
-    let stdout = run.stdout.clone();
-    assert_eq!(
-        stdout.trim(),
-        "stale   `code-reviewer` × `gpt` (changed: archive file)"
+    assert!(
+        stderr(&run)
+            .contains("the archive's `prompts/gpt/code-reviewer.md` differs from the manifest's"),
+        "{}",
+        stderr(&run)
     );
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::artifact::Layout;
 use crate::cli::ConvertArgs;
-use crate::cli::ui::{Exit, Ui, out};
+use crate::cli::ui::{Exit, Ui, json_diags, out};
 use crate::diag::Diagnostics;
 use crate::pipeline::{self, Specs};
 use crate::workspace::Selection;
@@ -46,11 +46,24 @@ pub fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         ui.fail_json(&diags);
         return Ok(1);
     }
+    let json = |artifact: Option<&crate::artifact::Artifact>| {
+        serde_json::json!({
+            "ok": true,
+            "target": args.target,
+            "path": artifact.map(|a| a.path.display().to_string()),
+            "content": artifact.map(|a| a.content.as_str()),
+            "out": args.out.as_ref().filter(|_| artifact.is_some()).map(|p| p.display().to_string()),
+            "diagnostics": json_diags(&diags),
+        })
+    };
     let Some(artifact) = compiled.artifacts.first() else {
         ui.summary(&format!(
             "nothing to write: the agent is skipped for `{}`",
             args.target
         ));
+        if ui.json() {
+            ui.json_out(json(None))?;
+        }
         return Ok(0);
     };
     match &args.out {
@@ -62,7 +75,11 @@ pub fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
                 return Ok(1);
             }
             ui.summary(&format!("wrote {}", path.display()));
+            if ui.json() {
+                ui.json_out(json(Some(artifact)))?;
+            }
         }
+        None if ui.json() => ui.json_out(json(Some(artifact)))?,
         None => out(&artifact.content)?,
     }
     Ok(0)

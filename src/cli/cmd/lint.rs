@@ -17,6 +17,17 @@ pub fn lint(ui: &Ui, cwd: &Path, args: &LintArgs) -> Result<Exit> {
     let Some(ws) = super::super::workspace(ui, cwd) else {
         return Ok(1);
     };
+    if args.list && ui.json() {
+        let rules: Vec<serde_json::Value> = RULES
+            .iter()
+            .map(|rule| {
+                let level = format!("{:?}", ws.levels[&rule.code]).to_lowercase();
+                serde_json::json!({ "name": rule.name(), "level": level, "summary": rule.summary })
+            })
+            .collect();
+        ui.json_out(serde_json::json!({ "ok": true, "rules": rules }))?;
+        return Ok(0);
+    }
     if args.list {
         let mut text = String::new();
         for rule in RULES {

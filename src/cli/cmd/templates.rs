@@ -15,7 +15,11 @@ pub fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
     let (target, force) = match cmd {
         TemplatesCommand::List => {
             let names: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
-            out(&format!("{}\n", names.join("\n")))?;
+            if ui.json() {
+                ui.json_out(serde_json::json!({ "ok": true, "templates": names }))?;
+            } else {
+                out(&format!("{}\n", names.join("\n")))?;
+            }
             ui.summary(&format!(
                 "{} built-in templates; `agentc templates eject [TARGET]` copies them into templates/",
                 names.len()
@@ -47,10 +51,12 @@ pub fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
         }
     };
     let dir = ws.project.root.join("templates");
-    let mut written = 0;
+    let (mut written, mut kept) = (Vec::new(), Vec::new());
     for (name, text) in wanted {
         let path = dir.join(name);
+        let shown = ws.relative(&path).display().to_string();
         if path.exists() && !force {
+            kept.push(shown);
             ui.summary(&format!(
                 "kept {} (exists; --force overwrites it)",
                 ws.relative(&path).display()
@@ -63,12 +69,16 @@ pub fn templates(ui: &Ui, cwd: &Path, cmd: &TemplatesCommand) -> Result<Exit> {
             ui.fail_json(&d);
             return Ok(1);
         }
-        written += 1;
+        written.push(shown);
     }
     ui.summary(&format!(
-        "ejected {written} template{} into {}; edit them there: they now override the built-ins",
-        plural(written),
+        "ejected {} template{} into {}; edit them there: they now override the built-ins",
+        written.len(),
+        plural(written.len()),
         ws.relative(&dir).display()
     ));
+    if ui.json() {
+        ui.json_out(serde_json::json!({ "ok": true, "written": written, "kept": kept }))?;
+    }
     Ok(0)
 }
