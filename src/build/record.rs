@@ -81,7 +81,7 @@ pub fn key(
     part(root.as_os_str().as_encoded_bytes());
     part(job.fingerprint().as_bytes());
     let inputs = crate::project::inputs::Inputs::new(project, cwd);
-    part(inputs.digest().as_bytes());
+    part(inputs.digest()?.as_bytes());
     let files: Vec<Option<u128>> = specs
         .par_iter()
         .map(|p| {
