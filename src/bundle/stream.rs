@@ -121,7 +121,7 @@ pub fn write_json(
         let cut = head
             .rfind("\"agents\": {}")
             .ok_or_else(|| std::io::Error::other("unexpected bundle skeleton"))?;
-        w.write_all(head[..cut].as_bytes())?;
+        w.write_all(&head.as_bytes()[..cut])?;
         w.write_all(b"\"agents\": ")?;
         if index.is_empty() {
             w.write_all(b"{}")?;
