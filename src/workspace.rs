@@ -146,6 +146,7 @@ impl Workspace {
             registry: &self.registry,
             renderer: &self.renderer,
             options: &self.project.config.target,
+            accept: &self.project.config.accept,
         }
     }
 

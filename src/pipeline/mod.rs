@@ -48,6 +48,9 @@ pub struct Job<'a> {
     pub renderer: &'a Renderer,
     /// Target options set by the project (`[target.<name>]` in agentc.toml).
     pub options: &'a BTreeMap<String, Table>,
+    /// Losses the project accepts (`[accept]` in agentc.toml): their
+    /// translation warnings are counted in `Compiled::accepted`, not kept.
+    pub accept: &'a crate::diag::Accept,
 }
 
 impl Job<'_> {
@@ -76,6 +79,8 @@ pub struct Compiled {
     pub targets: Vec<String>,
     /// Agent × target pairs left out (`skip = true` or `model_compatibility`).
     pub skipped: usize,
+    /// Translation warnings of losses the project accepts (not in `diags`).
+    pub accepted: usize,
 }
 
 impl Compiled {
@@ -450,7 +455,11 @@ impl<'a> Run<'a> {
         for (l, rendered) in chunk.into_iter().zip(rendered) {
             for r in rendered {
                 match r {
-                    Ok(r) => {
+                    Ok(mut r) => {
+                        let all = r.warnings.len();
+                        let accept = self.job.accept;
+                        r.warnings.retain(|d| !crate::diag::accepts(accept, d));
+                        c.accepted += all - r.warnings.len();
                         c.diags.0.extend(r.warnings);
                         match (r.artifact, r.entry) {
                             (Some(a), _) => {

@@ -158,6 +158,10 @@ pub struct Check {
     pub message: String,
     #[serde(default)]
     pub level: CheckLevel,
+    /// What a `warning` says is lost (the report groups by it; `[accept]`
+    /// names it); `target-rule` when absent.
+    #[serde(default)]
+    pub code: Option<crate::diag::Loss>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -14,6 +14,7 @@ mod content_safety;
 mod custom_target;
 mod examples;
 mod faults;
+mod flood;
 mod fuzz_regressions;
 mod golden;
 mod import_cli;
