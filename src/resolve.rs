@@ -388,4 +388,46 @@ mod tests {
             )]
         );
     }
+
+    /// `mcp__server` is every tool of one server: kept by an identity map,
+    /// written in the target's own notation, a permission class, or reported.
+    #[test]
+    fn a_whole_mcp_server_maps_per_target() {
+        let list = vec!["mcp__prompt-to-asset".to_string(), "Read".to_string()];
+        for (extra, want, lost) in [
+            (
+                "identity = true",
+                vec!["mcp__prompt-to-asset", "Read"],
+                false,
+            ),
+            (
+                "mcp = \"{server}/{tool}\"\nmcp_server = \"{server}/*\"\n[tools.map]\nRead = \"read\"",
+                vec!["prompt-to-asset/*", "read"],
+                false,
+            ),
+            (
+                "mcp = \"read\"\n[tools.map]\nRead = \"read\"",
+                vec!["read"],
+                false,
+            ),
+            (
+                "mcp = \"mcp_{server}_{tool}\"\n[tools.map]\nRead = \"read_file\"",
+                vec!["read_file"],
+                true,
+            ),
+        ] {
+            let t = target(&format!("[tools]\n{extra}"));
+            let mut w = Vec::new();
+            let got = tools(&t, Some(&list), &mut w).unwrap();
+            assert_eq!(got, want, "{extra}");
+            assert_eq!(w.len(), usize::from(lost), "{extra}: {w:?}");
+            if lost {
+                assert_eq!(w[0].0, Loss::DroppedTool);
+                assert!(w[0].1.contains("mcp__prompt-to-asset"), "{w:?}");
+            }
+        }
+        assert!(crate::load::is_known_tool("mcp__prompt-to-asset"));
+        assert!(!crate::load::is_known_tool("mcp__"));
+        assert!(!crate::load::is_known_tool("mcp__a__"));
+    }
 }

@@ -24,6 +24,7 @@ mod import_roundtrip;
 mod import_seeds;
 mod invalid_specs;
 mod json_shapes;
+mod migration;
 mod native_corpus;
 mod native_golden;
 mod native_properties;
