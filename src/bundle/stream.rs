@@ -318,7 +318,7 @@ impl Spooler<'_> {
                             characters: f.characters,
                             tokens: f.tokens,
                             warnings: Vec::new(),
-                            request: request::request(job, l, t, &a.content)?,
+                            requests: request::requests(job, l, t, &a.content)?,
                         },
                     ));
                 }
@@ -356,7 +356,7 @@ impl Spooler<'_> {
                         characters: 0,
                         tokens: crate::support::tokens::estimate(""),
                         warnings: w,
-                        request: None,
+                        requests: BTreeMap::new(),
                     },
                 ));
             }
