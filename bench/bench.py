@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """agentc's benchmark: whole-process timings against the floors and the peer.
 
-usage: python3 bench/bench.py [--runs N] [--sizes 200,1000,10000] [--no-peer] [--work DIR]
+usage: python3 bench/bench.py [--runs N] [--sizes 200,1000,10000] [--no-peer] [--work DIR] [--rss-only]
 
 Builds a release binary, imports ../shared/corpus into canonical specs, makes corpora
 of 1,000 and 10,000 agents by renaming copies, then times (median of N runs, each a
@@ -13,7 +13,10 @@ Prints every figure, the ratios the speed issue asks for, and each run's peak RS
 Timings are ratios measured in one run on the same machine; absolute times vary.
 A command that writes a tree writes a new folder each run (see `fresh`); the builds
 of every size and their copy floors run in turn; every command is started by a small launcher so
-that its peak RSS is its own (see `LAUNCHER`).
+that its peak RSS is its own (see `LAUNCHER`). Each size also reports the peak RSS of
+`lint`, `stats`, `build`, `check` and `bundle` (the memory bound: each under 300 MiB at
+10,000 agents); `--rss-only` measures just those, once per size (`--runs` times), and
+takes a few minutes instead of the whole benchmark's ~23.
 """
 
 import argparse
@@ -166,6 +169,36 @@ def legacy_copies(corpus, dst, n):
         (dst / f"agent-{i}.md").write_text(new)
 
 
+RSS_BOUND = 300  # MiB, at 10,000 agents of the corpus's size
+
+
+def rss_table(proj, n, runs, no_record, built=None, build_rss=None):
+    """Times `lint`, `stats`, `build` (into a new folder, unless `built` gives the
+    tree of an earlier build), `check` (with the build record and without) and
+    `bundle` (the JSON manifest) over the project `proj`; prints each one's peak
+    RSS and whether it is under RSS_BOUND. Returns {command: peak RSS in MiB}."""
+    rss = {}
+    _, rss["lint"] = timed("lint", [str(BIN), "-q", "lint"], runs, cwd=proj)
+    _, rss["stats"] = timed("stats", [str(BIN), "-q", "stats"], runs, cwd=proj)
+    if built is None:
+        built = fresh(proj, "rss-build")
+        _, rss["build"] = timed("build", lambda run: [str(BIN), "-q", "build", "-o", str(built(run))], runs,
+                                cwd=proj)
+        out = built(runs - 1)
+    else:
+        out, rss["build"] = built, build_rss
+    check_cmd = [str(BIN), "-q", "check", "-o", str(out)]
+    _, with_record = timed("check", check_cmd, runs, cwd=proj)
+    _, without = timed("check, no record (full render)", check_cmd, runs, cwd=proj, env=no_record)
+    rss["check"] = max(with_record, without)
+    _, rss["bundle"] = timed("bundle (agentc-bundle.json)",
+                             [str(BIN), "-q", "bundle", "-o", str(proj / "rss-bundle.json")], runs, cwd=proj)
+    over = [c for c, m in rss.items() if m >= RSS_BOUND]
+    print(f"  peak RSS at {n} agents: " + ", ".join(f"{c} {m:.1f} MiB" for c, m in rss.items())
+          + (f"; over {RSS_BOUND} MiB: {', '.join(over)}" if over else f"; each under {RSS_BOUND} MiB") + "\n")
+    return rss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -174,6 +207,8 @@ def main():
     ap.add_argument("--work", default=str(ROOT / "target" / "bench"))
     ap.add_argument("--keep-caches", action="store_true",
                     help="do not empty the kernel's caches before each timed build and copy (see `settle`)")
+    ap.add_argument("--rss-only", action="store_true",
+                    help="measure only the peak RSS of lint, stats, build, check and bundle at each size")
     args = ap.parse_args()
     global CAN_DROP
     CAN_DROP = CAN_DROP and not args.keep_caches
@@ -206,7 +241,13 @@ def main():
     for n in sizes:
         proj = work / f"p{n}"
         rename_copies(base, proj / "agents", n)
-        legacy_copies(corpus, proj / "legacy", n)
+        if not args.rss_only:
+            legacy_copies(corpus, proj / "legacy", n)
+    if args.rss_only:
+        for n in sizes:
+            print(f"{n} agents:")
+            rss_table(work / f"p{n}", n, args.runs, no_record)
+        return
     # The full build of every size into a new folder, and its floor (copying the
     # tree that build wrote into another new folder), all in turn: one size's
     # figures taken minutes after another's would compare two states of the file
@@ -256,6 +297,7 @@ def main():
         # with the number of agents and are measured at every size.
         if subprocess.run([str(BIN), "bundle", "--help"], capture_output=True).returncode == 0:
             bundle, bundle_rss = timed("bundle, every target", [str(BIN), "-q", "bundle", "-o", str(proj / "b.json")], args.runs, cwd=proj)
+        rss_table(proj, n, args.runs, no_record, built=out, build_rss=build_rss)
         results[n] = dict(build=build, noop=noop, check=check, copy=copy, read=read, imp=imp, bundle=bundle,
                           noop_full=noop_full,
                           rss=max(build_rss, noop_rss, check_rss, noop_full_rss, check_full_rss, imp_rss))

@@ -311,19 +311,26 @@ fn check_tools(
             }
             d = match did_you_mean(tool, CANONICAL_TOOLS.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("use Claude Code tool names, or `mcp__server__tool` for MCP tools"),
+                None => d.help(
+                    "use Claude Code tool names, `mcp__server__tool` for an MCP tool or `mcp__server` for all of a server's",
+                ),
             };
             diags.push(d);
         }
     }
 }
 
+/// A canonical tool name: Claude Code's, an MCP tool `mcp__server__tool`, or
+/// a whole MCP server `mcp__server` (Claude Code reads it as every tool of
+/// that server).
 pub fn is_known_tool(tool: &str) -> bool {
     CANONICAL_TOOLS.contains(&tool)
         || tool
             .strip_prefix("mcp__")
-            .and_then(|r| r.split_once("__"))
-            .is_some_and(|(s, t)| !s.is_empty() && !t.is_empty())
+            .is_some_and(|r| match r.split_once("__") {
+                Some((s, t)) => !s.is_empty() && !t.is_empty(),
+                None => !r.is_empty(),
+            })
 }
 
 /// Called with an unknown key, its span and the keys allowed there.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Code, Diagnostic, Diagnostics, Loss, did_you_mean};
 use crate::ir::{Agent, Resolved};
 use crate::spec::{Table, TargetOverride};
 use crate::target::Target;
@@ -65,7 +65,9 @@ pub fn resolve(
     r.extra = extras(target, extra, &mut warnings);
     r.warnings = warnings
         .into_iter()
-        .map(|what| Diagnostic::translation(&agent.name, &target.name, &what).at(source))
+        .map(|(loss, what)| {
+            Diagnostic::translation(&agent.name, &target.name, loss, &what).at(source)
+        })
         .collect();
     Ok(Some(r))
 }
@@ -73,13 +75,16 @@ pub fn resolve(
 fn tools(
     target: &Target,
     tools: Option<&Vec<String>>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<(Loss, String)>,
 ) -> Option<Vec<String>> {
     match (&target.tools, tools) {
         (_, None) => None,
         (None, Some(list)) => {
             if target.metadata {
-                warnings.push(format!("cannot restrict tools; dropped tools = {list:?}"));
+                warnings.push((
+                    Loss::AllTools,
+                    format!("cannot restrict tools; dropped tools = {list:?}"),
+                ));
             }
             None
         }
@@ -89,7 +94,10 @@ fn tools(
                 match map.name_of(tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
-                    None => warnings.push(format!("tool `{tool}` has no equivalent; dropped")),
+                    None => warnings.push((
+                        Loss::DroppedTool,
+                        format!("tool `{tool}` has no equivalent; dropped"),
+                    )),
                 }
             }
             Some(out)
@@ -103,12 +111,15 @@ fn model(
     target: &Target,
     over: Option<&str>,
     spec: Option<&str>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<(Loss, String)>,
 ) -> Option<String> {
     let m = over.or(spec)?;
     let Some(map) = &target.models else {
         if m != "inherit" && target.metadata {
-            warnings.push(format!("cannot express a model; dropped model = `{m}`"));
+            warnings.push((
+                Loss::DroppedModel,
+                format!("cannot express a model; dropped model = `{m}`"),
+            ));
         }
         return None;
     };
@@ -129,16 +140,24 @@ fn model(
         return Some(format!("{to}{}", &m[from.len()..]));
     }
     if map.keep_unknown {
-        warnings.push(format!(
-            "model `{m}` is not one this target documents; kept as written"
+        warnings.push((
+            Loss::UnknownModel,
+            format!("model `{m}` is not one this target documents; kept as written"),
         ));
         return Some(m.to_string());
     }
-    warnings.push(format!("model `{m}` is not one this target takes; dropped"));
+    warnings.push((
+        Loss::DroppedModel,
+        format!("model `{m}` is not one this target takes; dropped"),
+    ));
     map.inherit.clone()
 }
 
-fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) -> Option<String> {
+fn color(
+    target: &Target,
+    color: Option<&String>,
+    warnings: &mut Vec<(Loss, String)>,
+) -> Option<String> {
     let c = color?;
     if target.takes_color(c) {
         return Some(c.clone());
@@ -148,7 +167,10 @@ fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) ->
     }
     if target.colors.is_none() && target.color_pattern.is_none() && target.color_map.is_empty() {
         if target.metadata {
-            warnings.push(format!("cannot express a colour; dropped color = `{c}`"));
+            warnings.push((
+                Loss::DroppedColor,
+                format!("cannot express a colour; dropped color = `{c}`"),
+            ));
         }
         return None;
     }
@@ -156,17 +178,21 @@ fn color(target: &Target, color: Option<&String>, warnings: &mut Vec<String>) ->
     allowed.extend(target.color_map.keys().map(String::as_str));
     allowed.extend(target.color_pattern.as_deref());
     if target.keep_unknown_colors {
-        warnings.push(format!(
-            "colour `{c}` is not one of {allowed:?}; kept as written"
+        warnings.push((
+            Loss::UnknownColor,
+            format!("colour `{c}` is not one of {allowed:?}; kept as written"),
         ));
         return Some(c.clone());
     }
-    warnings.push(format!("colour `{c}` is not one of {allowed:?}; dropped"));
+    warnings.push((
+        Loss::DroppedColor,
+        format!("colour `{c}` is not one of {allowed:?}; dropped"),
+    ));
     None
 }
 
 /// The extra keys the target carries, renamed where it names them differently.
-fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
+fn extras(target: &Target, extra: Table, warnings: &mut Vec<(Loss, String)>) -> Table {
     if target.extras {
         return extra;
     }
@@ -177,11 +203,17 @@ fn extras(target: &Target, extra: Table, warnings: &mut Vec<String>) -> Table {
             Some(name) => {
                 kept.insert(name.clone(), v);
             }
+            // agentc's own bookkeeping (the name a file had before import
+            // normalised it) is no loss a user can act on: dropped unsaid.
+            None if k == crate::spec::ORIGINAL_NAME => {}
             None => dropped.push(k),
         }
     }
     if target.metadata && !dropped.is_empty() {
-        warnings.push(format!("cannot carry extra keys; dropped {dropped:?}"));
+        warnings.push((
+            Loss::DroppedField,
+            format!("cannot carry extra keys; dropped {dropped:?}"),
+        ));
     }
     kept
 }
@@ -311,18 +343,28 @@ mod tests {
         }
         let mut w = Vec::new();
         assert_eq!(color(&target(""), Some(&"red".to_string()), &mut w), None);
-        assert!(w[0].contains("cannot express a colour"), "{w:?}");
+        assert!(w[0].1.contains("cannot express a colour"), "{w:?}");
+        assert_eq!(w[0].0, Loss::DroppedColor);
     }
 
     #[test]
     fn extra_keys_are_renamed_or_reported() {
         let t = target("[extra_keys]\nmaxTurns = \"steps\"");
-        let extra: Table = toml::from_str("maxTurns = 5\nemoji = \"x\"").expect("toml");
+        // `original_name` is import's bookkeeping: dropped without a word.
+        let extra: Table =
+            toml::from_str("maxTurns = 5\nemoji = \"x\"\noriginal_name = \"My Agent\"")
+                .expect("toml");
         let mut w = Vec::new();
         let kept = extras(&t, extra, &mut w);
         assert_eq!(kept.get("steps").and_then(|v| v.as_integer()), Some(5));
         assert_eq!(kept.len(), 1);
-        assert_eq!(w, ["cannot carry extra keys; dropped [\"emoji\"]"]);
+        assert_eq!(
+            w,
+            [(
+                Loss::DroppedField,
+                "cannot carry extra keys; dropped [\"emoji\"]".to_string()
+            )]
+        );
     }
 
     #[test]
@@ -338,6 +380,54 @@ mod tests {
             tools(&t, Some(&list), &mut w),
             Some(vec!["read_file".to_string(), "mcp_gh_get_pr".to_string()])
         );
-        assert_eq!(w, ["tool `Bash` has no equivalent; dropped"]);
+        assert_eq!(
+            w,
+            [(
+                Loss::DroppedTool,
+                "tool `Bash` has no equivalent; dropped".to_string()
+            )]
+        );
+    }
+
+    /// `mcp__server` is every tool of one server: kept by an identity map,
+    /// written in the target's own notation, a permission class, or reported.
+    #[test]
+    fn a_whole_mcp_server_maps_per_target() {
+        let list = vec!["mcp__prompt-to-asset".to_string(), "Read".to_string()];
+        for (extra, want, lost) in [
+            (
+                "identity = true",
+                vec!["mcp__prompt-to-asset", "Read"],
+                false,
+            ),
+            (
+                "mcp = \"{server}/{tool}\"\nmcp_server = \"{server}/*\"\n[tools.map]\nRead = \"read\"",
+                vec!["prompt-to-asset/*", "read"],
+                false,
+            ),
+            (
+                "mcp = \"read\"\n[tools.map]\nRead = \"read\"",
+                vec!["read"],
+                false,
+            ),
+            (
+                "mcp = \"mcp_{server}_{tool}\"\n[tools.map]\nRead = \"read_file\"",
+                vec!["read_file"],
+                true,
+            ),
+        ] {
+            let t = target(&format!("[tools]\n{extra}"));
+            let mut w = Vec::new();
+            let got = tools(&t, Some(&list), &mut w).unwrap();
+            assert_eq!(got, want, "{extra}");
+            assert_eq!(w.len(), usize::from(lost), "{extra}: {w:?}");
+            if lost {
+                assert_eq!(w[0].0, Loss::DroppedTool);
+                assert!(w[0].1.contains("mcp__prompt-to-asset"), "{w:?}");
+            }
+        }
+        assert!(crate::load::is_known_tool("mcp__prompt-to-asset"));
+        assert!(!crate::load::is_known_tool("mcp__"));
+        assert!(!crate::load::is_known_tool("mcp__a__"));
     }
 }

@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The `[extra]` key where `import` keeps a name it had to normalise: agentc's
+/// own bookkeeping, which no target reports as a loss.
+pub const ORIGINAL_NAME: &str = "original_name";
+
 pub mod kind;
 pub use kind::Kind;
 

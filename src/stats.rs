@@ -1,6 +1,6 @@
 //! `agentc stats`: the size of every rendered file, agent × target, with totals.
 //!
-//! Input: the artifacts of one compile, the targets (for their tokenizers), the
+//! Input: the artifacts of one compile, one at a time ([`Measure`]), the targets (for their tokenizers), the
 //! budgets in force and the encoding to count GPT with. Output: rows (characters,
 //! lines, tokens), totals per target and overall, and the findings over budget.
 //! Token counts are exact for targets with OpenAI's tokenizer (`gpt`) and labelled estimates (`~`, and
@@ -69,29 +69,44 @@ pub struct Stats {
     pub encoding: GptEncoding,
 }
 
-/// Measures every artifact and checks it against its target's budget.
-pub fn stats(
-    artifacts: &[Artifact],
-    targets: &[&Target],
-    budgets: &Budgets,
+/// The figures taken one file at a time, so that a command can measure a
+/// compile's files as they are rendered and drop each one after (memory grows
+/// with the rows, a few numbers per file, not with the files' text).
+pub struct Measure<'a> {
+    targets: &'a [&'a Target],
+    budgets: &'a Budgets,
     encoding: GptEncoding,
-) -> Stats {
-    let order = |name: &str| targets.iter().position(|t| t.name == name);
-    let mut rows = Vec::new();
-    let mut findings = Vec::new();
-    for a in artifacts {
-        let tokenizer = targets
+    rows: Vec<Row>,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Measure<'a> {
+    pub fn new(targets: &'a [&'a Target], budgets: &'a Budgets, encoding: GptEncoding) -> Self {
+        Measure {
+            targets,
+            budgets,
+            encoding,
+            rows: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Measures one file; returns its findings over budget (also kept).
+    pub fn add(&mut self, a: &Artifact) -> &[Finding] {
+        let tokenizer = self
+            .targets
             .iter()
             .find(|t| t.name == a.target)
             .map(|t| t.tokenizer)
             .unwrap_or_default();
-        let tokens = tokens::count_with(tokenizer, &a.content, encoding);
+        let tokens = tokens::count_with(tokenizer, &a.content, self.encoding);
         let characters = a.content.chars().count();
-        let found = budgets
+        let found = self
+            .budgets
             .get(&a.target)
             .map(|limit| budget::check(a, limit, characters, || tokens))
             .unwrap_or_default();
-        rows.push(Row {
+        self.rows.push(Row {
             agent: a.agent.clone(),
             target: a.target.clone(),
             path: a.path.clone(),
@@ -100,26 +115,35 @@ pub fn stats(
             tokens,
             over_budget: !found.is_empty(),
         });
-        findings.extend(found);
+        let from = self.findings.len();
+        self.findings.extend(found);
+        &self.findings[from..]
     }
-    rows.sort_by(|a, b| (&a.agent, order(&a.target)).cmp(&(&b.agent, order(&b.target))));
-    let totals = targets
-        .iter()
-        .map(|t| {
-            (
-                t.name.clone(),
-                Total::of(rows.iter().filter(|r| r.target == t.name)),
-            )
-        })
-        .filter(|(_, total)| total.files > 0)
-        .collect();
-    let overall = Total::of(rows.iter());
-    Stats {
-        rows,
-        totals,
-        overall,
-        findings,
-        encoding,
+
+    /// The rows sorted, and the totals.
+    pub fn finish(self) -> Stats {
+        let targets = self.targets;
+        let order = |name: &str| targets.iter().position(|t| t.name == name);
+        let mut rows = self.rows;
+        rows.sort_by(|a, b| (&a.agent, order(&a.target)).cmp(&(&b.agent, order(&b.target))));
+        let totals = targets
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    Total::of(rows.iter().filter(|r| r.target == t.name)),
+                )
+            })
+            .filter(|(_, total)| total.files > 0)
+            .collect();
+        let overall = Total::of(rows.iter());
+        Stats {
+            rows,
+            totals,
+            overall,
+            findings: self.findings,
+            encoding: self.encoding,
+        }
     }
 }
 
@@ -328,7 +352,11 @@ mod tests {
                 ..Limit::default()
             },
         );
-        let s = stats(&artifacts, &targets, &budgets, GptEncoding::O200kBase);
+        let mut m = Measure::new(&targets, &budgets, GptEncoding::O200kBase);
+        for a in &artifacts {
+            m.add(a);
+        }
+        let s = m.finish();
         let keys: Vec<_> = s
             .rows
             .iter()

@@ -75,10 +75,7 @@ impl Workspace {
     pub fn select(&self, paths: &[PathBuf], targets: &[String]) -> Selection {
         let cfg = &self.project.config;
         let sources = if paths.is_empty() {
-            self.own_sources()
-                .iter()
-                .map(|s| relative_to(s, &self.cwd))
-                .collect()
+            self.source_specs()
         } else {
             paths.to_vec()
         };
@@ -100,6 +97,43 @@ impl Workspace {
             targets,
             partial,
         }
+    }
+
+    /// The project's sources as the compile reads them, relative to the working
+    /// folder. A source folder that holds what is not a spec (`agentc.toml`,
+    /// the project's `targets/` and `templates/`, the `out_dir` or files the
+    /// native layout wrote, as `sources = ["."]` does) is given as its spec
+    /// files one by one, without those: a build never reads its own outputs
+    /// back in as specs.
+    fn source_specs(&self) -> Vec<PathBuf> {
+        let not_specs = self.not_specs();
+        let mut out = Vec::new();
+        for s in self.own_sources() {
+            if !(s.is_dir() && not_specs.iter().any(|n| n.starts_with(&s))) {
+                out.push(relative_to(&s, &self.cwd));
+                continue;
+            }
+            let mut scratch = Diagnostics::default();
+            for f in crate::load::discover(std::slice::from_ref(&s), &mut scratch) {
+                if !not_specs.iter().any(|n| f.starts_with(n)) {
+                    out.push(relative_to(&f, &self.cwd));
+                }
+            }
+        }
+        out
+    }
+
+    /// What lies in the project's folders but is no spec, absolute.
+    fn not_specs(&self) -> Vec<PathBuf> {
+        let root = &self.project.root;
+        let mut out: Vec<PathBuf> = self.project.file.iter().cloned().collect();
+        out.push(root.join("targets"));
+        out.push(root.join("templates"));
+        out.push(self.project.path(&self.project.config.out_dir));
+        if let Ok(m) = crate::emit::manifest::read_manifest(root) {
+            out.extend(m.files.keys().map(|p| root.join(p)));
+        }
+        out
     }
 
     /// The project's own spec folders and files, absolute.
@@ -146,6 +180,7 @@ impl Workspace {
             registry: &self.registry,
             renderer: &self.renderer,
             options: &self.project.config.target,
+            accept: &self.project.config.accept,
         }
     }
 

@@ -148,6 +148,7 @@ pub fn run(
             agents: compiled.agents.clone(),
             targets: compiled.targets.clone(),
             skipped: compiled.skipped,
+            accepted: compiled.accepted,
             diagnostics: record::record_diags(&compiled.diags),
             outputs: hashes
                 .into_iter()
@@ -180,6 +181,7 @@ fn cached(root: &Path, key: &str, explicit: bool) -> Option<(Compiled, usize)> {
         agents: record.agents,
         targets: record.targets,
         skipped: record.skipped,
+        accepted: record.accepted,
         diags,
         ..Compiled::default()
     };

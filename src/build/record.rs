@@ -24,12 +24,12 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::artifact::{hash, hash_file};
-use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
+use crate::diag::{Code, Diagnostic, Diagnostics, Loss, Severity};
 use crate::emit::{Manifest, Scope};
 use crate::pipeline::Job;
 use crate::project::Project;
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -38,6 +38,9 @@ pub struct Record {
     pub agents: Vec<String>,
     pub targets: Vec<String>,
     pub skipped: usize,
+    /// Translation warnings of losses the project accepts.
+    #[serde(default)]
+    pub accepted: usize,
     pub diagnostics: Vec<Diag>,
     /// Output path (relative to the root, `/`-separated) → xxh3-128 of its bytes, hex.
     pub outputs: Vec<(String, String)>,
@@ -55,6 +58,8 @@ pub struct Diag {
     pub source: Option<String>,
     pub help: Option<String>,
     pub subject: Option<(String, String)>,
+    #[serde(default)]
+    pub loss: Option<Loss>,
 }
 
 pub fn hex(h: u128) -> String {
@@ -81,7 +86,7 @@ pub fn key(
     part(root.as_os_str().as_encoded_bytes());
     part(job.fingerprint().as_bytes());
     let inputs = crate::project::inputs::Inputs::new(project, cwd);
-    part(inputs.digest().as_bytes());
+    part(inputs.digest()?.as_bytes());
     let files: Vec<Option<u128>> = specs
         .par_iter()
         .map(|p| {
@@ -189,6 +194,7 @@ pub fn record_diags(diags: &Diagnostics) -> Vec<Diag> {
             source: d.source.as_ref().map(|s| hex(hash(s.as_bytes()))),
             help: d.help.clone(),
             subject: d.subject.clone(),
+            loss: d.loss,
         })
         .collect()
 }
@@ -204,6 +210,7 @@ pub fn replay_diags(diags: &[Diag]) -> Option<Diagnostics> {
         diag.path = d.path.clone();
         diag.help = d.help.clone();
         diag.subject = d.subject.clone();
+        diag.loss = d.loss;
         if let (Some(path), Some((start, end)), Some(recorded)) = (&d.path, d.span, &d.source) {
             let text = crate::support::fs::read_text(path).ok()?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -236,9 +243,11 @@ mod tests {
                 .span(&text, 19..25)
                 .help("did you mean `Read`?"),
             Diagnostic::error(Code::TargetRule, "no").about("a", "roo"),
+            Diagnostic::translation("a", "codex", Loss::DroppedField, "dropped [\"x\"]"),
         ]);
         let back = replay_diags(&record_diags(&diags)).unwrap();
-        assert_eq!(back.0.len(), 2);
+        assert_eq!(back.0.len(), 3);
+        assert_eq!(back.0[2].loss, Some(Loss::DroppedField));
         for (a, b) in diags.iter().zip(back.iter()) {
             assert_eq!(
                 (

@@ -18,6 +18,7 @@ pub mod archive;
 pub mod check;
 
 pub mod request;
+pub mod stream;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -470,7 +471,12 @@ pub fn assemble(
     let bundle = Bundle {
         bundle_version: BUNDLE_VERSION,
         agentc_version: env!("CARGO_PKG_VERSION").to_string(),
-        source_digest: inputs.digest(),
+        source_digest: inputs.digest().ok_or_else(|| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::Io,
+                "cannot read back the spooled spec files",
+            )])
+        })?,
         targets: {
             let mut t = compiled.targets.clone();
             t.sort();

@@ -211,6 +211,7 @@ fn prompt(
             registry: job.registry,
             renderer: job.renderer,
             options: &options,
+            accept: job.accept,
         };
         let c = pipeline::compile_all(&one);
         if c.failed() {

@@ -248,6 +248,19 @@ pub struct ImportArgs {
     /// Overwrite existing specs
     #[arg(long)]
     pub force: bool,
+    /// Files that give one agent name: all fail (`fail`), or each is named
+    /// `<folder>-<name>` by the collection folder it comes from (`prefix`), or
+    /// by its file stem (`stem`)
+    #[arg(long, value_enum, default_value = "fail", value_name = "POLICY")]
+    pub on_collision: OnCollision,
+}
+
+/// `import --on-collision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnCollision {
+    Fail,
+    Prefix,
+    Stem,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,12 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 
 use super::{ColorChoice, Format, Global};
-use crate::diag::{Diagnostic, Diagnostics};
+use std::collections::HashMap;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+
+/// How many times a warning is printed in full before its repeats are counted.
+const REPEATS: usize = 2;
 
 /// Whether to colour a stream: `--color always|never`, else `NO_COLOR` unset and a terminal.
 fn colour(choice: ColorChoice, terminal: bool) -> bool {
@@ -98,19 +103,46 @@ impl Ui {
             return;
         }
         let mut err = std::io::stderr().lock();
+        // A warning said again (same code and message, another file) is
+        // printed twice in full, then counted (`-v` prints each).
+        let mut said: HashMap<(Code, &str), usize> = HashMap::new();
+        let mut more: Vec<((Code, &str), Vec<String>)> = Vec::new();
         for d in diags.iter() {
             let grouped = !d.is_error() && crate::translation::is_translation(d);
             if grouped || (self.global.quiet && !d.is_error()) {
                 continue;
             }
+            if !d.is_error() && !self.global.verbose {
+                let key = (d.code, d.message.as_str());
+                let n = said.entry(key).or_default();
+                *n += 1;
+                if *n > REPEATS {
+                    let at = d.location().unwrap_or_default();
+                    match more.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, list)) => list.push(at),
+                        None => more.push((key, vec![at])),
+                    }
+                    continue;
+                }
+            }
             let _ = write!(err, "{}", d.render(self.color));
+        }
+        for ((code, message), at) in &more {
+            let shown: Vec<&str> = at.iter().take(3).map(String::as_str).collect();
+            let _ = writeln!(
+                err,
+                "warning[{code}]: {} more like `{message}` ({}{}); -v prints each\n",
+                at.len(),
+                shown.join(", "),
+                if at.len() > 3 { ", …" } else { "" }
+            );
         }
         if !self.global.quiet {
             let warnings = Diagnostics(diags.iter().filter(|d| !d.is_error()).cloned().collect());
             let _ = write!(
                 err,
                 "{}",
-                crate::translation::human(&crate::translation::groups(&warnings))
+                crate::translation::human(&warnings, self.global.verbose)
             );
         }
     }

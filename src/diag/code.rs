@@ -113,6 +113,61 @@ pub enum Code {
     Other,
 }
 
+/// What a translation warning says a target lost (or changed) of an agent:
+/// the build report groups warnings by loss and target, and `[accept]` in
+/// agentc.toml names losses a project knows of, per target.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::Display,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Loss {
+    /// A `tools` list the target cannot express became every tool: a
+    /// permission widening (never accepted, always shown first).
+    AllTools,
+    /// A `tools` list became a coarser permission (a sandbox mode, read-only).
+    ToolsAsMode,
+    /// A tool with no equivalent in the target, dropped.
+    DroppedTool,
+    /// A model the target cannot express or does not take, dropped.
+    DroppedModel,
+    /// A model the target does not document, kept as written.
+    UnknownModel,
+    /// A colour the target cannot express or does not take, dropped.
+    DroppedColor,
+    /// A colour the target does not list, kept as written.
+    UnknownColor,
+    /// `[extra]` keys the target cannot carry, dropped.
+    DroppedField,
+    /// A prompt longer than the target takes.
+    OverLimit,
+    /// The target's own rules leave the agent's file out.
+    NotWritten,
+    /// Text the format cannot hold, written another way.
+    EscapedText,
+    /// A warning of one of the target's own rules (`[[checks]]`).
+    TargetRule,
+}
+
+impl Loss {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 impl Code {
     /// The kebab-case name users see (`unknown-key`).
     pub fn as_str(self) -> &'static str {

@@ -9,7 +9,7 @@
 mod code;
 pub mod span;
 
-pub use code::Code;
+pub use code::{Code, Loss};
 pub use span::line_col;
 
 use std::ops::Range;
@@ -42,6 +42,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The agent and target a translation diagnostic is about.
     pub subject: Option<(String, String)>,
+    /// What a translation diagnostic says was lost.
+    pub loss: Option<Loss>,
 }
 
 impl Diagnostic {
@@ -55,6 +57,7 @@ impl Diagnostic {
             span: None,
             help: None,
             subject: None,
+            loss: None,
         }
     }
 
@@ -67,9 +70,11 @@ impl Diagnostic {
 
     /// A translation warning: what `target` cannot express of `agent` (the
     /// translation report groups them by agent and target).
-    pub fn translation(agent: &str, target: &str, what: &str) -> Self {
-        Self::warning(Code::Translation, format!("`{agent}` → `{target}`: {what}"))
-            .about(agent, target)
+    pub fn translation(agent: &str, target: &str, loss: Loss, what: &str) -> Self {
+        let mut d = Self::warning(Code::Translation, format!("`{agent}` → `{target}`: {what}"))
+            .about(agent, target);
+        d.loss = Some(loss);
+        d
     }
 
     pub fn at(mut self, path: &Path) -> Self {
@@ -179,8 +184,23 @@ impl Diagnostic {
             "help": self.help,
             "agent": self.subject.as_ref().map(|s| &s.0),
             "target": self.subject.as_ref().map(|s| &s.1),
+            "loss": self.loss.map(Loss::as_str),
         })
     }
+}
+
+/// Accepted losses (`[accept]` in agentc.toml): each loss and the targets it
+/// is accepted for (`*`: every target).
+pub type Accept = std::collections::BTreeMap<Loss, Vec<String>>;
+
+/// True when `accept` accepts the loss `d` reports, for its target.
+pub fn accepts(accept: &Accept, d: &Diagnostic) -> bool {
+    let (Some(loss), Some((_, target))) = (d.loss, &d.subject) else {
+        return false;
+    };
+    accept
+        .get(&loss)
+        .is_some_and(|targets| targets.iter().any(|t| t == target || t == "*"))
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.

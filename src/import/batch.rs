@@ -3,8 +3,10 @@
 //! Input: files or folders (folders are searched recursively for `*.md` and
 //! `*.txt`) and where to write. Output: one `FileReport` per input, in path
 //! order. A file that cannot be read as an agent fails alone; two inputs that map
-//! to one agent name both fail, each naming the other; an existing spec is never
-//! overwritten without `force` (an identical one counts as unchanged).
+//! to one agent name both fail, each naming the other, unless `on_collision`
+//! names them apart (by the collection folder each comes from, or by file
+//! stem); an existing spec is never overwritten without `force` (an identical
+//! one counts as unchanged).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,21 @@ pub struct Options {
     /// Print the specs instead of writing them.
     pub stdout: bool,
     pub force: bool,
+    /// What two inputs that give one agent name do.
+    pub on_collision: Collision,
+}
+
+/// What to do with inputs that give one agent name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Collision {
+    /// Every one of them fails, naming the others.
+    #[default]
+    Fail,
+    /// Each is named `<folder>-<name>`, by the first folder its path does not
+    /// share with the others' (the collection it comes from).
+    Prefix,
+    /// Each is named by its file stem.
+    Stem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -40,6 +57,8 @@ pub struct FileReport {
     pub error: Option<Diagnostic>,
     /// The TOML text (kept for `--stdout`).
     pub toml: Option<String>,
+    /// The spec, until the names are settled (a collision may rename it).
+    spec: Option<crate::spec::Spec>,
     /// How many free sections the spec has, and the titles of those that
     /// `classify` could give no kind.
     pub sections: usize,
@@ -57,6 +76,7 @@ impl FileReport {
             warnings: Vec::new(),
             error: Some(error),
             toml: None,
+            spec: None,
             sections: 0,
             unclassified: Vec::new(),
         }
@@ -134,7 +154,7 @@ pub fn run_with(
         progress(i + 1, files.len());
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
-    check_duplicates(&mut reports);
+    check_duplicates(&mut reports, opts);
     for r in reports.iter_mut().filter(|r| r.status != Status::Failed) {
         if opts.stdout {
             r.output = None;
@@ -181,6 +201,7 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
         warnings,
         error: None,
         toml: None,
+        spec: None,
         sections: spec.sections.len(),
         unclassified: spec
             .sections
@@ -195,36 +216,139 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
             Diagnostic::error(Code::Write, format!("cannot write the spec as TOML: {e}")).at(path),
         ),
     }
+    report.spec = Some(spec);
     report
 }
 
-/// Two inputs for one agent name would write one file: both fail.
-fn check_duplicates(reports: &mut [FileReport]) {
+/// Two inputs for one agent name would write one file: with `Collision::Fail`
+/// (or when the policy cannot tell them apart) both fail, each naming every
+/// file of the clash; else each is renamed, with a warning naming the others.
+fn check_duplicates(reports: &mut [FileReport], opts: &Options) {
     let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
         if let (Status::Imported, Some(n)) = (r.status, &r.name) {
             by_name.entry(n.clone()).or_default().push(i);
         }
     }
+    let taken: std::collections::BTreeSet<String> = by_name.keys().cloned().collect();
+    let mut given: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (name, group) in by_name.into_iter().filter(|(_, g)| g.len() > 1) {
-        let paths: Vec<String> = group
-            .iter()
-            .map(|&i| reports[i].path.display().to_string())
-            .collect();
-        for &i in &group {
-            let d = Diagnostic::error(
-                Code::DuplicateName,
-                format!(
-                    "agent name `{name}` comes from {} files: {}",
-                    group.len(),
-                    paths.join(", ")
-                ),
-            )
-            .at(&reports[i].path)
-            .help("import them separately into different folders, or rename one agent");
-            reports[i].fail(d);
+        let paths: Vec<&Path> = group.iter().map(|&i| reports[i].path.as_path()).collect();
+        let listed: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let names = new_names(&name, &paths, opts.on_collision);
+        let usable = names.as_ref().is_some_and(|n| {
+            let distinct: std::collections::BTreeSet<&String> = n.iter().collect();
+            distinct.len() == n.len()
+                && n.iter().all(|x| {
+                    crate::spec::is_valid_name(x) && !taken.contains(x) && !given.contains(x)
+                })
+        });
+        match names {
+            Some(names) if usable => {
+                for (&i, new) in group.iter().zip(names) {
+                    given.insert(new.clone());
+                    rename(&mut reports[i], &name, &new, &listed, &opts.out_dir);
+                }
+            }
+            _ => {
+                let help = match opts.on_collision {
+                    Collision::Fail => {
+                        "pass `--on-collision prefix` (a name from each file's collection folder) or `--on-collision stem` (from its file name), or import them into different folders"
+                    }
+                    _ => {
+                        "the names this `--on-collision` gives would clash too: try the other one, or rename one agent"
+                    }
+                };
+                for &i in &group {
+                    let d = Diagnostic::error(
+                        Code::DuplicateName,
+                        format!(
+                            "agent name `{name}` comes from {} files: {}",
+                            group.len(),
+                            listed.join(", ")
+                        ),
+                    )
+                    .at(&reports[i].path)
+                    .help(help);
+                    reports[i].fail(d);
+                }
+            }
         }
     }
+}
+
+/// The names `policy` gives the files of one clash, in order; `None` for `Fail`.
+fn new_names(name: &str, paths: &[&Path], policy: Collision) -> Option<Vec<String>> {
+    let ident = super::meta::identifier;
+    match policy {
+        Collision::Fail => None,
+        Collision::Stem => paths
+            .iter()
+            .map(|p| Some(ident(&p.file_stem()?.to_string_lossy())))
+            .collect(),
+        Collision::Prefix => {
+            // The folders all the paths share, then the first one of each's own.
+            let folders: Vec<Vec<_>> = paths
+                .iter()
+                .map(|p| {
+                    p.parent()
+                        .map(|d| d.components().collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let shared = (0..)
+                .take_while(|&k| {
+                    folders
+                        .iter()
+                        .all(|f: &Vec<_>| f.get(k).is_some() && f.get(k) == folders[0].get(k))
+                })
+                .count();
+            folders
+                .iter()
+                .map(|f| {
+                    let own = f.get(shared)?.as_os_str().to_string_lossy();
+                    Some(format!("{}-{name}", ident(&own)))
+                })
+                .collect()
+        }
+    }
+}
+
+/// Gives the agent of `r` its new name (keeping the old one as `original_name`).
+fn rename(r: &mut FileReport, old: &str, new: &str, clash: &[String], out_dir: &Path) {
+    let Some(spec) = r.spec.as_mut() else {
+        return;
+    };
+    spec.name = new.to_string();
+    spec.extra
+        .entry(crate::spec::ORIGINAL_NAME)
+        .or_insert_with(|| toml::Value::String(old.to_string()));
+    match write::to_toml(spec, &r.path.display().to_string()) {
+        Ok(text) => r.toml = Some(text),
+        Err(e) => {
+            let d = Diagnostic::error(Code::Write, format!("cannot write the spec as TOML: {e}"))
+                .at(&r.path);
+            r.fail(d);
+            return;
+        }
+    }
+    r.name = Some(new.to_string());
+    r.output = Some(out_dir.join(format!("{new}.toml")));
+    let others: Vec<&str> = clash
+        .iter()
+        .map(String::as_str)
+        .filter(|p| Path::new(p) != r.path)
+        .collect();
+    r.warnings.push(
+        Diagnostic::warning(
+            Code::DuplicateName,
+            format!(
+                "agent name `{old}` also comes from {}; named this one `{new}`",
+                others.join(", ")
+            ),
+        )
+        .at(&r.path),
+    );
 }
 
 fn write_one(r: &mut FileReport, force: bool) {
@@ -262,7 +386,12 @@ impl FileReport {
         match (&self.status, &self.error) {
             (Status::Failed, Some(e)) => {
                 let loc = e.location().unwrap_or_else(|| path.to_string());
-                format!("failed    {path}: {} ({loc})", e.message)
+                let help = e
+                    .help
+                    .as_ref()
+                    .map(|h| format!("\n          help: {h}"))
+                    .unwrap_or_default();
+                format!("failed    {path}: {} ({loc}){help}", e.message)
             }
             (Status::Failed, None) => format!("failed    {path}"),
             (Status::Unchanged, _) => format!("unchanged {path}{out}"),

@@ -53,7 +53,12 @@ pub fn split(text: &str, ctx: &mut Ctx) -> Split {
         return none;
     }
     let start = open_at + open.len() + 1;
-    let Some((close_at, close)) = lines.find(|(_, l)| matches!(l.trim(), "---" | "...")) else {
+    // A closing fence longer than `---` (a line of dashes people draw) closes too.
+    let closes = |l: &str| {
+        let l = l.trim();
+        l == "..." || (l.len() >= 3 && l.bytes().all(|b| b == b'-'))
+    };
+    let Some((close_at, close)) = lines.find(|(_, l)| closes(l)) else {
         ctx.warn(
             Code::NoFrontmatterEnd,
             "the frontmatter has no closing `---`; read the file as a body",
@@ -69,6 +74,16 @@ pub fn split(text: &str, ctx: &mut Ctx) -> Split {
             Code::FrontmatterLayout,
             "blank lines or indentation around the frontmatter fences were ignored",
             open_at,
+        );
+    }
+    if close.trim().len() > 3 && close.trim() != "..." {
+        ctx.warn(
+            Code::FrontmatterLayout,
+            format!(
+                "the frontmatter closes with a line of {} dashes; read as `---`",
+                close.trim().len()
+            ),
+            close_at,
         );
     }
     let inner = &text[start.min(close_at)..close_at];
@@ -194,13 +209,17 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
         Err(entry) => return vec![entry],
     };
     let mut out: Vec<Entry> = Vec::new();
-    for c in chunks {
+    for (i, c) in chunks.iter().enumerate() {
         let seen = out.iter().any(|e| e.key == c.key);
+        // A key given twice: YAML's reading of the whole holds only one of
+        // its values, so each line is read on its own (the first stays under
+        // its key, the second goes to `<key>_2`, as the warning says).
+        let repeated = seen || chunks[i + 1..].iter().any(|d| d.key == c.key);
         let value = match whole.as_ref().and_then(|m| m.get(&c.key)) {
-            Some(v) if !seen => v.clone(),
-            _ => parse_chunk(&c, ctx),
+            Some(v) if !repeated => v.clone(),
+            _ => parse_chunk(c, ctx),
         };
-        let value = recover_comment(&c, value, ctx);
+        let value = recover_comment(c, value, ctx);
         let mut key = c.key.clone();
         if seen {
             let msg =
@@ -213,7 +232,7 @@ pub fn parse(fm: &str, base: usize, ctx: &mut Ctx) -> Vec<Entry> {
             key,
             value,
             raw,
-            text: c.text,
+            text: c.text.clone(),
             offset: c.offset,
         });
     }
@@ -337,6 +356,49 @@ mod tests {
         let (e, codes) = read("name: a\nname: b\n");
         assert_eq!(e[1].0, "name_2");
         assert!(codes.contains(&"duplicate-key"));
+        // The first value stays under the key, the second under `_2`, as the
+        // warning says (YAML alone keeps only one of them).
+        for text in [
+            "description: first\ndescription: second\n",
+            "description: first\ntools: Read\ndescription: \"second\"\n",
+        ] {
+            let (e, _) = read(text);
+            let get = |k: &str| {
+                e.iter()
+                    .find(|(key, _, _)| key == k)
+                    .map(|(_, v, _)| format!("{v:?}"))
+            };
+            assert!(
+                get("description").unwrap().contains("first"),
+                "{text}: {e:?}"
+            );
+            assert!(
+                get("description_2").unwrap().contains("second"),
+                "{text}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_line_of_dashes_closes_the_frontmatter() {
+        for close in ["----", "-----", "----------------------", "  -----  "] {
+            let text = format!("---\nname: a\ndescription: d\n{close}\n\nYou are a.\n");
+            let mut ctx = Ctx::for_test(&text);
+            let s = split(&text, &mut ctx);
+            let (fm, _) = s.frontmatter.expect(close);
+            assert_eq!(fm.trim(), "name: a\ndescription: d", "{close}");
+            assert_eq!(&text[s.body_offset..], "\nYou are a.\n", "{close}");
+            assert!(
+                ctx.warnings
+                    .iter()
+                    .any(|w| w.code == Code::FrontmatterLayout),
+                "{close}"
+            );
+        }
+        // Two dashes are text, not a fence.
+        let text = "---\nname: a\n--\n";
+        let mut ctx = Ctx::for_test(text);
+        assert!(split(text, &mut ctx).frontmatter.is_none());
     }
 
     #[test]

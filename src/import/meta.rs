@@ -264,8 +264,10 @@ pub fn normalise_name(spec: &mut Spec, fallback: &str, at: usize, ctx: &mut Ctx)
             ),
             at,
         );
-        spec.extra
-            .insert("original_name".into(), toml::Value::String(original));
+        spec.extra.insert(
+            crate::spec::ORIGINAL_NAME.into(),
+            toml::Value::String(original),
+        );
     }
     spec.name = name;
 }

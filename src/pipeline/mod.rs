@@ -48,6 +48,9 @@ pub struct Job<'a> {
     pub renderer: &'a Renderer,
     /// Target options set by the project (`[target.<name>]` in agentc.toml).
     pub options: &'a BTreeMap<String, Table>,
+    /// Losses the project accepts (`[accept]` in agentc.toml): their
+    /// translation warnings are counted in `Compiled::accepted`, not kept.
+    pub accept: &'a crate::diag::Accept,
 }
 
 impl Job<'_> {
@@ -76,6 +79,8 @@ pub struct Compiled {
     pub targets: Vec<String>,
     /// Agent × target pairs left out (`skip = true` or `model_compatibility`).
     pub skipped: usize,
+    /// Translation warnings of losses the project accepts (not in `diags`).
+    pub accepted: usize,
 }
 
 impl Compiled {
@@ -136,6 +141,11 @@ pub trait Sink: Send {
 
     /// The specs of the chunk just handed over, for a sink that keeps them.
     fn loaded(&mut self, _chunk: Vec<Loaded>) {}
+
+    /// What rendering the chunk about to be handed over reported (its
+    /// translation warnings, in the compile's order, among them); called before
+    /// [`Sink::chunk`]. They stay in the compile's diagnostics too.
+    fn warnings(&mut self, _warnings: &[Diagnostic]) {}
 
     /// Called after each chunk with the agents done and the spec files in all.
     fn progress(&mut self, _done: usize, _total: usize) {}
@@ -225,12 +235,13 @@ pub fn compile(job: &Job, sink: &mut dyn Sink) -> Compiled {
     let mut seen_names: HashSet<String> = HashSet::new();
     let mut run = Run::new(&targets, job);
     // Chunk k is loaded, linted and rendered while the sink takes chunk k - 1.
-    let mut pending: Option<(Vec<Artifact>, SpecTexts, Vec<Loaded>)> = None;
+    let mut pending: Option<Pending> = None;
     for chunk in chunks {
         let failed = c.failed();
+        let diags = &c.diags;
         let (work, taken) = rayon::join(
             || run.prepare_chunk(chunk, &seen_names),
-            || hand_over(sink, pending.take(), failed),
+            || hand_over(sink, pending.take(), diags, failed),
         );
         c.diags.extend(taken);
         c.diags.extend(work.diags);
@@ -238,11 +249,12 @@ pub fn compile(job: &Job, sink: &mut dyn Sink) -> Compiled {
             seen_names.insert(name.clone());
             names.push((name, path));
         }
+        let from = c.diags.0.len();
         let (artifacts, specs) = run.absorb(&work.loaded, work.rendered, &mut c);
-        pending = Some((artifacts, specs, work.loaded));
+        pending = Some((artifacts, specs, work.loaded, from..c.diags.0.len()));
         sink.progress(c.agents.len(), total);
     }
-    let taken = hand_over(sink, pending.take(), c.failed());
+    let taken = hand_over(sink, pending.take(), &c.diags, c.failed());
     c.diags.extend(taken);
     let names: Vec<(&str, &Path)> = names
         .iter()
@@ -287,14 +299,25 @@ struct ChunkWork {
     rendered: Vec<Vec<Result<Rendered, Diagnostics>>>,
 }
 
+/// A chunk rendered, waiting for the sink: its own files, its agents' spec
+/// texts, its specs, and the range of the compile's diagnostics its renders gave.
+type Pending = (
+    Vec<Artifact>,
+    SpecTexts,
+    Vec<Loaded>,
+    std::ops::Range<usize>,
+);
+
 /// Hands a finished chunk to the sink; returns what it reported.
 fn hand_over(
     sink: &mut dyn Sink,
-    chunk: Option<(Vec<Artifact>, SpecTexts, Vec<Loaded>)>,
+    chunk: Option<Pending>,
+    all: &Diagnostics,
     failed: bool,
 ) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    if let Some((artifacts, specs, loaded)) = chunk {
+    if let Some((artifacts, specs, loaded, range)) = chunk {
+        sink.warnings(&all.0[range]);
         sink.chunk(artifacts, &specs, &mut diags, failed);
         sink.loaded(loaded);
     }
@@ -436,7 +459,11 @@ impl<'a> Run<'a> {
         for (l, rendered) in chunk.into_iter().zip(rendered) {
             for (t, r) in rendered.into_iter().enumerate() {
                 match r {
-                    Ok(r) => {
+                    Ok(mut r) => {
+                        let all = r.warnings.len();
+                        let accept = self.job.accept;
+                        r.warnings.retain(|d| !crate::diag::accepts(accept, d));
+                        c.accepted += all - r.warnings.len();
                         c.diags.0.extend(r.warnings);
                         if let Some(name) = r.name {
                             self.name_written(l, t, name, &mut c.diags);

@@ -42,7 +42,14 @@ pub struct Config {
     /// Per-target budgets: `[budget.gpt] max_tokens = 4000`.
     #[serde(default)]
     pub budget: BTreeMap<String, crate::lint::budget::Budget>,
+    /// Losses the project knows of and accepts, per target: `[accept]
+    /// dropped-field = ["codex"]` (or `["*"]`, every target). Their translation
+    /// warnings are counted, not printed, and `--strict` lets them pass.
+    #[serde(default)]
+    pub accept: Accept,
 }
+
+pub use crate::diag::Accept;
 
 fn default_sources() -> Vec<PathBuf> {
     vec![PathBuf::from("agents")]
@@ -63,6 +70,7 @@ impl Default for Config {
             target: BTreeMap::new(),
             lint: BTreeMap::new(),
             budget: BTreeMap::new(),
+            accept: BTreeMap::new(),
         }
     }
 }
@@ -168,6 +176,28 @@ pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
                 registry.names().collect(),
                 name,
             );
+        }
+    }
+    for (loss, targets) in &project.config.accept {
+        let at = [Key::K("accept"), Key::K(loss.as_str())];
+        if *loss == crate::diag::Loss::AllTools {
+            let d = Diagnostic::error(
+                Code::InvalidConfig,
+                "`all-tools` cannot be accepted: an agent whose tools became every tool has more permissions than its spec gives",
+            )
+            .help("give the agent `[targets.<name>] skip = true`, or a tools list the target can express");
+            report(d, &at, Vec::new(), "");
+            continue;
+        }
+        for (i, name) in targets.iter().enumerate() {
+            if name != "*" && registry.get(name).is_none() {
+                let d = Diagnostic::error(
+                    Code::UnknownTarget,
+                    format!("`[accept] {loss}` names an unknown target `{name}`"),
+                );
+                let at = [Key::K("accept"), Key::K(loss.as_str()), Key::I(i)];
+                report(d, &at, registry.names().collect(), name);
+            }
         }
     }
     for (name, options) in &project.config.target {

@@ -20,7 +20,20 @@ use crate::support::fs;
 pub struct Inputs {
     root: PathBuf,
     cwd: PathBuf,
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Stored>,
+    /// Spec files' bytes, kept in an unnamed temporary file until the digest is
+    /// taken (a bundle of 10,000 specs does not hold them all in memory).
+    spool: Option<std::fs::File>,
+    spooled: u64,
+    /// A write to the spool failed: later files are kept in memory.
+    spool_failed: bool,
+}
+
+/// A file's bytes: in memory, or at an offset and length in the spool.
+#[derive(Debug)]
+enum Stored {
+    Bytes(Vec<u8>),
+    Spooled(u64, u64),
 }
 
 impl Inputs {
@@ -30,6 +43,9 @@ impl Inputs {
             root: normalize(&project.root),
             cwd: normalize(cwd),
             files: BTreeMap::new(),
+            spool: None,
+            spooled: 0,
+            spool_failed: false,
         };
         if let Some(file) = &project.file
             && let Ok(bytes) = fs::read(file)
@@ -54,13 +70,45 @@ impl Inputs {
 
     /// Adds a spec file (as read by `load`); returns its name and sha256.
     pub fn add_spec(&mut self, path: &Path, bytes: &[u8]) -> (String, String) {
-        let name = self.insert(path, bytes.to_vec());
+        let name = self.name(path);
+        let stored = match self.spool(bytes) {
+            Some(at) => Stored::Spooled(at, bytes.len() as u64),
+            None => Stored::Bytes(bytes.to_vec()),
+        };
+        self.files.insert(name.clone(), stored);
         (name, sha256_hex(bytes))
+    }
+
+    /// Appends `bytes` to the spool; their offset, `None` when there is no
+    /// spool to write to (the bytes are then kept in memory).
+    fn spool(&mut self, bytes: &[u8]) -> Option<u64> {
+        use std::io::Write;
+        if self.spool_failed {
+            return None;
+        }
+        if self.spool.is_none() {
+            self.spool = tempfile::tempfile().ok();
+            self.spool_failed = self.spool.is_none();
+        }
+        let file = self.spool.as_mut()?;
+        let at = self.spooled;
+        match file.write_all(bytes) {
+            Ok(()) => {
+                self.spooled += bytes.len() as u64;
+                Some(at)
+            }
+            Err(_) => {
+                // The files spooled so far stay readable; where this one
+                // ended is unknown, so later files are kept in memory.
+                self.spool_failed = true;
+                None
+            }
+        }
     }
 
     fn insert(&mut self, path: &Path, bytes: Vec<u8>) -> String {
         let name = self.name(path);
-        self.files.insert(name.clone(), bytes);
+        self.files.insert(name.clone(), Stored::Bytes(bytes));
         name
     }
 
@@ -71,15 +119,32 @@ impl Inputs {
         slash_path(abs.strip_prefix(&self.root).unwrap_or(&abs))
     }
 
-    pub fn digest(&self) -> String {
+    /// The sha256 over every file, by name; `None` when a spooled file cannot
+    /// be read back.
+    pub fn digest(&self) -> Option<String> {
+        use std::io::{Read, Seek, SeekFrom};
         let mut h = Sha256::new();
-        for (name, bytes) in &self.files {
+        let mut buf = Vec::new();
+        for (name, stored) in &self.files {
+            let bytes = match stored {
+                Stored::Bytes(b) => b.as_slice(),
+                Stored::Spooled(at, len) => {
+                    let mut file = self.spool.as_ref()?;
+                    file.seek(SeekFrom::Start(*at)).ok()?;
+                    buf.clear();
+                    file.take(*len).read_to_end(&mut buf).ok()?;
+                    if buf.len() as u64 != *len {
+                        return None;
+                    }
+                    buf.as_slice()
+                }
+            };
             h.update(name.as_bytes());
             h.update([0]);
             h.update((bytes.len() as u64).to_be_bytes());
             h.update(bytes);
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 
     #[cfg(test)]
@@ -168,5 +233,13 @@ mod tests {
         c.add_spec(Path::new("agents/a.toml"), b"ab");
         c.add_spec(Path::new("agents/b.toml"), b"");
         assert_ne!(a.digest(), c.digest());
+        // Spooled (a) or held in memory (d), the bytes hash the same.
+        let mut d = Inputs::new(&p, Path::new("/nowhere"));
+        d.spool_failed = true;
+        d.add_spec(Path::new("agents/a.toml"), b"a");
+        d.add_spec(Path::new("agents/b.toml"), b"b");
+        assert!(d.spool.is_none() && a.spool.is_some());
+        assert!(a.digest().is_some());
+        assert_eq!(a.digest(), d.digest());
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::{Prepared, Renderer, finish};
 use crate::artifact::{Artifact, Entry};
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Loss};
 use crate::ir::Agent;
 use crate::spec::Table;
 use crate::target::{CheckLevel, Document, Frontmatter, Target};
@@ -119,13 +119,22 @@ impl Renderer {
                         target.name
                     )),
                 ),
-                CheckLevel::Warning => warnings
-                    .push(Diagnostic::translation(&agent.name, &target.name, &message).at(source)),
+                CheckLevel::Warning => warnings.push(
+                    Diagnostic::translation(
+                        &agent.name,
+                        &target.name,
+                        check.code.unwrap_or(Loss::TargetRule),
+                        &message,
+                    )
+                    .at(source),
+                ),
                 CheckLevel::Skip => {
                     written = false;
                     let what = format!("not written: {message}");
-                    warnings
-                        .push(Diagnostic::translation(&agent.name, &target.name, &what).at(source));
+                    warnings.push(
+                        Diagnostic::translation(&agent.name, &target.name, Loss::NotWritten, &what)
+                            .at(source),
+                    );
                 }
             }
         }
@@ -231,7 +240,9 @@ pub(super) fn over_limit(
     let max = target.limits.max_body_chars?;
     let chars = body.chars().count();
     let what = format!("the prompt has {chars} characters; the target takes at most {max}");
-    (chars > max).then(|| Diagnostic::translation(&agent.name, &target.name, &what).at(source))
+    (chars > max).then(|| {
+        Diagnostic::translation(&agent.name, &target.name, Loss::OverLimit, &what).at(source)
+    })
 }
 
 /// A rendered document before it is finished: content, fields and prompt text.

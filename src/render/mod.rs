@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 use crate::artifact::{Artifact, Entry, Layout};
 use crate::diag::span::Key;
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Loss};
 use crate::ir::{Agent, Resolved};
 use crate::spec::Table;
 use crate::target::Target;
@@ -151,7 +151,10 @@ impl Renderer {
         env::take_notes(); // a failed render before this one may have left some
         let doc = self.document(prep, &base, &extra, source)?;
         for what in doc.notes.iter().cloned().chain(env::take_notes()) {
-            warnings.push(Diagnostic::translation(&agent.name, &target.name, &what).at(source));
+            warnings.push(
+                Diagnostic::translation(&agent.name, &target.name, Loss::EscapedText, &what)
+                    .at(source),
+            );
         }
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();

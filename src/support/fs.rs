@@ -147,6 +147,15 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename,
 /// so a reader sees the old file or the new one, never a part of either.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    atomic_write_with(path, |w| w.write_all(bytes))
+}
+
+/// Like [`atomic_write`], the bytes written by `fill` (which buffers them as it
+/// needs), for a file too large to assemble in memory first.
+pub fn atomic_write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Diagnostic> {
     let io = |what: &str, e: std::io::Error| {
         Diagnostic::error(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))
     };
@@ -171,7 +180,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
             .map_err(|e| io("write", e))?;
     }
     injected_fault().map_err(|e| io("write", e))?;
-    tmp.write_all(bytes).map_err(|e| io("write", e))?;
+    fill(tmp.as_file_mut()).map_err(|e| io("write", e))?;
     // No fsync: the rename is atomic for every reader and against the process being
     // killed, which is what a build must survive; syncing each of thousands of files
     // would cost more than the build itself and only adds safety against power loss.

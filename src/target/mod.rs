@@ -194,6 +194,10 @@ pub struct Check {
     pub message: String,
     #[serde(default)]
     pub level: CheckLevel,
+    /// What a `warning` says is lost (the report groups by it; `[accept]`
+    /// names it); `target-rule` when absent.
+    #[serde(default)]
+    pub code: Option<crate::diag::Loss>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -241,16 +245,28 @@ pub struct ToolMap {
     /// How an MCP tool `mcp__server__tool` is written, with `{server}` and `{tool}`.
     #[serde(default)]
     pub mcp: Option<String>,
+    /// How a whole MCP server `mcp__server` (every tool it has, as Claude Code
+    /// reads it) is written, with `{server}`; absent: `mcp` when it names no
+    /// `{tool}` (a permission class), else the target cannot say it.
+    #[serde(default)]
+    pub mcp_server: Option<String>,
 }
 
 impl ToolMap {
     /// The target's name for one canonical tool, if it has one.
     pub fn name_of(&self, tool: &str) -> Option<String> {
         if let Some(rest) = tool.strip_prefix("mcp__") {
-            let (server, name) = rest.split_once("__")?;
             if self.identity {
                 return Some(tool.to_string());
             }
+            let Some((server, name)) = rest.split_once("__") else {
+                // A whole server.
+                if let Some(p) = &self.mcp_server {
+                    return Some(p.replace("{server}", rest));
+                }
+                let p = self.mcp.as_ref()?;
+                return (!p.contains("{tool}")).then(|| p.replace("{server}", rest));
+            };
             let pattern = self.mcp.as_ref()?;
             return Some(pattern.replace("{server}", server).replace("{tool}", name));
         }

@@ -91,6 +91,7 @@ fn corpus_builds_for_every_target_in_the_native_layout() {
         out_dir: specs.path().to_path_buf(),
         stdout: false,
         force: false,
+        on_collision: Default::default(),
     };
     let reports = agentc::import::batch::run(&files, &opts);
     let failed: Vec<String> = reports

@@ -103,7 +103,7 @@ fn report(ui: &Ui, root: &Path, compiled: &Compiled, summary: &Summary) -> Resul
     let report = crate::translation::groups(&compiled.diags);
     let translated: usize = report.iter().map(|g| g.items.len()).sum();
     ui.summary(&format!(
-        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}{}",
+        "built {} agent{} × {} target{} into {}: {} written, {} unchanged, {} removed{}{}{}{}",
         compiled.agents.len(),
         plural(compiled.agents.len()),
         compiled.targets.len(),
@@ -129,6 +129,11 @@ fn report(ui: &Ui, root: &Path, compiled: &Compiled, summary: &Summary) -> Resul
                 report.len(),
                 plural(report.len())
             )
+        } else {
+            String::new()
+        },
+        if compiled.accepted > 0 {
+            format!("; {} accepted in agentc.toml", compiled.accepted)
         } else {
             String::new()
         },

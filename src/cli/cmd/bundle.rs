@@ -31,46 +31,60 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         return Ok(1);
     };
     let selection = ws.select(&args.paths, &args.targets);
-    let assembled = match crate::bundle::assemble(&ws, &selection, args.strict) {
-        Ok(a) => a,
-        Err(d) => {
-            ui.diagnostics(&d);
-            ui.fail_json(&d);
-            let n = d.error_count();
-            ui.summary(&format!(
-                "error: {n} error{} found; no bundle was written",
-                plural(n)
-            ));
-            return Ok(1);
-        }
-    };
-    ui.diagnostics(&assembled.diags);
     let path = match &args.out {
         Some(out) => out.clone(),
         None => ws.relative(&ws.project.root.join(crate::bundle::FILE_NAME)),
     };
-    if let Err(d) = crate::bundle::archive::write(&path, format, &assembled.bundle) {
-        let d = Diagnostics(vec![d]);
-        ui.diagnostics(&d);
-        ui.fail_json(&d);
-        return Ok(1);
-    }
-    let b = &assembled.bundle;
-    let pairs: usize = b.agents.values().map(|a| a.targets.len()).sum();
+    let fail = |d: &Diagnostics| {
+        ui.diagnostics(d);
+        ui.fail_json(d);
+        let n = d.error_count();
+        ui.summary(&format!(
+            "error: {n} error{} found; no bundle was written",
+            plural(n)
+        ));
+        Ok(1)
+    };
+    // The manifest alone is written as it is compiled, a chunk of agents at a
+    // time; an archive holds the tree, assembled in memory.
+    let written = if format == Format::Json && crate::bundle::stream::streams(&ws, &selection) {
+        match crate::bundle::stream::write_json(&ws, &selection, args.strict, &path) {
+            Ok(w) => w,
+            Err(d) => return fail(&d),
+        }
+    } else {
+        let assembled = match crate::bundle::assemble(&ws, &selection, args.strict) {
+            Ok(a) => a,
+            Err(d) => return fail(&d),
+        };
+        if let Err(d) = crate::bundle::archive::write(&path, format, &assembled.bundle) {
+            return fail(&Diagnostics(vec![d]));
+        }
+        let b = assembled.bundle;
+        crate::bundle::stream::Written {
+            pairs: b.agents.values().map(|a| a.targets.len()).sum(),
+            agents: b.agents.into_keys().collect(),
+            targets: b.targets,
+            source_digest: b.source_digest,
+            diags: assembled.diags,
+        }
+    };
+    ui.diagnostics(&written.diags);
     ui.summary(&format!(
-        "bundled {} agent{} × {} target{} ({pairs} prompts) into {}",
-        b.agents.len(),
-        plural(b.agents.len()),
-        b.targets.len(),
-        plural(b.targets.len()),
+        "bundled {} agent{} × {} target{} ({} prompts) into {}",
+        written.agents.len(),
+        plural(written.agents.len()),
+        written.targets.len(),
+        plural(written.targets.len()),
+        written.pairs,
         path.display()
     ));
     if ui.json() {
         out(&format!(
             "{}\n",
             serde_json::json!({
-                "ok": true, "bundle": path, "agents": b.agents.keys().collect::<Vec<_>>(),
-                "targets": b.targets, "source_digest": b.source_digest,
+                "ok": true, "bundle": path, "agents": written.agents,
+                "targets": written.targets, "source_digest": written.source_digest,
             })
         ))?;
     }

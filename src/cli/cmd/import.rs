@@ -24,6 +24,11 @@ pub fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
         out_dir,
         stdout: args.stdout,
         force: args.force,
+        on_collision: match args.on_collision {
+            crate::cli::OnCollision::Fail => batch::Collision::Fail,
+            crate::cli::OnCollision::Prefix => batch::Collision::Prefix,
+            crate::cli::OnCollision::Stem => batch::Collision::Stem,
+        },
     };
     let mut progress: Option<Progress> = None;
     let reports = batch::run_with(&args.paths, &opts, &mut |done, total| {

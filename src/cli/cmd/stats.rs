@@ -1,15 +1,35 @@
-//! `agentc stats`: one compile in memory, the table on stdout (or JSON) and
-//! budget findings as diagnostics.
+//! `agentc stats`: one compile, each file measured as it is rendered and then
+//! dropped; the table on stdout (or JSON) and budget findings as diagnostics.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::artifact::Layout;
+use crate::artifact::{Artifact, Layout};
 use crate::cli::StatsArgs;
 use crate::cli::ui::{Exit, Ui, json_diags, out, plural};
 use crate::diag::{Diagnostics, Severity};
-use crate::pipeline::{self, Collect};
+use crate::load::SpecTexts;
+use crate::pipeline::{self, Sink};
+use crate::stats::Measure;
+
+/// Measures each chunk of files as the compile hands it over, and turns each
+/// finding over budget into a diagnostic while its spec's text is at hand.
+struct Measuring<'a> {
+    measure: Measure<'a>,
+    severity: Severity,
+    findings: Diagnostics,
+}
+
+impl Sink for Measuring<'_> {
+    fn chunk(&mut self, artifacts: Vec<Artifact>, specs: &SpecTexts, _: &mut Diagnostics, _: bool) {
+        for a in &artifacts {
+            for f in self.measure.add(a) {
+                self.findings.push(f.diagnostic(self.severity, specs));
+            }
+        }
+    }
+}
 
 pub fn stats(ui: &Ui, cwd: &Path, args: &StatsArgs) -> Result<Exit> {
     let Some(ws) = super::super::workspace(ui, cwd) else {
@@ -17,9 +37,22 @@ pub fn stats(ui: &Ui, cwd: &Path, args: &StatsArgs) -> Result<Exit> {
     };
     let selection = ws.select(&args.paths, &args.targets);
     let job = ws.job(&selection, Layout::Dist, false, None);
-    let mut all = Collect::default();
-    let compiled = pipeline::compile(&job, &mut all);
-    let (compiled, specs, _) = all.into(compiled);
+    let targets = pipeline::targets(
+        &ws.registry,
+        &selection.targets,
+        &mut Diagnostics::default(),
+    );
+    let severity = if args.strict || ws.project.config.strict {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let mut sink = Measuring {
+        measure: Measure::new(&targets, &ws.budgets, args.encoding),
+        severity,
+        findings: Diagnostics::default(),
+    };
+    let compiled = pipeline::compile(&job, &mut sink);
     // What a target cannot express is `build`'s report; stats shows sizes.
     let mut diags = Diagnostics(
         compiled
@@ -36,16 +69,8 @@ pub fn stats(ui: &Ui, cwd: &Path, args: &StatsArgs) -> Result<Exit> {
         ui.fail_json(&diags);
         return Ok(1);
     }
-    let targets = pipeline::targets(&ws.registry, &compiled.targets, &mut Diagnostics::default());
-    let s = crate::stats::stats(&compiled.artifacts, &targets, &ws.budgets, args.encoding);
-    let severity = if args.strict || ws.project.config.strict {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
-    for f in &s.findings {
-        diags.push(f.diagnostic(severity, &specs));
-    }
+    let s = sink.measure.finish();
+    diags.extend(sink.findings);
     ui.diagnostics(&diags);
     let failed = diags.has_errors();
     if ui.json() {

@@ -95,6 +95,7 @@ fn run(
     registry: &Registry,
 ) -> Compiled {
     let options = BTreeMap::new();
+    let accept = BTreeMap::new();
     let job = Job {
         specs,
         explicit_sources,
@@ -105,6 +106,7 @@ fn run(
         registry,
         renderer: &RENDERER,
         options: &options,
+        accept: &accept,
     };
     pipeline::compile_all(&job)
 }
