@@ -16,6 +16,7 @@ mod examples;
 mod faults;
 mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod import_cli;
 mod import_corpus;
 mod import_fixtures;

@@ -49,7 +49,11 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         Some(out) => out.clone(),
         None => ws.relative(&ws.project.root.join(crate::bundle::FILE_NAME)),
     };
-    if let Err(d) = crate::bundle::archive::write(&path, format, &assembled.bundle) {
+    // Only a bundle agentc wrote (one `check --bundle` reads) is replaced without --force.
+    let ours = || crate::bundle::check::read_file(&path).is_ok();
+    if let Err(d) = crate::support::fs::may_replace(&path, args.force, ours)
+        .and_then(|()| crate::bundle::archive::write(&path, format, &assembled.bundle))
+    {
         let d = Diagnostics(vec![d]);
         ui.diagnostics(&d);
         ui.fail_json(&d);
