@@ -8,11 +8,13 @@
 //! Steps: clean the text (BOM, CRLF) → find and read the frontmatter
 //! (`frontmatter`, tolerant) → metadata and `[extra]` (`meta`) → the body, as the
 //! XML v2.0 form (`xml`) or as Markdown (`markdown`, which lifts agentc's own
-//! canonical headings back into fields via `lift`) → the description (a derived
+//! canonical headings back into fields via `lift`) → each free section's kind
+//! (`classify`, from its heading or content) → the description (a derived
 //! one is stored as absent, so round trips are exact). `write` turns a spec into
 //! TOML a person can edit; `batch` imports many files (the only I/O here).
 
 pub mod batch;
+pub mod classify;
 pub mod frontmatter;
 pub mod lift;
 pub mod markdown;
@@ -150,6 +152,9 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
             Form::Markdown
         }
     };
+    for s in &mut spec.sections {
+        s.kind = classify::classify(&s.title, &s.body);
+    }
     warn_control_chars(&source, &mut ctx);
     spec.description = decide_description(description, &spec, &mut ctx);
     Ok(Imported {

@@ -272,7 +272,13 @@ fn spec() -> impl Strategy<Value = Spec> {
             sections: r
                 .0
                 .into_iter()
-                .map(|(title, body)| Section { title, body })
+                // The kind is what import gives the section (the claude and
+                // xml forms do not carry it).
+                .map(|(title, body)| Section {
+                    kind: agentc::import::classify::classify(&title, &body),
+                    title,
+                    body,
+                })
                 .collect(),
             extra: r.1,
             targets: Default::default(),
