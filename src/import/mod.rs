@@ -288,3 +288,29 @@ fn decide_description(given: Option<String>, spec: &Spec, ctx: &mut Ctx) -> Opti
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Classifying keeps every section's title and text as written and in order.
+    #[test]
+    fn kinds_leave_titles_bodies_and_order_alone() {
+        let body = "You are x.\n\n## Output\n\nA **table**.\n\n## Miscellany\n\nwords\n\n## Capabilities\n\n- a\n";
+        let i = import(Path::new("x.md"), body).expect("imports");
+        let got: Vec<(&str, Option<&str>, &str)> = i
+            .spec
+            .sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.kind.map(|k| k.name()), s.body.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Output", Some("output_format"), "A **table**."),
+                ("Miscellany", None, "words"),
+                ("Capabilities", Some("expertise"), "- a"),
+            ]
+        );
+    }
+}
