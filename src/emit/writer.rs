@@ -346,7 +346,7 @@ impl Writer {
         for rel in std::mem::take(&mut self.staged) {
             let dest = self.root.join(&rel);
             commit_fault(&dest)?;
-            if let Some(folder) = folders.placed(&self.root, &rel, &staged_path) {
+            if let Some(folder) = folders.placed(&self.root, &rel, staged_path) {
                 if let Some(folder) = folder {
                     journal.moved.push(folder);
                 }

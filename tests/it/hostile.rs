@@ -19,6 +19,13 @@ fn refused(t: &Test, args: &[&str], code: i32, message: &str) -> Output {
     out
 }
 
+/// Makes a hostile file in a project.
+#[cfg(unix)]
+type Make<'a> = dyn Fn(&Test) + 'a;
+/// Makes a hostile file at a path of a project.
+#[cfg(unix)]
+type MakeAt = dyn Fn(&Test, &str);
+
 #[cfg(unix)]
 fn symlink(to: impl AsRef<std::path::Path>, at: &std::path::Path) {
     std::fs::create_dir_all(at.parent().unwrap()).unwrap();
@@ -93,7 +100,7 @@ fn a_non_template_file_is_not_a_template() {
 fn template_symlinks_and_special_files() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("x.j2"), "TOP-SECRET\n").unwrap();
-    let cases: [(&str, &dyn Fn(&Test), &str); 4] = [
+    let cases: [(&str, &Make<'_>, &str); 4] = [
         (
             "to a file outside",
             &|t| symlink(outside.path().join("x.j2"), &t.path("templates/gpt.md.j2")),
@@ -211,7 +218,7 @@ fn stats_with_a_very_wide_row() {
 #[cfg(unix)]
 #[test]
 fn non_regular_spec_files() {
-    let makers: [(&str, &dyn Fn(&Test, &str)); 3] = [
+    let makers: [(&str, &MakeAt); 3] = [
         ("FIFO", &|t, rel| mkfifo(&t.path(rel))),
         ("/dev/zero", &|t, rel| symlink("/dev/zero", &t.path(rel))),
         ("/dev/null", &|t, rel| symlink("/dev/null", &t.path(rel))),

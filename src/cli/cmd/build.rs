@@ -85,8 +85,9 @@ pub(super) fn run(
                     crate::diag::Diagnostic::error(
                         crate::diag::Code::Io,
                         format!(
-                            "putting the outputs in place failed part-way, and {} could not be put back: {}",
-                            format!("{} changed file{}", changed.len(), plural(changed.len())),
+                            "putting the outputs in place failed part-way, and {} changed file{} could not be put back: {}",
+                            changed.len(),
+                            plural(changed.len()),
                             list.join(", ")
                         ),
                     )
@@ -94,8 +95,9 @@ pub(super) fn run(
                 );
                 ui.diagnostics(&compiled.diags);
                 ui.summary(&format!(
-                    "error: the build failed part-way; {} changed",
-                    format!("{} file{}", changed.len(), plural(changed.len()))
+                    "error: the build failed part-way; {} file{} changed",
+                    changed.len(),
+                    plural(changed.len())
                 ));
             }
             ui.fail_json(&compiled.diags);
