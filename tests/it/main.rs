@@ -21,6 +21,7 @@ mod fuzz_bundle;
 mod flood;
 mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod import_cli;
 mod import_corpus;
 mod import_fixtures;
