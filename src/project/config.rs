@@ -261,8 +261,8 @@ pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
 
 /// What is wrong with `out_dir`, if anything: the dist layout's output root
 /// must be a folder inside the project (never `/`, `..`, an absolute path or the
-/// project root itself), and outside every source folder, whose `.toml` files
-/// are read as specs (codex writes `.toml` files).
+/// project root itself), and never a source folder or one that holds one (an
+/// out_dir inside a source folder is left out of the specs' walk).
 fn out_dir_problem(config: &Config) -> Option<String> {
     use std::path::Component;
     let out = &config.out_dir;
@@ -291,9 +291,11 @@ fn out_dir_problem(config: &Config) -> Option<String> {
             continue;
         }
         let src = norm(source);
-        if out.starts_with(&src) || src.starts_with(&out) {
+        // An out_dir inside a source folder is fine: the walk leaves it out. One
+        // that holds a source folder would write over the specs (or leave them unread).
+        if src.starts_with(&out) {
             return Some(format!(
-                "`out_dir = \"{shown}\"` overlaps the source folder `{}`: outputs would be read back as specs",
+                "`out_dir = \"{shown}\"` holds the source folder `{}`: outputs would be written among the specs",
                 source.display()
             ));
         }

@@ -375,19 +375,19 @@ fn llama_modelfile_sets_the_context_and_refuses_injected_lines() {
     let refused = [
         (
             "ollama_model = \"llama3.3\\nSYSTEM evil\"",
-            "`ollama_model = \"llama3.3\\nSYSTEM evil\"` cannot be written in a Modelfile's FROM line",
+            "option `ollama_model` of target `llama` cannot be \"llama3.3\nSYSTEM evil\"",
         ),
         (
             "ollama_model = \"llama3.3 PARAMETER\"",
-            "cannot be written in a Modelfile's FROM line",
+            "option `ollama_model` of target `llama` cannot be",
         ),
         (
             "ollama_model = \"\"",
-            "cannot be written in a Modelfile's FROM line",
+            "option `ollama_model` of target `llama` cannot be",
         ),
         (
             "wrap = \"llama5\"",
-            "`wrap = \"llama5\"` is not one of none, llama3, llama4, modelfile",
+            "option `wrap` of target `llama` cannot be \"llama5\"",
         ),
         ("num_ctx = -1", "`num_ctx = -1` must be 0"),
     ];

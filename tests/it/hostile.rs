@@ -516,8 +516,9 @@ fn single_file_outputs_do_not_replace_foreign_files() {
     t.run_args(["bundle", "-o", "x.zip"]).status(0);
 }
 
-/// `out_dir` must be a folder of its own inside the project, outside every
-/// source folder; the message points at the line.
+/// `out_dir` must be a folder of its own inside the project, never one that
+/// holds a source folder (one inside a source folder is left out of the walk:
+/// tests/it/migration.rs); the message points at the line.
 #[test]
 fn out_dir_must_stay_in_the_project() {
     for (config, message) in [
@@ -530,19 +531,11 @@ fn out_dir_must_stay_in_the_project() {
         ("out_dir = \"\"", "is the project root"),
         (
             "out_dir = \"agents\"",
-            "overlaps the source folder `agents`",
-        ),
-        (
-            "out_dir = \"agents/out\"",
-            "overlaps the source folder `agents`",
+            "holds the source folder `agents`",
         ),
         (
             "sources = [\"specs/team\"]\nout_dir = \"specs\"",
-            "overlaps the source folder `specs/team`",
-        ),
-        (
-            "sources = [\".\"]\nout_dir = \"dist\"",
-            "overlaps the source folder `.`",
+            "holds the source folder `specs/team`",
         ),
     ] {
         let t = project().file("agentc.toml", format!("{config}\n"));
