@@ -28,6 +28,7 @@ mod native_golden;
 mod native_properties;
 mod native_rules;
 mod output;
+mod project_files;
 mod properties;
 mod seed_xml;
 mod stats_cli;

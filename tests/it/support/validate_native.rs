@@ -37,6 +37,7 @@ pub fn validate_native(target: &str, path: &Path, content: &str) -> Vec<String> 
         "goose" => goose(&mut v, &path, content),
         "junie" => junie(&mut v, &path, content),
         "kilo" => kilo(&mut v, &path, content),
+        "claude-plugin" => claude_plugin(&mut v, &path, content),
         other => v.add(format!("no rules known for target `{other}`")),
     }
     v.0
@@ -798,4 +799,107 @@ fn junie(v: &mut Problems, path: &str, content: &str) {
     }
     v.string(&fm, "model");
     boolean(v, &fm, "allowPromptArgument");
+}
+
+const CLAUDE_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "disallowedTools",
+    "model",
+    "maxTurns",
+    "skills",
+    "memory",
+    "background",
+    "effort",
+    "isolation",
+    "color",
+    "initialPrompt",
+];
+const CLAUDE_COLORS: &[&str] = &[
+    "red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan",
+];
+
+/// A kebab-case plugin or marketplace name.
+fn kebab(v: &mut Problems, what: &str, name: Option<&Value>) {
+    if !name
+        .and_then(Value::as_str)
+        .is_some_and(|n| matches("^[a-z0-9]+(-[a-z0-9]+)*$", n))
+    {
+        v.add(format!("{what} name {name:?} is not kebab-case"));
+    }
+}
+
+/// A Claude Code plugin: agents in Claude Code's format (never hooks, mcpServers
+/// or permissionMode), its `plugin.json`, and the marketplace that lists it.
+fn claude_plugin(v: &mut Problems, path: &str, content: &str) {
+    if path == ".claude-plugin/marketplace.json" {
+        let doc: Map<String, Value> = match serde_json::from_str(content) {
+            Ok(Value::Object(m)) => m,
+            _ => return v.add("marketplace.json is not a JSON object"),
+        };
+        kebab(v, "marketplace", doc.get("name"));
+        if !doc
+            .get("owner")
+            .and_then(|o| o.get("name"))
+            .is_some_and(Value::is_string)
+        {
+            v.add("the marketplace needs `owner.name`");
+        }
+        let plugins = doc.get("plugins").and_then(Value::as_array);
+        if plugins.is_none_or(Vec::is_empty) {
+            v.add("the marketplace lists no plugin");
+        }
+        for p in plugins.into_iter().flatten() {
+            kebab(v, "plugin", p.get("name"));
+            let source = p.get("source").and_then(Value::as_str).unwrap_or_default();
+            if !matches(r"^\./plugins/[a-z0-9-]+$", source) {
+                v.add(format!(
+                    "plugin source `{source}` is not `./plugins/<name>`"
+                ));
+            }
+        }
+        return;
+    }
+    if path.ends_with("/.claude-plugin/plugin.json") {
+        v.path(path, r"^plugins/[a-z0-9-]+/\.claude-plugin/plugin\.json$");
+        let doc: Map<String, Value> = match serde_json::from_str(content) {
+            Ok(Value::Object(m)) => m,
+            _ => return v.add("plugin.json is not a JSON object"),
+        };
+        kebab(v, "plugin", doc.get("name"));
+        let folder = path.split('/').nth(1);
+        if doc.get("name").and_then(Value::as_str) != folder {
+            v.add("the plugin's name is not its folder's");
+        }
+        return;
+    }
+    v.path(path, r"^plugins/[a-z0-9-]+/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, CLAUDE_KEYS, &["name", "description"]);
+    for key in ["tools", "disallowedTools"] {
+        if fm
+            .get(key)
+            .is_some_and(|t| !t.as_str().is_some_and(|t| !t.is_empty()))
+        {
+            v.add(format!(
+                "`{key}` must be a non-empty comma-separated string"
+            ));
+        }
+    }
+    if let Some(c) = fm.get("color")
+        && !c.as_str().is_some_and(|c| CLAUDE_COLORS.contains(&c))
+    {
+        v.add(format!("colour {c} is not one Claude Code shows"));
+    }
+    let yaml = content.split("\n---\n").next().unwrap_or_default();
+    if yaml
+        .lines()
+        .skip(1)
+        .any(|l| l.trim_start().starts_with("---"))
+    {
+        v.add("a `---` line inside the frontmatter ends Claude Code's split early");
+    }
 }
