@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::spec::{OutputFormat, Section, Table, TargetOverride, ToolUsage};
+use crate::spec::{Field, Kind, OutputFormat, Table, TargetOverride, ToolUsage};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agent {
@@ -38,9 +38,50 @@ pub struct Agent {
     pub examples: Vec<Example>,
     pub success_metrics: Vec<String>,
     pub sections: Vec<Section>,
+    /// The body after the role, in render order: each structured field that has
+    /// content, then each section, with its kind (see [`Part`]).
+    pub parts: Vec<Part>,
     pub extra: Table,
     #[serde(skip)]
     pub overrides: std::collections::BTreeMap<String, TargetOverride>,
+}
+
+/// A free section as templates see it: `kind` is `none` when unclassified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub kind: Option<Kind>,
+    pub body: String,
+}
+
+/// One part of the body, as `agent.parts` lists them for templates: a
+/// structured field (`field` is its key, e.g. `boundaries`, and `kind` the kind
+/// it counts as) or a free section (`section` is its index in `agent.sections`).
+/// Parts name their content rather than copy it, so listing them is cheap:
+/// `{% for p in agent.parts if p.kind == "output_format" %}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    pub kind: Option<Kind>,
+    pub field: Option<&'static str>,
+    pub section: Option<usize>,
+}
+
+impl Part {
+    /// The parts of a body: the fields that `has` says have content, in
+    /// canonical order, then the sections.
+    pub fn list(has: impl Fn(Field) -> bool, sections: &[Section]) -> Vec<Part> {
+        let fields = Field::all().filter(|f| has(*f)).map(|f| Part {
+            kind: Some(f.kind()),
+            field: Some(f.key()),
+            section: None,
+        });
+        let sections = sections.iter().enumerate().map(|(i, s)| Part {
+            kind: s.kind,
+            field: None,
+            section: Some(i),
+        });
+        fields.chain(sections).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,17 +109,24 @@ pub struct Boundaries {
 }
 
 impl Agent {
+    /// Whether the structured field `f` has content.
+    pub fn has(&self, f: Field) -> bool {
+        match f {
+            Field::Triggers => !self.triggers.is_empty(),
+            Field::Expertise => !self.expertise.is_empty(),
+            Field::Responsibilities => !self.responsibilities.is_empty(),
+            Field::ToolUsage => !self.tool_usage.is_empty(),
+            Field::Boundaries => self.boundaries != Boundaries::default(),
+            Field::UncertaintyProtocol => !self.uncertainty_protocol.is_empty(),
+            Field::OutputFormats => !self.output_formats.is_empty(),
+            Field::Examples => !self.examples.is_empty(),
+            Field::SuccessMetrics => !self.success_metrics.is_empty(),
+        }
+    }
+
     /// True when the agent has any structured body field beyond role and sections.
     pub fn is_structured(&self) -> bool {
-        !(self.triggers.is_empty()
-            && self.expertise.is_empty()
-            && self.responsibilities.is_empty()
-            && self.tool_usage.is_empty()
-            && self.boundaries == Boundaries::default()
-            && self.uncertainty_protocol.is_empty()
-            && self.output_formats.is_empty()
-            && self.examples.is_empty()
-            && self.success_metrics.is_empty())
+        Field::all().any(|f| self.has(f))
     }
 }
 

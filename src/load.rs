@@ -247,6 +247,16 @@ fn explain(msg: &str) -> (String, Option<String>) {
         );
     }
     let msg = msg.trim();
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        // The only enum a spec holds is a section's `kind`.
+        let given = rest.split('`').next().unwrap_or_default();
+        let names = spec::Kind::all().map(spec::Kind::name);
+        let help = match did_you_mean(given, names) {
+            Some(s) => format!("did you mean `{s}`? The kinds are {}", spec::Kind::list()),
+            None => format!("the kinds are {}", spec::Kind::list()),
+        };
+        return (format!("unknown section kind `{given}`"), Some(help));
+    }
     let help = if msg.ends_with("expected a sequence") {
         Some("this key takes a list: key = [\"…\", \"…\"]")
     } else if msg.ends_with("expected a string") {
@@ -508,6 +518,28 @@ mod tests {
         assert_eq!(d.warning_count(), 1);
         assert_eq!(d.0[0].help.as_deref(), Some("did you mean `Read`?"));
         assert_eq!(d.0[0].line_col(), Some((2, 18)));
+    }
+
+    #[test]
+    fn an_unknown_section_kind_names_the_kinds() {
+        let (l, d) = check("name = \"a\"\n\n[[sections]]\ntitle = \"x\"\nkind = \"workflw\"\n");
+        assert!(l.is_none());
+        let e = &d.0[0];
+        assert_eq!(e.code, "invalid-spec");
+        assert_eq!(e.message, "unknown section kind `workflw`");
+        assert_eq!(e.line_col(), Some((5, 8)), "{e:?}");
+        let help = e.help.as_deref().unwrap_or_default();
+        assert!(help.starts_with("did you mean `workflow`?"), "{help}");
+        assert!(
+            help.contains("`output_format`") && help.contains("`checklist`"),
+            "{help}"
+        );
+        let (l, d) = check("name = \"a\"\n[[sections]]\ntitle = \"x\"\nkind = \"output_format\"\n");
+        assert_eq!(
+            l.map(|l| l.spec.sections[0].kind),
+            Some(Some(spec::Kind::OutputFormat)),
+            "{d:?}"
+        );
     }
 
     #[test]

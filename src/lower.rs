@@ -4,8 +4,8 @@
 //! trailing white space, resolves defaults (an absent description is derived
 //! from the body) and turns absent lists into empty ones.
 
-use crate::ir::{Agent, Boundaries, Example, Responsibility};
-use crate::spec::{OutputFormat, Section, Spec, ToolUsage};
+use crate::ir::{Agent, Boundaries, Example, Part, Responsibility, Section};
+use crate::spec::{OutputFormat, Spec, ToolUsage};
 use crate::support::text::normalize as text;
 
 pub fn lower(spec: &Spec) -> Agent {
@@ -18,7 +18,7 @@ pub fn lower(spec: &Spec) -> Agent {
         .map(text)
         .unwrap_or_else(|| derived.clone());
     let boundaries = spec.boundaries.clone().unwrap_or_default();
-    Agent {
+    let mut agent = Agent {
         name: spec.name.clone(),
         description_derived: description == derived,
         description,
@@ -86,12 +86,16 @@ pub fn lower(spec: &Spec) -> Agent {
             .iter()
             .map(|s| Section {
                 title: text(&s.title),
+                kind: s.kind,
                 body: text(&s.body),
             })
             .collect(),
+        parts: Vec::new(),
         extra: spec.extra.clone(),
         overrides: spec.targets.clone(),
-    }
+    };
+    agent.parts = Part::list(|f| agent.has(f), &agent.sections);
+    agent
 }
 
 fn list(items: &[String]) -> Vec<String> {

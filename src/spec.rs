@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod kind;
+pub use kind::Kind;
+
 /// A TOML table whose key order is kept (toml's `preserve_order`).
 pub type Table = toml::Table;
 
@@ -144,6 +147,10 @@ pub struct Example {
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub title: String,
+    /// What the section is (`docs/prompts.md`, "Section kinds"), so that each
+    /// target can place it; absent: unclassified. Never changes its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     /// Markdown.
     #[serde(default)]
     pub body: String,
@@ -184,6 +191,21 @@ impl Field {
             Field::OutputFormats => "Output Formats",
             Field::Examples => "Examples",
             Field::SuccessMetrics => "Success Metrics",
+        }
+    }
+
+    /// The section kind the field counts as (`boundaries` → `constraints`).
+    pub fn kind(self) -> Kind {
+        match self {
+            Field::Triggers => Kind::Triggers,
+            Field::Expertise => Kind::Expertise,
+            Field::Responsibilities => Kind::Responsibilities,
+            Field::ToolUsage => Kind::ToolUsage,
+            Field::Boundaries => Kind::Constraints,
+            Field::UncertaintyProtocol => Kind::Uncertainty,
+            Field::OutputFormats => Kind::OutputFormat,
+            Field::Examples => Kind::Examples,
+            Field::SuccessMetrics => Kind::SuccessMetrics,
         }
     }
 

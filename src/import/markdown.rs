@@ -22,6 +22,7 @@ pub fn read(body: &str, spec: &mut Spec) {
         .into_iter()
         .map(|(title, body)| Section {
             title,
+            kind: None,
             body: text(&body),
         })
         .collect();

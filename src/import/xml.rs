@@ -94,6 +94,7 @@ pub fn read(body: &str, base: usize, spec: &mut Spec, ctx: &mut Ctx) {
             );
             spec.sections.push(Section {
                 title: String::new(),
+                kind: None,
                 body: text(&rest[..end]),
             });
             at = start + end;
@@ -236,6 +237,7 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
         "examples" => spec.examples.extend(each("example").map(|e| example(&e))),
         "sections" => spec.sections.extend(each("section").map(|s| Section {
             title: attr(s.attrs, "title").unwrap_or_default(),
+            kind: None,
             body: leaf(s.inner),
         })),
         other => {
@@ -244,6 +246,7 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
             ctx.warn(Code::XmlUnknown, msg, at);
             spec.sections.push(Section {
                 title: other.to_string(),
+                kind: None,
                 body: leaf(inner),
             });
         }

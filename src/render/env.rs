@@ -64,6 +64,9 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
         .map(|f| (f.key(), f.heading()))
         .collect();
     env.add_global("headings", Value::from_pairs(headings));
+    // `kinds`: every section kind's name, in the table's order (spec::Kind).
+    let kinds: Vec<&str> = crate::spec::Kind::all().map(|k| k.name()).collect();
+    env.add_global("kinds", Value::from(kinds));
     env.set_loader(move |name| load(templates_dir.as_deref(), name));
     env
 }

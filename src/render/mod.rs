@@ -373,6 +373,61 @@ impl minijinja::value::Object for MarkdownBody {
 mod tests {
     use super::*;
 
+    /// Templates see each section's kind (or none), the body parts in order with
+    /// their kinds, and the list of kinds.
+    #[test]
+    fn templates_see_kinds_and_parts() {
+        use crate::spec::{Boundaries, Kind, Section, Spec};
+        let section = |title: &str, kind| Section {
+            title: title.into(),
+            kind,
+            body: format!("{title} text"),
+        };
+        let spec = Spec {
+            name: "a".into(),
+            expertise: vec!["x".into()],
+            boundaries: Some(Boundaries {
+                will_not: vec!["y".into()],
+                ..Boundaries::default()
+            }),
+            sections: vec![
+                section("Steps", Some(Kind::Workflow)),
+                section("Notes", None),
+                section("Rules", Some(Kind::Constraints)),
+            ],
+            ..Spec::default()
+        };
+        let renderer = Renderer::new(None);
+        let ctx = context! { agent => to_value(crate::lower::lower(&spec)) };
+        let render = |t: &str| renderer.env.render_str(t, ctx.clone()).unwrap();
+        assert_eq!(
+            render("{% for s in agent.sections %}{{ s.kind }};{% endfor %}"),
+            "workflow;None;constraints;"
+        );
+        assert_eq!(
+            render(
+                "{% for p in agent.parts %}{{ p.kind }}={{ p.field or agent.sections[p.section].title }};{% endfor %}"
+            ),
+            "expertise=expertise;constraints=boundaries;workflow=Steps;None=Notes;constraints=Rules;"
+        );
+        assert_eq!(
+            render(
+                "{% for p in agent.parts if p.kind == 'constraints' %}{{ p.field or p.section }};{% endfor %}"
+            ),
+            "boundaries;2;"
+        );
+        assert_eq!(
+            render(
+                "{{ agent.sections | selectattr('kind', 'none') | map(attribute='title') | join(',') }}"
+            ),
+            "Notes"
+        );
+        assert_eq!(
+            render("{{ kinds | length }} {{ kinds[0] }}"),
+            "16 objective"
+        );
+    }
+
     /// `markdown.body()` renders the project's own `_markdown.j2` when it has one,
     /// once per agent, with and without the role as each template asks.
     #[test]

@@ -272,7 +272,11 @@ fn spec() -> impl Strategy<Value = Spec> {
             sections: r
                 .0
                 .into_iter()
-                .map(|(title, body)| Section { title, body })
+                .map(|(title, body)| Section {
+                    title,
+                    kind: None,
+                    body,
+                })
                 .collect(),
             extra: r.1,
             targets: Default::default(),

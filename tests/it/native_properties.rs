@@ -61,7 +61,11 @@ fn spec() -> impl Strategy<Value = Spec> {
             role,
             sections: sections
                 .into_iter()
-                .map(|(title, body)| Section { title, body })
+                .map(|(title, body)| Section {
+                    title,
+                    kind: None,
+                    body,
+                })
                 .collect(),
             tools: tools.map(|t| t.into_iter().map(str::to_string).collect()),
             ..Spec::default()

@@ -62,7 +62,11 @@ fn spec() -> impl Strategy<Value = Spec> {
                     tags,
                     sections: sections
                         .into_iter()
-                        .map(|(title, body)| Section { title, body })
+                        .map(|(title, body)| Section {
+                            title,
+                            kind: None,
+                            body,
+                        })
                         .collect(),
                     extra: table,
                     ..Spec::default()
