@@ -46,7 +46,8 @@ pub struct Target {
     #[serde(default)]
     pub extras: bool,
     /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
-    /// names targets. Every built-in is on; a project target file may turn one off.
+    /// names targets. Fourteen built-ins are on, the tools of 2026 off; a project
+    /// target file may turn any on or off.
     #[serde(default = "yes")]
     pub default: bool,
     /// Whether this target carries metadata at all; plain prompts do not, and

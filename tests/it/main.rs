@@ -27,6 +27,7 @@ mod native_corpus;
 mod native_golden;
 mod native_properties;
 mod native_rules;
+mod new_clients;
 mod output;
 mod project_files;
 mod properties;

@@ -1,7 +1,7 @@
 //! Output people can read: a summary line after every command, colour only when
 //! asked for or on a terminal, quiet in CI.
 
-use crate::support::{Test, spec};
+use crate::support::{Test, spec, targets};
 
 #[test]
 fn ci_is_quiet_but_keeps_the_summary() {
@@ -35,6 +35,15 @@ fn ci_is_quiet_but_keeps_the_summary() {
 #[test]
 fn every_command_ends_with_a_one_line_summary() {
     let t = Test::new();
+    let (all, on) = (targets::all().len(), targets::built_by_default().len());
+    let targets_summary = if all == on {
+        format!("{all} targets, all built by default")
+    } else {
+        format!(
+            "{all} targets: {on} built by default, {} when asked for",
+            all - on
+        )
+    };
     let templates = format!(
         "{} built-in templates; ",
         agentc::render::builtin_templates().len()
@@ -63,7 +72,7 @@ fn every_command_ends_with_a_one_line_summary() {
             &["check", "--bundle", "agentc-bundle.json"],
             "bundle agentc-bundle.json matches the sources",
         ),
-        (&["targets"], "14 targets, all built by default"),
+        (&["targets"], &targets_summary),
         (&["schema"], "printed the JSON Schema of the agent spec"),
         (&["templates", "list"], &templates),
         (

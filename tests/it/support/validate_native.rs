@@ -882,7 +882,7 @@ fn claude_plugin(v: &mut Problems, path: &str, content: &str) {
     for key in ["tools", "disallowedTools"] {
         if fm
             .get(key)
-            .is_some_and(|t| !t.as_str().is_some_and(|t| !t.is_empty()))
+            .is_some_and(|t| t.as_str().is_none_or(|t| t.is_empty()))
         {
             v.add(format!(
                 "`{key}` must be a non-empty comma-separated string"
