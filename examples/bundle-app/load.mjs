@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Load a prompt from an agentc bundle and print the request to send.
 //
-//     node load.mjs BUNDLE AGENT TARGET
+//     node load.mjs [--api API] [--user TEXT] BUNDLE AGENT TARGET
 //     node load.mjs --content BUNDLE AGENT TARGET
 //
 // BUNDLE is agentc-bundle.json or a .tar.gz that `agentc bundle` wrote (the
-// manifest inside it is read). The printed JSON is the body of the provider's
-// API request with the agent's prompt in place; an app adds its user message
-// and sends it. With --content, the file exactly as `agentc build` writes it is
+// manifest inside it is read). The printed JSON is the body of one provider
+// API request with the agent's prompt in place (--api picks the API, else the
+// first by name) and, with --user, the user's message put where the request
+// says; an app adds what the request `needs` (the model, `max_tokens`) and
+// sends it. With --content, the file exactly as `agentc build` writes it is
 // printed instead, for any target (a file that several agents share, such as
 // roo's `.roomodes`, is stored once in the bundle's `shared`). No dependencies:
 // Node's own fs and zlib. Plain JavaScript with JSDoc types, so `tsc --checkJs`
@@ -17,11 +19,13 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 
-const BUNDLE_VERSION = 2;
+const BUNDLE_VERSION = 3;
 const MANIFEST = "agentc-bundle.json";
 
 /**
- * @typedef {{ path: string, content?: string, sha256: string, request?: Record<string, unknown> }} TargetEntry
+ * @typedef {{ at: string, action: "append" | "set" | "replace", value?: unknown, placeholder: string }} UserMessage
+ * @typedef {{ body: Record<string, unknown>, user: UserMessage, needs: string[] }} Request
+ * @typedef {{ path: string, content?: string, sha256: string, requests?: Record<string, Request> }} TargetEntry
  * @typedef {{ name: string, targets: Record<string, TargetEntry> }} AgentEntry
  * @typedef {{ target: string, agents: string[], content: string, sha256: string }} SharedFile
  * @typedef {{ bundle_version: number, agents: Record<string, AgentEntry>, shared: Record<string, SharedFile> }} Bundle
@@ -100,15 +104,67 @@ function entry(bundle, agent, target) {
 }
 
 /**
- * The ready-to-send request body of one agent for one target.
+ * One request (`body`, `user`, `needs`) of one agent for one target: the one
+ * for `api`, or the first by name.
  * @param {Bundle} bundle
  * @param {string} agent
  * @param {string} target
+ * @param {string} [api]
+ * @returns {Request}
  */
-export function request(bundle, agent, target) {
-  const prompt = entry(bundle, agent, target);
-  if (!prompt.request) throw new Error(`target \`${target}\` is a tool file, not an API prompt: use --content`);
-  return prompt.request;
+export function request(bundle, agent, target, api) {
+  const found = entry(bundle, agent, target).requests;
+  if (!found || Object.keys(found).length === 0) {
+    throw new Error(`target \`${target}\` is a tool file, not an API prompt: use --content`);
+  }
+  const key = api ?? Object.keys(found).sort()[0];
+  const req = found[key];
+  if (!req) throw new Error(`\`${agent}\` × \`${target}\` has no request for \`${key}\`; it has: ${Object.keys(found).join(", ")}`);
+  return req;
+}
+
+/**
+ * @param {unknown} value
+ * @param {string} mark
+ * @param {string} text
+ * @returns {unknown}
+ */
+function fill(value, mark, text) {
+  if (typeof value === "string") return value.split(mark).join(text);
+  if (Array.isArray(value)) return value.map((v) => fill(v, mark, text));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, mark, text)]));
+  }
+  return value;
+}
+
+/**
+ * A copy of the request's body with the user's `text` where `user` says:
+ * appended to an array, set at a key, or in place of the placeholder.
+ * @param {Request} req
+ * @param {string} text
+ * @returns {Record<string, unknown>}
+ */
+export function withUser(req, text) {
+  const body = JSON.parse(JSON.stringify(req.body));
+  const { at, action, placeholder } = req.user;
+  if (!at.startsWith("/")) throw new Error(`\`user.at\` is not a JSON Pointer: ${at}`);
+  const keys = at.split("/").slice(1).map((k) => k.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const key = /** @type {string} */ (keys.pop());
+  /** @type {any} */
+  let parent = body;
+  for (const k of keys) parent = parent !== null && typeof parent === "object" ? parent[k] : undefined;
+  const found = parent !== null && typeof parent === "object" ? parent[key] : undefined;
+  if (action === "append" && Array.isArray(found)) {
+    found.push(fill(req.user.value, placeholder, text));
+  } else if (action === "set" && parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
+    parent[key] = fill(req.user.value, placeholder, text);
+  } else if (action === "replace" && typeof found === "string" && found.split(placeholder).length === 2) {
+    parent[key] = found.replace(placeholder, () => text);
+  } else {
+    throw new Error(`cannot ${action} the user's message at \`${at}\``);
+  }
+  return body;
 }
 
 /**
@@ -129,17 +185,31 @@ export function content(bundle, agent, target) {
 
 const [, script, ...rest] = process.argv;
 if (script && import.meta.url === pathToFileURL(script).href) {
-  const asContent = rest[0] === "--content";
-  const [file, agent, target] = asContent ? rest.slice(1) : rest;
-  if (!file || !agent || !target) {
-    console.error("usage: node load.mjs [--content] BUNDLE AGENT TARGET");
+  let asContent = false;
+  /** @type {string | undefined} */
+  let api;
+  /** @type {string | undefined} */
+  let user;
+  while (["--content", "--api", "--user"].includes(rest[0] ?? "")) {
+    const flag = rest.shift();
+    if (flag === "--content") asContent = true;
+    else if (flag === "--api") api = rest.shift();
+    else user = rest.shift();
+  }
+  const [file, agent, target] = rest;
+  if (!file || !agent || !target || rest.length !== 3) {
+    console.error("usage: node load.mjs [--api API] [--user TEXT] BUNDLE AGENT TARGET\n       node load.mjs --content BUNDLE AGENT TARGET");
     process.exit(2);
   }
   try {
     const bundle = load(file);
-    process.stdout.write(
-      asContent ? content(bundle, agent, target) : JSON.stringify(request(bundle, agent, target), null, 2) + "\n",
-    );
+    if (asContent) {
+      process.stdout.write(content(bundle, agent, target));
+    } else {
+      const req = request(bundle, agent, target, api);
+      const body = user === undefined ? req.body : withUser(req, user);
+      process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+    }
   } catch (e) {
     console.error(`error: ${/** @type {Error} */ (e).message}`);
     process.exit(1);

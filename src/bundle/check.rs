@@ -182,7 +182,7 @@ fn target_diff(
         ("characters", n.characters != o.characters),
         ("tokens", n.tokens != o.tokens),
         ("warnings", n.warnings != o.warnings),
-        ("request", n.request != o.request),
+        ("requests", n.requests != o.requests),
         (
             "shared file",
             !same_record(fresh.shared_of(n), old.shared_of(o)),
@@ -221,14 +221,15 @@ mod tests {
     fn foreign_files_get_a_message() {
         for (bytes, want) in [
             (&b""[..], "truncated JSON"),
-            (b"{\"bundle_version\": 2, \"agents\"", "truncated JSON"),
+            (b"{\"bundle_version\": 3, \"agents\"", "truncated JSON"),
             (b"hello", "invalid JSON"),
             (b"{}", "no `bundle_version`"),
             (b"[1, 2]", "no `bundle_version`"),
             (b"{\"bundle_version\": 1}", "unsupported `bundle_version` 1"),
-            (b"{\"bundle_version\": 3}", "unsupported `bundle_version` 3"),
-            (b"{\"bundle_version\": \"2\"}", "must be a number"),
-            (b"{\"bundle_version\": 2}", "malformed bundle"),
+            (b"{\"bundle_version\": 2}", "unsupported `bundle_version` 2"),
+            (b"{\"bundle_version\": 4}", "unsupported `bundle_version` 4"),
+            (b"{\"bundle_version\": \"3\"}", "must be a number"),
+            (b"{\"bundle_version\": 3}", "malformed bundle"),
             (b"\x1f\x8b\x08\x00garbage", "not a readable tar.gz"),
             (b"PK\x03\x04garbage", "not a readable zip"),
             (b"\xff\xfe", "not UTF-8"),

@@ -38,7 +38,7 @@ use crate::target::Target;
 use crate::workspace::{Selection, Workspace};
 
 /// The bundle format this agentc writes and reads.
-pub const BUNDLE_VERSION: u32 = 2;
+pub const BUNDLE_VERSION: u32 = 3;
 
 /// The manifest's default file name, and its name inside an archive.
 pub const FILE_NAME: &str = "agentc-bundle.json";
@@ -49,7 +49,7 @@ pub const FILE_NAME: &str = "agentc-bundle.json";
 #[schemars(title = "agentc prompt bundle")]
 pub struct Bundle {
     /// The format version; readers reject any other.
-    #[schemars(range(min = 2, max = 2))]
+    #[schemars(range(min = 3, max = 3))]
     pub bundle_version: u32,
     /// The agentc that wrote the bundle.
     pub agentc_version: String,
@@ -116,10 +116,132 @@ pub struct TargetEntry {
     pub tokens: Tokens,
     /// What the target could not express.
     pub warnings: Vec<Warning>,
-    /// The prompt placed where the provider's API takes it; an app sends it
-    /// as it is, adding only its user message. Absent for file-based targets.
+    /// The prompt placed where each provider API takes it, keyed (and sorted) by
+    /// API (`openai.chat`, `openai.responses`, `anthropic.messages`,
+    /// `gemini.generate_content`, `ollama.chat`); an app sends one as it is,
+    /// adding only the user's message where `user` says and what `needs` lists.
+    /// Absent for file-based targets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, Request>,
+}
+
+/// One provider API request with the prompt in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The request body, as the API's JSON takes it.
+    pub body: serde_json::Map<String, serde_json::Value>,
+    /// Where the user's message goes.
+    pub user: UserMessage,
+    /// What the app adds before sending: body keys (`model`, `max_tokens`), or
+    /// for Gemini the model of the URL.
+    pub needs: Vec<String>,
+}
+
+/// Where the user's message goes in a request's `body`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserMessage {
+    /// A JSON Pointer (RFC 6901) into `body`.
+    pub at: String,
+    /// `append`: append `value` to the array at `at`; `set`: set the key at `at`
+    /// to `value`; `replace`: replace `placeholder` (which occurs there exactly
+    /// once) in the string at `at` by the user's text.
+    pub action: crate::target::UserAction,
+    /// For `append` and `set`: the value to put there, in whose strings
+    /// `placeholder` stands for the user's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<serde_json::Map<String, serde_json::Value>>,
+    pub value: Option<serde_json::Value>,
+    /// The text that stands for the user's message; it does not occur in the prompt.
+    pub placeholder: String,
+}
+
+impl UserMessage {
+    /// Whether the user's message can go where this says in `body`.
+    pub fn check(&self, body: &serde_json::Value) -> Result<(), String> {
+        use crate::target::UserAction;
+        let (parent, key) = self
+            .at
+            .rsplit_once('/')
+            .filter(|_| self.at.starts_with('/'))
+            .ok_or("not a JSON Pointer (it must start with `/`)")?;
+        match (self.action, &self.value) {
+            (UserAction::Replace, Some(_)) => return Err("`replace` takes no `value`".into()),
+            (UserAction::Append | UserAction::Set, None) => {
+                return Err("`append` and `set` need a `value`".into());
+            }
+            _ => {}
+        }
+        match self.action {
+            UserAction::Append => match body.pointer(&self.at) {
+                Some(serde_json::Value::Array(_)) => Ok(()),
+                _ => Err("there is no array there".into()),
+            },
+            UserAction::Set => match body.pointer(parent) {
+                Some(serde_json::Value::Object(_)) if !key.is_empty() => Ok(()),
+                _ => Err("its parent is not an object".into()),
+            },
+            UserAction::Replace => match body.pointer(&self.at) {
+                Some(serde_json::Value::String(s))
+                    if s.matches(self.placeholder.as_str()).count() == 1 =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "there is no string holding `{}` exactly once",
+                    self.placeholder
+                )),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+impl UserMessage {
+    /// `body` with the user's `text` in place (what an app does before sending).
+    pub fn apply(
+        &self,
+        mut body: serde_json::Value,
+        text: &str,
+    ) -> Result<serde_json::Value, String> {
+        use crate::target::UserAction;
+        self.check(&body)?;
+        let value = self.value.clone().map(|v| self.fill(v, text));
+        let (parent, key) = self.at.rsplit_once('/').unwrap_or_default();
+        match (self.action, value) {
+            (UserAction::Append, Some(v)) => {
+                if let Some(serde_json::Value::Array(a)) = body.pointer_mut(&self.at) {
+                    a.push(v);
+                }
+            }
+            (UserAction::Set, Some(v)) => {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(serde_json::Value::Object(o)) = body.pointer_mut(parent) {
+                    o.insert(key, v);
+                }
+            }
+            _ => {
+                if let Some(serde_json::Value::String(s)) = body.pointer_mut(&self.at) {
+                    *s = s.replacen(self.placeholder.as_str(), text, 1);
+                }
+            }
+        }
+        Ok(body)
+    }
+
+    fn fill(&self, value: serde_json::Value, text: &str) -> serde_json::Value {
+        use serde_json::Value as J;
+        match value {
+            J::String(s) => J::String(s.replace(self.placeholder.as_str(), text)),
+            J::Array(a) => J::Array(a.into_iter().map(|v| self.fill(v, text)).collect()),
+            J::Object(o) => J::Object(
+                o.into_iter()
+                    .map(|(k, v)| (k, self.fill(v, text)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 /// A file written for more than one agent × target, stored once.
@@ -288,7 +410,7 @@ pub fn assemble(
         .collect();
     let requests: Vec<_> = pairs
         .par_iter()
-        .map(|p| request::request(&job, p.loaded, p.target, &artifacts[p.artifact].content))
+        .map(|p| request::requests(&job, p.loaded, p.target, &artifacts[p.artifact].content))
         .collect();
     drop(by_pair);
     // A target's project files (a plugin's manifest) belong to no one agent: they
@@ -331,7 +453,7 @@ pub fn assemble(
             characters: f.characters,
             tokens: f.tokens,
             warnings: warnings.remove(&key).unwrap_or_default(),
-            request: request?,
+            requests: request?,
         };
         if let Some(agent) = agents.get_mut(key.0) {
             agent.targets.insert(key.1.to_string(), entry);

@@ -1,50 +1,71 @@
 //! Provider requests: the rendered prompt placed where a model API takes it.
 //!
 //! The shapes are data, `[[request]]` in a target's file (see `target::RequestShape`):
-//! the first shape whose `when` expression holds is taken, its `body` table is
-//! copied into JSON and each string in it is rendered as a minijinja template
-//! over `prompt`, `model`, `options`, `agent.name` and `target.name`. The prompt
-//! reaches those templates as a value, never as template source, so `{{` in a
-//! prompt comes out verbatim. A shape may render the prompt with some options
-//! forced (`wrap = "none"` for Ollama's bare system prompt), through the same
-//! pipeline as `build`.
+//! per API, the first shape whose `when` expression holds is taken, its `body`
+//! table is copied into JSON and each string in it is rendered as a minijinja
+//! template over `prompt`, `model`, `options`, `agent.name`, `agent.markdown`,
+//! `target.name`, `user` (the placeholder of the user's message) and the
+//! target's `request_vars`. The prompt reaches those templates as a value, never
+//! as template source, so `{{` in a prompt comes out verbatim. A shape may render
+//! the prompt with some options forced (`wrap = "none"` for Ollama's bare system
+//! prompt), through the same pipeline as `build`. Each request says where the
+//! user's message goes (`user`: a JSON Pointer and an action), and that place is
+//! checked to exist in the body.
+
+use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use serde_json::{Map, Value as Json};
 
 use crate::artifact::Layout;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::Agent;
 use crate::load::Loaded;
 use crate::pipeline::{self, Job, Specs};
 use crate::spec::Table;
 use crate::target::{PromptPart, RequestShape, Target};
 use crate::{lower, resolve};
 
-/// The request for one agent × target, `None` when the target declares no shape.
-/// The request for one agent × target of `job`, `None` when the target declares no shape.
-pub fn request(
+use super::{Request, UserMessage};
+
+/// The placeholder of the user's message, made unique against the prompt:
+/// `{{user_message}}`, or with a number when the prompt holds that text.
+fn placeholder(prompt: &str) -> String {
+    let mut mark = "{{user_message}}".to_string();
+    let mut n = 1;
+    while prompt.contains(&mark) {
+        n += 1;
+        mark = format!("{{{{user_message_{n}}}}}");
+    }
+    mark
+}
+
+/// The requests for one agent × target of `job`, by API (empty when the target
+/// declares no shape, or none holds).
+pub fn requests(
     job: &Job,
     l: &Loaded,
     target: &Target,
     content: &str,
-) -> Result<Option<Map<String, Json>>, Diagnostics> {
+) -> Result<BTreeMap<String, Request>, Diagnostics> {
+    let mut out = BTreeMap::new();
     if target.request.is_empty() {
-        return Ok(None);
+        return Ok(out);
     }
     let agent = lower::lower(&l.spec);
     let Some(resolved) = resolve::resolve(&agent, target, job.options.get(&target.name), &l.path)?
     else {
-        return Ok(None);
+        return Ok(out);
     };
     let over = agent.overrides.get(&target.name);
     let model = over
         .and_then(|o| o.model.as_ref())
         .or(agent.model.as_ref())
         .filter(|m| *m != "inherit");
-    let ctx = context! {
+    let mut ctx = context! {
         model => model,
         options => Value::from(minijinja::value::Serde(&resolved.options)),
-        agent => context! { name => &agent.name },
+        agent => context! { name => &agent.name, markdown => answers_in_markdown(&agent) },
         target => context! { name => &target.name },
     };
     let env = environment();
@@ -55,34 +76,101 @@ pub fn request(
         }
         Diagnostics(vec![Diagnostic::error(Code::Request, msg).at(&l.path)])
     };
-    let mut chosen = None;
+    let eval = |expr: &str, ctx: &Value| env.compile_expression(expr).and_then(|e| e.eval(ctx));
+    let mut vars = BTreeMap::new();
+    for (name, expr) in &target.request_vars {
+        let v = eval(expr, &ctx).map_err(|e| fail(&format!("`request_vars.{name}`"), e))?;
+        vars.insert(name.clone(), v);
+    }
+    ctx = context! { ..Value::from(vars), ..ctx };
     for shape in &target.request {
+        if out.contains_key(&shape.api) {
+            continue;
+        }
         let holds = match &shape.when {
             None => true,
-            Some(expr) => env
-                .compile_expression(expr)
-                .and_then(|e| e.eval(&ctx))
-                .map_err(|e| fail("`when`", e))?
-                .is_true(),
+            Some(expr) => eval(expr, &ctx).map_err(|e| fail("`when`", e))?.is_true(),
         };
-        if holds {
-            chosen = Some(shape);
-            break;
+        if !holds {
+            continue;
         }
-    }
-    let Some(shape) = chosen else {
-        return Ok(None);
-    };
-    let prompt = prompt(job, l, target, shape, content)?;
-    let ctx = context! { prompt => prompt, ..ctx };
-    let mut body = Map::new();
-    for (key, value) in &shape.body {
-        body.insert(
-            key.clone(),
-            fill(&env, value, &ctx).map_err(|e| fail("`body`", e))?,
+        let prompt = prompt(job, l, target, shape, content)?;
+        let mark = placeholder(&prompt);
+        let ctx = context! { prompt => prompt, user => &mark, ..ctx.clone() };
+        let mut body = Map::new();
+        for (key, value) in &shape.body {
+            body.insert(
+                key.clone(),
+                fill(&env, value, &ctx).map_err(|e| fail("`body`", e))?,
+            );
+        }
+        let value = match &shape.user.value {
+            Some(v) => Some(fill(&env, v, &ctx).map_err(|e| fail("`user.value`", e))?),
+            None => None,
+        };
+        let user = UserMessage {
+            at: shape.user.at.clone(),
+            action: shape.user.action,
+            value,
+            placeholder: mark,
+        };
+        let body = Json::Object(body);
+        if let Err(why) = user.check(&body) {
+            let msg = format!(
+                "target `{}`: request `{}`: the user's message cannot go at `{}`: {why}",
+                target.name, shape.api, user.at
+            );
+            return Err(Diagnostics(vec![
+                Diagnostic::error(Code::Request, msg).at(&l.path),
+            ]));
+        }
+        let Json::Object(body) = body else {
+            unreachable!("built as an object above")
+        };
+        out.insert(
+            shape.api.clone(),
+            Request {
+                body,
+                user,
+                needs: shape.needs.clone(),
+            },
         );
     }
-    Ok(Some(body))
+    Ok(out)
+}
+
+/// Whether the agent asks for Markdown in its answers: an output format (a
+/// structured one, a section of kind `output_format`, or an unclassified
+/// section whose title speaks of output, format or response) that names
+/// Markdown or is itself laid out in Markdown.
+pub fn answers_in_markdown(agent: &Agent) -> bool {
+    let formats = agent.output_formats.iter().map(|f| f.body.as_str());
+    let sections = agent
+        .sections
+        .iter()
+        .filter(|s| match s.kind {
+            Some(kind) => kind == crate::spec::Kind::OutputFormat,
+            None => {
+                let t = s.title.to_lowercase();
+                t.contains("output") || t.contains("format") || t.contains("response")
+            }
+        })
+        .map(|s| s.body.as_str());
+    formats.chain(sections).any(is_markdown)
+}
+
+fn is_markdown(text: &str) -> bool {
+    if text.to_lowercase().contains("markdown") {
+        return true;
+    }
+    text.lines().map(str::trim_start).any(|l| {
+        l.starts_with("```")
+            || l.starts_with("| ")
+            || l.starts_with("- **")
+            || l.starts_with("* **")
+            || l.starts_with("**")
+            || (l.starts_with('#') && l.trim_start_matches('#').starts_with(' '))
+    })
 }
 
 fn environment() -> Environment<'static> {
@@ -210,5 +298,125 @@ mod tests {
             json,
             serde_json::json!({ "messages": [{ "role": "a", "content": "say {{ x }}\n", "n": 1 }] })
         );
+    }
+
+    #[test]
+    fn the_placeholder_never_occurs_in_the_prompt() {
+        assert_eq!(placeholder("Help."), "{{user_message}}");
+        assert_eq!(placeholder("a {{user_message}} b"), "{{user_message_2}}");
+        assert_eq!(
+            placeholder("{{user_message}} {{user_message_2}}"),
+            "{{user_message_3}}"
+        );
+    }
+
+    #[test]
+    fn the_user_message_goes_where_the_request_says() {
+        use crate::bundle::UserMessage;
+        use crate::target::UserAction;
+        let slot = |at: &str, action, value: Option<Json>| UserMessage {
+            at: at.into(),
+            action,
+            value,
+            placeholder: "{{u}}".into(),
+        };
+        let body = serde_json::json!({ "messages": [{ "role": "system", "content": "P" }], "x": { "y": "P\n\n{{u}}" } });
+        let user = serde_json::json!({ "role": "user", "content": "say {{u}}" });
+        let out = slot("/messages", UserAction::Append, Some(user.clone()))
+            .apply(body.clone(), "hi")
+            .unwrap();
+        assert_eq!(
+            out["messages"][1],
+            serde_json::json!({ "role": "user", "content": "say hi" })
+        );
+        let out = slot("/input", UserAction::Set, Some(Json::from("{{u}}")))
+            .apply(body.clone(), "hi {{u}}")
+            .unwrap();
+        assert_eq!(
+            out["input"], "hi {{u}}",
+            "the user's text is not searched again"
+        );
+        let out = slot("/x/y", UserAction::Replace, None)
+            .apply(body.clone(), "hi")
+            .unwrap();
+        assert_eq!(out["x"]["y"], "P\n\nhi");
+        for (s, want) in [
+            (
+                slot("messages", UserAction::Append, Some(user.clone())),
+                "JSON Pointer",
+            ),
+            (
+                slot("/x", UserAction::Append, Some(user.clone())),
+                "no array",
+            ),
+            (
+                slot("/messages", UserAction::Append, None),
+                "need a `value`",
+            ),
+            (
+                slot("/nope/input", UserAction::Set, Some(user.clone())),
+                "parent",
+            ),
+            (
+                slot("/messages/0/content", UserAction::Replace, None),
+                "exactly once",
+            ),
+            (
+                slot("/x/y", UserAction::Replace, Some(user.clone())),
+                "no `value`",
+            ),
+        ] {
+            let err = s.check(&body).unwrap_err();
+            assert!(err.contains(want), "{}: {err}", s.at);
+        }
+    }
+
+    #[test]
+    fn markdown_answers_are_told_by_the_output_format() {
+        use crate::spec::{OutputFormat, Section};
+        let agent = |formats: &[&str], sections: &[(&str, &str)]| {
+            lower::lower(&crate::spec::Spec {
+                name: "a".into(),
+                output_formats: formats
+                    .iter()
+                    .map(|b| OutputFormat {
+                        name: "f".into(),
+                        body: b.to_string(),
+                    })
+                    .collect(),
+                sections: sections
+                    .iter()
+                    .map(|(t, b)| Section {
+                        title: t.to_string(),
+                        body: b.to_string(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+        };
+        assert!(answers_in_markdown(&agent(&["Reply in Markdown."], &[])));
+        assert!(answers_in_markdown(&agent(&["## Summary\nOne line."], &[])));
+        assert!(answers_in_markdown(&agent(
+            &[],
+            &[("Output Format", "```json\n{}\n```")]
+        )));
+        assert!(answers_in_markdown(&agent(
+            &[],
+            &[("Response", "| a | b |")]
+        )));
+        assert!(!answers_in_markdown(&agent(&["One plain sentence."], &[])));
+        assert!(!answers_in_markdown(&agent(
+            &[],
+            &[("Workflow", "## Step one")]
+        )));
+        let mut classified = agent(&[], &[("Report", "## Findings")]);
+        assert!(!answers_in_markdown(&classified));
+        classified.sections[0].kind = Some(crate::spec::Kind::OutputFormat);
+        assert!(answers_in_markdown(&classified));
+        classified.sections[0].title = "Output Format".into();
+        classified.sections[0].kind = Some(crate::spec::Kind::Workflow);
+        assert!(!answers_in_markdown(&classified));
+        assert!(!answers_in_markdown(&agent(&[], &[])));
     }
 }

@@ -40,6 +40,10 @@ pub struct FileReport {
     pub error: Option<Diagnostic>,
     /// The TOML text (kept for `--stdout`).
     pub toml: Option<String>,
+    /// How many free sections the spec has, and the titles of those that
+    /// `classify` could give no kind.
+    pub sections: usize,
+    pub unclassified: Vec<String>,
 }
 
 impl FileReport {
@@ -53,6 +57,8 @@ impl FileReport {
             warnings: Vec::new(),
             error: Some(error),
             toml: None,
+            sections: 0,
+            unclassified: Vec::new(),
         }
     }
 
@@ -175,6 +181,13 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
         warnings,
         error: None,
         toml: None,
+        sections: spec.sections.len(),
+        unclassified: spec
+            .sections
+            .iter()
+            .filter(|s| s.kind.is_none())
+            .map(|s| s.title.clone())
+            .collect(),
     };
     match write::to_toml(&spec, &path.display().to_string()) {
         Ok(text) => report.toml = Some(text),
@@ -270,19 +283,25 @@ impl FileReport {
             "output": self.output.as_ref().map(|o| o.display().to_string()),
             "warnings": self.warnings.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
             "error": self.error.as_ref().map(Diagnostic::to_json),
+            "sections": self.sections,
+            "unclassified": self.unclassified,
         })
     }
 }
 
-/// Totals over a run: files, imported (incl. unchanged), failed, warnings.
+/// Totals over a run: files, imported (incl. unchanged), failed, warnings, and
+/// the free sections of the files that did not fail (and of those, unclassified).
 pub fn totals(reports: &[FileReport]) -> serde_json::Value {
     let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
+    let ok = || reports.iter().filter(|r| r.status != Status::Failed);
     serde_json::json!({
         "files": reports.len(),
         "imported": count(Status::Imported),
         "unchanged": count(Status::Unchanged),
         "failed": count(Status::Failed),
         "warnings": reports.iter().map(|r| r.warnings.len()).sum::<usize>(),
+        "sections": ok().map(|r| r.sections).sum::<usize>(),
+        "unclassified": ok().map(|r| r.unclassified.len()).sum::<usize>(),
     })
 }
 

@@ -8,11 +8,13 @@
 //! Steps: clean the text (BOM, CRLF) → find and read the frontmatter
 //! (`frontmatter`, tolerant) → metadata and `[extra]` (`meta`) → the body, as the
 //! XML v2.0 form (`xml`) or as Markdown (`markdown`, which lifts agentc's own
-//! canonical headings back into fields via `lift`) → the description (a derived
+//! canonical headings back into fields via `lift`) → each free section's kind
+//! (`classify`, from its heading or content) → the description (a derived
 //! one is stored as absent, so round trips are exact). `write` turns a spec into
 //! TOML a person can edit; `batch` imports many files (the only I/O here).
 
 pub mod batch;
+pub mod classify;
 pub mod frontmatter;
 pub mod lift;
 pub mod markdown;
@@ -150,6 +152,9 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
             Form::Markdown
         }
     };
+    for s in &mut spec.sections {
+        s.kind = classify::classify(&s.title, &s.body);
+    }
     warn_control_chars(&source, &mut ctx);
     spec.description = decide_description(description, &spec, &mut ctx);
     Ok(Imported {
@@ -281,5 +286,31 @@ fn decide_description(given: Option<String>, spec: &Spec, ctx: &mut Ctx) -> Opti
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Classifying keeps every section's title and text as written and in order.
+    #[test]
+    fn kinds_leave_titles_bodies_and_order_alone() {
+        let body = "You are x.\n\n## Output\n\nA **table**.\n\n## Miscellany\n\nwords\n\n## Capabilities\n\n- a\n";
+        let i = import(Path::new("x.md"), body).expect("imports");
+        let got: Vec<(&str, Option<&str>, &str)> = i
+            .spec
+            .sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.kind.map(|k| k.name()), s.body.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Output", Some("output_format"), "A **table**."),
+                ("Miscellany", None, "words"),
+                ("Capabilities", Some("expertise"), "- a"),
+            ]
+        );
     }
 }

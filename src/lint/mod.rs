@@ -344,18 +344,32 @@ fn check_names(c: &mut Ctx) {
             &format!("rename the file to `{name}.toml`, or the agent to `{stem}`"),
         );
     }
-    let titles: Vec<String> = c.spec().sections.iter().map(|s| s.title.clone()).collect();
-    for (i, title) in titles.iter().enumerate() {
-        let field = match crate::spec::Field::of_heading(title) {
+    let titles: Vec<(String, Option<crate::spec::Kind>)> = c
+        .spec()
+        .sections
+        .iter()
+        .map(|s| (s.title.clone(), s.kind))
+        .collect();
+    for (i, (title, kind)) in titles.iter().enumerate() {
+        let field = crate::spec::Field::of_heading(title);
+        let key = match field {
             Some(f) => Some(f.key()),
             None => title.trim().eq_ignore_ascii_case("role").then_some("role"),
         };
-        if let Some(field) = field {
+        if let Some(key) = key {
+            // Kind-aware help: a section can keep its free form and still say
+            // what it is, under a title the importer will not lift.
+            let help = match field.map(|f| f.kind()).filter(|k| Some(*k) != *kind) {
+                Some(k) => format!(
+                    "move its content into `{key}`, or retitle the section and give it `kind = \"{k}\"`"
+                ),
+                None => format!("move its content into `{key}`, or retitle the section"),
+            };
             c.report(
                 Code::SectionRepeatsField,
                 &[Key::K("sections"), Key::I(i), Key::K("title")],
-                format!("section `{title}` repeats the structured field `{field}`"),
-                &format!("move its content into `{field}`, or retitle the section"),
+                format!("section `{title}` repeats the structured field `{key}`"),
+                &help,
             );
         }
     }
@@ -400,6 +414,25 @@ mod tests {
         let want: Vec<(String, Option<(usize, usize)>)> =
             want.iter().map(|(c, l)| (c.to_string(), *l)).collect();
         assert_eq!(found, want);
+    }
+
+    #[test]
+    fn a_section_titled_like_a_field_is_told_about_kinds() {
+        let help = |kind: &str| {
+            let text = format!("name = \"a\"\n[[sections]]\ntitle = \"Examples\"\n{kind}");
+            let d = lint_str(Path::new("a.toml"), &text, &[]);
+            let d = d
+                .iter()
+                .find(|d| d.code == "section-repeats-field")
+                .cloned();
+            d.and_then(|d| d.help).unwrap_or_default()
+        };
+        assert!(
+            help("").ends_with("or retitle the section and give it `kind = \"examples\"`"),
+            "{}",
+            help("")
+        );
+        assert!(help("kind = \"examples\"\n").ends_with("or retitle the section"));
     }
 
     #[test]

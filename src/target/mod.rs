@@ -93,6 +93,10 @@ pub struct Target {
     /// the first whose `when` holds); none: the bundle carries no `request`.
     #[serde(default)]
     pub request: Vec<RequestShape>,
+    /// Values every request shape's templates may use, each a minijinja
+    /// expression over `model`, `options`, `agent` and `target`.
+    #[serde(default)]
+    pub request_vars: BTreeMap<String, String>,
     /// Where the definition came from (built-in or a project file).
     #[serde(skip)]
     pub origin: Origin,
@@ -280,10 +284,15 @@ pub struct ModelMap {
 }
 
 /// One shape of a provider request, as data: `body` is a table whose strings are
-/// minijinja templates over `prompt`, `model`, `options`, `agent` and `target`.
+/// minijinja templates over `prompt`, `model`, `options`, `agent`, `target`,
+/// `user` (the placeholder of the user's message) and the target's `request_vars`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestShape {
+    /// The provider API the body is for (`openai.chat`, `anthropic.messages`, …):
+    /// the request's key in the bundle. Of the shapes of one API, the first whose
+    /// `when` holds is taken.
+    pub api: String,
     /// A minijinja expression; the shape applies when it is true (absent: always).
     #[serde(default)]
     pub when: Option<String>,
@@ -294,7 +303,39 @@ pub struct RequestShape {
     /// for the bare prompt rather than a chat-template wrapper).
     #[serde(default)]
     pub options: Table,
+    /// What the app must add before sending (`model`, `max_tokens`).
+    #[serde(default)]
+    pub needs: Vec<String>,
     pub body: Table,
+    /// Where the user's message goes.
+    pub user: UserSlot,
+}
+
+/// Where the app puts the user's message in a request body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSlot {
+    /// A JSON Pointer (RFC 6901) into the body.
+    pub at: String,
+    pub action: UserAction,
+    /// For `append` and `set`: the value to put there (templates, as in `body`;
+    /// `{{ user }}` is the placeholder the app replaces with the user's text).
+    #[serde(default)]
+    pub value: Option<toml::Value>,
+}
+
+/// How the user's message is put at a [`UserSlot`]'s place.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum UserAction {
+    /// Append `value` to the array at `at`.
+    Append,
+    /// Set the key at `at` to `value`.
+    Set,
+    /// Replace the placeholder in the string at `at` by the user's text.
+    Replace,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -477,8 +477,8 @@ fn check_bundle_rejects_corrupt_truncated_and_foreign_files() {
         ),
         (
             "future.json",
-            b"{\"bundle_version\": 3}".to_vec(),
-            "unsupported `bundle_version` 3",
+            b"{\"bundle_version\": 4}".to_vec(),
+            "unsupported `bundle_version` 4",
         ),
         ("text.json", b"hello".to_vec(), "invalid JSON"),
         ("binary.json", vec![0xff, 0xfe, 0], "not UTF-8"),
@@ -645,7 +645,7 @@ fn version_1_bundles_are_rejected_with_a_clear_error() {
     assert_eq!(Some(out.code), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("unsupported `bundle_version` 1: this agentc reads version 2")
+        err.contains("unsupported `bundle_version` 1: this agentc reads version 3")
             && err.contains("run `agentc bundle`"),
         "{err}"
     );
@@ -669,7 +669,7 @@ fn version_1_bundles_are_rejected_with_a_clear_error() {
             program_stderr(&out)
         );
         assert!(
-            program_stderr(&out).contains("version 2"),
+            program_stderr(&out).contains("version 3"),
             "{script}: {}",
             program_stderr(&out)
         );
@@ -689,15 +689,55 @@ fn request_of(model: Option<&str>, target: &str, config: &str, over: &str) -> Va
     );
     ok(&p, &["bundle", "-t", target, "-o", "b.json"]);
     let entry = json(&p, "b.json")["agents"]["a"]["targets"][target].clone();
-    assert!(entry["request"].is_object(), "{target}: {entry}");
+    assert!(entry["requests"].is_object(), "{target}: {entry}");
     entry
+}
+
+/// The user's message placed where the request says (as the example loaders do).
+fn with_user(request: &Value, text: &str) -> Value {
+    let mut body = request["body"].clone();
+    let user = &request["user"];
+    let at = user["at"].as_str().unwrap();
+    let mark = user["placeholder"].as_str().unwrap();
+    fn fill(v: &Value, mark: &str, text: &str) -> Value {
+        match v {
+            Value::String(s) => Value::from(s.replace(mark, text)),
+            Value::Array(a) => a.iter().map(|v| fill(v, mark, text)).collect(),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), fill(v, mark, text)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let fill = |v: &Value| fill(v, mark, text);
+    match user["action"].as_str().unwrap() {
+        "append" => body
+            .pointer_mut(at)
+            .unwrap()
+            .as_array_mut()
+            .unwrap()
+            .push(fill(&user["value"])),
+        "set" => {
+            let (parent, key) = at.rsplit_once('/').unwrap();
+            body.pointer_mut(parent).unwrap()[key] = fill(&user["value"]);
+        }
+        "replace" => {
+            let s = body.pointer_mut(at).unwrap();
+            assert_eq!(s.as_str().unwrap().matches(mark).count(), 1);
+            *s = Value::from(s.as_str().unwrap().replace(mark, text));
+        }
+        other => panic!("unknown action {other}"),
+    }
+    body
 }
 
 #[test]
 fn requests_place_the_prompt_where_each_provider_takes_it() {
-    let role = |model, config| {
-        request_of(model, "gpt", config, "")["request"]["messages"][0]["role"].clone()
-    };
+    let chat =
+        |model, config| request_of(model, "gpt", config, "")["requests"]["openai.chat"].clone();
+    let role = |model, config| chat(model, config)["body"]["messages"][0]["role"].clone();
     for (model, want) in [
         (None, "developer"),
         (Some("powerful"), "developer"),
@@ -721,31 +761,105 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
         "developer"
     );
 
+    // Chat Completions and Responses, each saying where the user's message goes.
     let e = request_of(None, "gpt", "", "");
-    assert_eq!(e["request"]["messages"][0]["content"], e["content"]);
+    let r = &e["requests"];
+    assert_eq!(
+        r.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["openai.chat", "openai.responses"]
+    );
+    assert_eq!(
+        r["openai.chat"]["body"]["messages"][0]["content"],
+        e["content"]
+    );
     assert!(
         e["content"].as_str().unwrap().contains("{{ x }}"),
         "prompt text is data, not a template"
     );
-    let e = request_of(None, "gemini", "", "");
     assert_eq!(
-        e["request"],
-        serde_json::json!({ "system_instruction": { "parts": [{ "text": e["content"] }] } })
+        with_user(&r["openai.chat"], "Hi {{ y }}")["messages"][1],
+        serde_json::json!({ "role": "user", "content": "Hi {{ y }}" })
+    );
+    assert_eq!(r["openai.chat"]["needs"], serde_json::json!(["model"]));
+    assert_eq!(
+        with_user(&r["openai.responses"], "Hi"),
+        serde_json::json!({ "instructions": e["content"], "input": "Hi" })
+    );
+
+    // A developer message of an agent that answers in Markdown opens with
+    // `Formatting re-enabled`; a system message never does.
+    let md = "[[output_formats]]\nname = \"r\"\nbody = \"## Summary\\n- item\"\n";
+    for (model, first) in [(None, true), (Some("gpt-4o"), false)] {
+        let e = request_of(model, "gpt", "", md);
+        let content = e["content"].as_str().unwrap();
+        for (api, pointer) in [
+            ("openai.chat", "/messages/0/content"),
+            ("openai.responses", "/instructions"),
+        ] {
+            let sent = e["requests"][api]["body"]
+                .pointer(pointer)
+                .unwrap()
+                .as_str()
+                .unwrap();
+            let want = if first {
+                format!("Formatting re-enabled\n{content}")
+            } else {
+                content.to_string()
+            };
+            assert_eq!(sent, want, "{model:?} {api}");
+        }
+    }
+
+    let e = request_of(None, "gemini", "", "");
+    let r = &e["requests"]["gemini.generate_content"];
+    assert_eq!(
+        with_user(r, "Hi"),
+        serde_json::json!({
+            "system_instruction": { "parts": [{ "text": e["content"] }] },
+            "contents": [{ "role": "user", "parts": [{ "text": "Hi" }] }],
+        })
     );
     let e = request_of(None, "deepseek", "", "");
     assert_eq!(
-        e["request"],
-        serde_json::json!({ "messages": [{ "role": "system", "content": e["content"] }] })
+        with_user(&e["requests"]["openai.chat"], "Hi"),
+        serde_json::json!({ "messages": [
+            { "role": "system", "content": e["content"] },
+            { "role": "user", "content": "Hi" },
+        ] })
     );
+    // R1: no system prompt; the instructions open the user turn, the user's
+    // request goes where the placeholder marks it, with R1's sampling.
     let e = request_of(
         None,
         "deepseek",
         "[target.deepseek]\nsystem_prompt = false\n",
         "",
     );
+    let r = &e["requests"]["openai.chat"];
+    assert_eq!(r["user"]["action"], "replace");
+    let content = e["content"].as_str().unwrap();
     assert_eq!(
-        e["request"],
-        serde_json::json!({ "user_prefix": e["content"] })
+        with_user(r, "Hi"),
+        serde_json::json!({
+            "messages": [{ "role": "user", "content": format!("{content}\n\nHi") }],
+            "temperature": 0.6,
+            "top_p": 0.95,
+        })
+    );
+    // A prompt that holds the placeholder gets another one.
+    let e = request_of(
+        None,
+        "deepseek",
+        "[target.deepseek]\nsystem_prompt = false\n",
+        "[[sections]]\ntitle = \"Odd\"\nbody = \"Say {{user_message}}.\"\n",
+    );
+    let r = &e["requests"]["openai.chat"];
+    assert_eq!(r["user"]["placeholder"], "{{user_message_2}}");
+    let sent = with_user(r, "Hi");
+    let sent = sent["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        sent.contains("Say {{user_message}}.") && sent.ends_with("\n\nHi"),
+        "{sent}"
     );
 
     // Ollama gets the bare prompt, whatever wrapper the file has.
@@ -757,17 +871,45 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
         let e = request_of(None, "llama", config, over);
         assert_ne!(e["content"], bare, "{config}{over}");
         assert_eq!(
-            e["request"],
-            serde_json::json!({ "messages": [{ "role": "system", "content": bare }] })
+            e["requests"]["ollama.chat"]["body"],
+            serde_json::json!({ "messages": [{ "role": "system", "content": bare }], "stream": false })
         );
     }
 
-    // Anthropic gets the XML body, without the YAML frontmatter.
-    let e = request_of(Some("sonnet"), "xml", "", "");
-    let system = e["request"]["system"].as_str().unwrap();
+    // Anthropic gets the XML body, without the YAML frontmatter, and the strict
+    // form's request the same unescaped body, not its XML document.
+    let e = request_of(
+        Some("sonnet"),
+        "xml",
+        "",
+        "[[sections]]\ntitle = \"Rules\"\nbody = \"Use a < b & c.\"\n",
+    );
+    let r = &e["requests"]["anthropic.messages"];
+    let system = r["body"]["system"].as_str().unwrap();
     assert!(e["content"].as_str().unwrap().starts_with("---\n"));
     assert!(system.starts_with("<role>"), "{system}");
     assert!(e["content"].as_str().unwrap().ends_with(system));
+    assert_eq!(r["needs"], serde_json::json!(["model", "max_tokens"]));
+    assert_eq!(
+        with_user(r, "Hi")["messages"],
+        serde_json::json!([{ "role": "user", "content": "Hi" }])
+    );
+    let strict = request_of(
+        Some("sonnet"),
+        "xml",
+        "[target.xml]\nstrict = true\n",
+        "[[sections]]\ntitle = \"Rules\"\nbody = \"Use a < b & c.\"\n",
+    );
+    let content = strict["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("<?xml") && content.contains("a &lt; b &amp; c"),
+        "{content}"
+    );
+    assert_eq!(
+        strict["requests"]["anthropic.messages"]["body"]["system"],
+        system
+    );
+    assert!(system.contains("a < b & c"), "{system}");
 
     // A project target declares its own request shape as data.
     let p = Test::new();
@@ -775,13 +917,31 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     p.write(
         "targets/ollama-generate.toml",
         "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
-         [[request]]\nbody = { model = \"{{ options.ollama_model }}\", system = \"{{ prompt }}\", stream = false }\n",
+         [[request]]\napi = \"ollama.generate\"\n\
+         body = { model = \"{{ options.ollama_model }}\", system = \"{{ prompt }}\", stream = false }\n\
+         user = { at = \"/prompt\", action = \"set\", value = \"{{ user }}\" }\n",
     );
     ok(&p, &["bundle", "-t", "ollama-generate", "-o", "b.json"]);
     let e = &json(&p, "b.json")["agents"]["a"]["targets"]["ollama-generate"];
     assert_eq!(
-        e["request"],
-        serde_json::json!({ "model": "llama3.3", "system": e["content"], "stream": false })
+        with_user(&e["requests"]["ollama.generate"], "Hi"),
+        serde_json::json!({ "model": "llama3.3", "system": e["content"], "stream": false, "prompt": "Hi" })
+    );
+    // One whose user message has no place in its body is an error.
+    p.write(
+        "targets/ollama-generate.toml",
+        "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
+         [[request]]\napi = \"ollama.generate\"\nbody = { system = \"{{ prompt }}\" }\n\
+         user = { at = \"/messages\", action = \"append\", value = \"{{ user }}\" }\n",
+    );
+    let err = p
+        .run_args(["bundle", "-t", "ollama-generate", "-o", "c.json"])
+        .status(1)
+        .stderr
+        .clone();
+    assert!(
+        err.contains("the user's message cannot go at `/messages`: there is no array there"),
+        "{err}"
     );
 
     // File targets carry no request.
@@ -790,7 +950,7 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     ok(&p, &["bundle", "-t", "claude", "-o", "b.json"]);
     assert!(
         json(&p, "b.json")["agents"]["a"]["targets"]["claude"]
-            .get("request")
+            .get("requests")
             .is_none()
     );
 }
@@ -843,13 +1003,19 @@ fn python_example_prints_the_request_with_the_rendered_prompt() {
     let script = repo().join("examples/bundle-app/load.py");
     for name in FORMATS {
         ok(&p, &["bundle", "-o", name]);
-        for (target, pointer) in [
-            ("gpt", "/messages/0/content"),
-            ("gemini", "/system_instruction/parts/0/text"),
+        for (target, api, pointer) in [
+            ("gpt", "openai.chat", "/messages/0/content"),
+            ("gpt", "openai.responses", "/instructions"),
+            (
+                "gemini",
+                "gemini.generate_content",
+                "/system_instruction/parts/0/text",
+            ),
         ] {
             let out = p
                 .program(python)
                 .arg(&script)
+                .args(["--api", api, "--user", "Review {{user_message}} $1"])
                 .args([name, "code-reviewer", target])
                 .output()
                 .unwrap();
@@ -868,7 +1034,13 @@ fn python_example_prints_the_request_with_the_rendered_prompt() {
                 Some(built.as_str()),
                 "{name} {target}"
             );
-            if target == "gpt" {
+            let user = match api {
+                "openai.chat" => &request["messages"][1]["content"],
+                "openai.responses" => &request["input"],
+                _ => &request["contents"][0]["parts"][0]["text"],
+            };
+            assert_eq!(user, "Review {{user_message}} $1", "{name} {api}");
+            if api == "openai.chat" {
                 assert_eq!(request["messages"][0]["role"], "developer");
             }
         }
@@ -946,6 +1118,7 @@ fn javascript_example_prints_the_same_request() {
         let node = p
             .program("node")
             .arg(&script)
+            .args(["--user", "Notes for {{user_message}} $&"])
             .args([name, "release-notes-writer", "deepseek"])
             .output()
             .unwrap();
@@ -957,8 +1130,10 @@ fn javascript_example_prints_the_same_request() {
         );
         let request: Value = serde_json::from_slice(&node.stdout).unwrap();
         let bundle = json(&p, "b.json");
+        let want = &bundle["agents"]["release-notes-writer"]["targets"]["deepseek"]["requests"]["openai.chat"];
         assert_eq!(
-            request, bundle["agents"]["release-notes-writer"]["targets"]["deepseek"]["request"],
+            request,
+            with_user(want, "Notes for {{user_message}} $&"),
             "{name}"
         );
     }
@@ -1050,5 +1225,96 @@ fn check_bundle_names_an_archive_file_that_differs_from_its_manifest() {
     assert_eq!(
         stdout.trim(),
         "stale   `code-reviewer` × `gpt` (changed: archive file)"
+    );
+}
+
+/// The Python that has the official SDKs: `AGENTC_SDK_PYTHON` (`.ci/run` sets it
+/// to its virtual environment's) or `python3`; `None` when they are not
+/// installed, which fails under `CI`.
+fn sdk_python() -> Option<String> {
+    let python = std::env::var("AGENTC_SDK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let found = Command::new(&python)
+        .args(["-c", "import openai, anthropic, google.genai, ollama"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(python);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty());
+    assert!(
+        !ci,
+        "CI is set but `{python}` lacks the official SDKs: run .ci/run, or \
+         pip install -r examples/bundle-app/requirements.txt and set AGENTC_SDK_PYTHON"
+    );
+    eprintln!("note: the official Python SDKs are not installed; skipping sdk_check.py");
+    None
+}
+
+/// Every request of a bundle goes through the official Python SDKs (openai,
+/// anthropic, google-genai, ollama) to a loopback server and arrives as the
+/// bundle says; a body an SDK refuses fails the script.
+#[test]
+fn sdk_script_sends_every_request_through_the_official_sdks() {
+    let Some(python) = sdk_python() else {
+        return;
+    };
+    let script = repo().join("examples/bundle-app/sdk_check.py");
+    let p = sample();
+    for config in [
+        "sources = [\"agents\"]\n",
+        "sources = [\"agents\"]\n[target.xml]\nstrict = true\n[target.deepseek]\nsystem_prompt = false\n[target.gpt]\nmessage_role = \"system\"\n",
+    ] {
+        p.write("agentc.toml", config);
+        ok(&p, &["bundle", "-o", "b.json"]);
+        let bundle = json(&p, "b.json");
+        let count: usize = bundle["agents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|a| a["targets"].as_object().unwrap().values())
+            .filter_map(|t| t.get("requests").and_then(Value::as_object))
+            .map(|r| r.len())
+            .sum();
+        assert!(count >= 18, "{count} requests");
+        let out = p
+            .program(&python)
+            .arg(&script)
+            .arg("b.json")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{config}{stdout}{}",
+            program_stderr(&out)
+        );
+        assert!(
+            stdout.contains(&format!(
+                "{count}/{count} requests arrived as the bundle says"
+            )),
+            "{stdout}"
+        );
+    }
+    // A body the SDK does not take is a failure, named.
+    p.write("agentc.toml", "sources = [\"agents\"]\n");
+    p.write(
+        "targets/gpt.toml",
+        "checked_against = \"this project\"\n\n[[request]]\napi = \"openai.chat\"\nneeds = [\"model\"]\n\
+         body = { messages = [{ role = \"system\", content = \"{{ prompt }}\" }], bogus_key = 1 }\n\
+         user = { at = \"/messages\", action = \"append\", value = { role = \"user\", content = \"{{ user }}\" } }\n",
+    );
+    ok(&p, &["bundle", "-t", "gpt", "-o", "bad.json"]);
+    let out = p
+        .program(&python)
+        .arg(&script)
+        .arg("bad.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", program_stderr(&out));
+    let err = program_stderr(&out);
+    assert!(
+        err.contains("FAIL code-reviewer × gpt × openai.chat") && err.contains("bogus_key"),
+        "{err}"
     );
 }

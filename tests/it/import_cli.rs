@@ -132,3 +132,49 @@ fn specs_go_to_the_projects_first_source_folder() {
     assert_eq!(out.code, 0, "{}", out.stderr.clone());
     assert!(d.path("specs/good.toml").is_file());
 }
+
+/// Import gives sections their kinds, writes them into the spec, and reports
+/// the sections it could not classify: counted in the summary, listed with -v
+/// and in the JSON report.
+#[test]
+fn import_reports_sections_with_no_kind() {
+    let d = Test::new();
+    d.write(
+        "a.md",
+        b"---\nname: a\ndescription: A.\n---\n\nYou are a.\n\n## Capabilities\n\n- x\n\n## Miscellany\n\nSome words.\n\n## Overview\n\n1. one\n2. two\n3. three\n",
+    );
+    let out = d.run_args(["import", "a.md", "--stdout"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("title = \"Capabilities\"\nkind = \"expertise\"\n")
+            && out.stdout.contains("title = \"Miscellany\"\nbody")
+            && out
+                .stdout
+                .contains("title = \"Overview\"\nkind = \"workflow\"\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("; 2 of 3 sections classified, 1 with no kind (-v lists them)"),
+        "{}",
+        out.stderr
+    );
+    let verbose = d.run_args(["import", "a.md", "--stdout", "-v"]);
+    assert!(
+        verbose
+            .stderr
+            .contains("1 of 3 sections with no kind: \"Miscellany\""),
+        "{}",
+        verbose.stderr
+    );
+    let json = d.run_args(["import", "a.md", "--stdout", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(json.stderr.trim()).expect("JSON");
+    assert_eq!(v["files"][0]["sections"], 3);
+    assert_eq!(
+        v["files"][0]["unclassified"],
+        serde_json::json!(["Miscellany"])
+    );
+    assert_eq!(v["totals"]["unclassified"], 1);
+}

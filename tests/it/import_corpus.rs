@@ -4,6 +4,10 @@
 //! every frontmatter key and value is kept, with no exemption. Values Claude Code's
 //! docs do not list (a model such as `fable`, a colour such as `magenta`) are kept as
 //! written with a translation warning; those warnings are counted.
+//!
+//! It also measures the classifier: the share of the imported body (role and
+//! free sections, in characters) that sits in a section with a kind must be at
+//! least 90%.
 
 use std::collections::BTreeMap;
 
@@ -51,6 +55,11 @@ fn corpus_imports_and_round_trips_through_claude() {
     let mut translation: BTreeMap<String, usize> = BTreeMap::new();
     let (mut imported, mut with_warnings, mut lifted, mut sections) = (0, 0, 0, 0);
     let mut failures = Vec::new();
+    // Characters of body (role + sections) and of sections with a kind;
+    // the heaviest unclassified headings, for the report.
+    let (mut body_chars, mut classified_chars) = (0usize, 0usize);
+    let mut unclassified: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for path in &files {
         let original = std::fs::read_to_string(path).expect("corpus file is UTF-8");
         let i = match agentc::import::import(path, &original) {
@@ -66,6 +75,18 @@ fn corpus_imports_and_round_trips_through_claude() {
             *warnings.entry(w.code.as_str()).or_default() += 1;
         }
         sections += i.spec.sections.len();
+        body_chars += i.spec.role.as_deref().map_or(0, |r| r.chars().count());
+        for sec in &i.spec.sections {
+            let n = sec.title.chars().count() + sec.body.chars().count();
+            body_chars += n;
+            match sec.kind {
+                Some(k) => {
+                    classified_chars += n;
+                    *by_kind.entry(k.name()).or_default() += 1;
+                }
+                None => *unclassified.entry(sec.title.to_lowercase()).or_default() += n,
+            }
+        }
         lifted += usize::from(agentc::lower::lower(&i.spec).is_structured());
         let (rendered, drops) = render(&i.spec, "claude");
         let again = agentc::import::import(path, &rendered)
@@ -113,7 +134,23 @@ fn corpus_imports_and_round_trips_through_claude() {
     );
     eprintln!("corpus warnings by kind: {warnings:?}");
     eprintln!("corpus translation warnings (claude): {translation:?}");
+    let share = classified_chars as f64 * 100.0 / body_chars.max(1) as f64;
+    eprintln!(
+        "corpus classified: {classified_chars} of {body_chars} body characters ({share:.1}%) in a section with a kind"
+    );
+    eprintln!("corpus sections by kind: {by_kind:?}");
+    let mut heaviest: Vec<(&String, &usize)> = unclassified.iter().collect();
+    heaviest.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    eprintln!(
+        "corpus unclassified ({} headings), heaviest: {:?}",
+        unclassified.len(),
+        &heaviest[..heaviest.len().min(20)]
+    );
     assert_eq!(files.len(), 202, "the corpus holds 202 agent files");
+    assert!(
+        share >= 90.0,
+        "only {share:.1}% of the corpus body is in a classified section"
+    );
     assert!(
         failures.is_empty(),
         "{} problems:\n{}",

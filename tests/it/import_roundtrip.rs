@@ -272,9 +272,11 @@ fn spec() -> impl Strategy<Value = Spec> {
             sections: r
                 .0
                 .into_iter()
+                // The kind is what import gives the section (the claude and
+                // xml forms do not carry it).
                 .map(|(title, body)| Section {
+                    kind: agentc::import::classify::classify(&title, &body),
                     title,
-                    kind: None,
                     body,
                 })
                 .collect(),

@@ -60,6 +60,16 @@ pub fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
             // In CI the warnings stay, under the file they are about.
             eprintln!("{}", r.line());
         }
+        if ui.global.verbose && !r.unclassified.is_empty() {
+            let titles: Vec<String> = r.unclassified.iter().map(|t| format!("{t:?}")).collect();
+            eprintln!(
+                "  {} of {} section{} with no kind: {}",
+                r.unclassified.len(),
+                r.sections,
+                plural(r.sections),
+                titles.join(", ")
+            );
+        }
         if ui.global.verbose {
             ui.diagnostics(&Diagnostics(r.warnings.clone()));
         } else if !ui.global.quiet {
@@ -74,15 +84,32 @@ pub fn import(ui: &Ui, cwd: &Path, args: &ImportArgs) -> Result<Exit> {
         }
     }
     let t = batch::totals(&reports);
+    let n = |key: &str| t[key].as_u64().unwrap_or(0) as usize;
+    // Sections no heading rule or content shape could give a kind: counted
+    // here, listed per file with -v (templates still render them, in place).
+    let kinds = match (n("sections"), n("unclassified")) {
+        (0, _) => String::new(),
+        (all, 0) => format!("; {all} section{} classified", plural(all)),
+        (all, none) => format!(
+            "; {} of {all} section{} classified, {none} with no kind{}",
+            all - none,
+            plural(all),
+            if ui.global.verbose {
+                ""
+            } else {
+                " (-v lists them)"
+            }
+        ),
+    };
     ui.summary(&format!(
-        "{} file{}: {} imported, {} unchanged, {} failed, {} warning{}",
+        "{} file{}: {} imported, {} unchanged, {} failed, {} warning{}{kinds}",
         t["files"],
         plural(reports.len()),
         t["imported"],
         t["unchanged"],
         t["failed"],
         t["warnings"],
-        plural(t["warnings"].as_u64().unwrap_or(0) as usize)
+        plural(n("warnings"))
     ));
     Ok(if failed { 1 } else { 0 })
 }
