@@ -48,6 +48,14 @@ fn every_command_ends_with_a_one_line_summary() {
         "{} built-in templates; ",
         agentc::render::builtin_templates().len()
     );
+    let (n, files) = (targets::count(), targets::files(2));
+    let build = format!("built 2 agents × {n} targets into dist: {files} written");
+    let check = format!("{files} files up to date in dist");
+    let stats = format!("measured 2 agents × {n} targets: {files} files, ");
+    let bundle = format!(
+        "bundled 2 agents × {n} targets ({} prompts) into agentc-bundle.json",
+        2 * n
+    );
     let cases: &[(&[&str], &str)] = &[
         (
             &["init"],
@@ -57,17 +65,11 @@ fn every_command_ends_with_a_one_line_summary() {
             &["new", "reviewer"],
             "created agents/reviewer.toml; edit it, then run `agentc build`",
         ),
-        (
-            &["build"],
-            "built 2 agents × 14 targets into dist: 27 written",
-        ),
-        (&["check"], "27 files up to date in dist"),
+        (&["build"], &build),
+        (&["check"], &check),
         (&["lint"], "linted 2 specs: "),
-        (&["stats"], "measured 2 agents × 14 targets: 27 files, "),
-        (
-            &["bundle"],
-            "bundled 2 agents × 14 targets (28 prompts) into agentc-bundle.json",
-        ),
+        (&["stats"], &stats),
+        (&["bundle"], &bundle),
         (
             &["check", "--bundle", "agentc-bundle.json"],
             "bundle agentc-bundle.json matches the sources",
