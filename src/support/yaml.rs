@@ -84,6 +84,16 @@ pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, Str
             (FieldStyle::Version, Value::String(s)) if is_version_number(s) => {
                 Some(format!("{}: {s}\n", plain_key(key)?))
             }
+            // Claude Code (and loaders like it) ends the frontmatter at the first
+            // `---` anywhere, even inside a quoted value: a value holding one is
+            // written as double-quoted flow YAML with no three dashes in a row.
+            _ if has_dashes(value) || key.contains("---") => {
+                let key = match key.contains("---") {
+                    true => dashless(&Value::String(key.clone()))?,
+                    false => plain_key(key)?,
+                };
+                Some(format!("{key}: {}\n", dashless(value)?))
+            }
             // A literal `\n` reads, by the habit of hand-written agent files, as a
             // line break (the importer follows that habit): write its backslash as
             // an escape that does not show `\n`.
@@ -330,6 +340,53 @@ fn is_plain_key(s: &str) -> bool {
         && !s.starts_with('-')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Whether a string in `value` holds three dashes in a row.
+fn has_dashes(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("---"),
+        Value::Array(items) => items.iter().any(has_dashes),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains("---") || has_dashes(v)),
+        _ => false,
+    }
+}
+
+/// `value` as flow YAML (double-quoted strings, `[…]`, `{…}`) in which no two
+/// dashes follow each other: each dash after a dash is the escape `\x2D`, so
+/// the text never holds `---` while YAML reads the same value.
+fn dashless(value: &Value) -> Result<String, String> {
+    Ok(match value {
+        Value::String(s) => {
+            let quoted = backslash_n_escaped(s)?;
+            let mut out = String::with_capacity(quoted.len() + 8);
+            let mut after_dash = false;
+            for c in quoted.chars() {
+                match c {
+                    '-' if after_dash => out.push_str("\\x2D"),
+                    _ => out.push(c),
+                }
+                after_dash = c == '-';
+            }
+            out
+        }
+        Value::Array(items) => {
+            let items = items.iter().map(dashless).collect::<Result<Vec<_>, _>>()?;
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let mut pairs = Vec::new();
+            for (k, v) in map {
+                pairs.push(format!(
+                    "{}: {}",
+                    dashless(&Value::String(k.clone()))?,
+                    dashless(v)?
+                ));
+            }
+            format!("{{{}}}", pairs.join(", "))
+        }
+        other => serde_json::to_string(other).map_err(|e| e.to_string())?,
+    })
 }
 
 fn flush_block(block: &mut serde_json::Map<String, Value>, out: &mut String) -> Result<(), String> {
@@ -602,5 +659,30 @@ mod tests {
         assert!(!reads_as_non_string("Zero") && reads_as_non_string("true"));
         let bad = vec![("a: b".to_string(), json!("x"), FieldStyle::Block)];
         assert!(plain_fields(bad).is_err());
+    }
+
+    #[test]
+    fn no_value_or_key_writes_three_dashes() {
+        for value in [
+            json!("---"),
+            json!("Use it when a --- b"),
+            json!("a ----- b\\n c"),
+            json!(["x", "--- y"]),
+            json!({ "k---": "v", "w": ["----"] }),
+        ] {
+            let fields = vec![("d".to_string(), value.clone(), FieldStyle::Block)];
+            let text = frontmatter(&fields).unwrap();
+            assert!(!text.contains("---"), "{text}");
+            assert_eq!(parse(&text).unwrap()["d"], value, "{text}");
+        }
+        let fields = vec![("a---b".to_string(), json!("x"), FieldStyle::Block)];
+        let text = frontmatter(&fields).unwrap();
+        assert!(!text.contains("---"), "{text}");
+        assert_eq!(parse(&text).unwrap()["a---b"], "x", "{text}");
+        let fields = vec![("d".to_string(), json!("---"), FieldStyle::Block)];
+        assert_eq!(frontmatter(&fields).unwrap(), "d: \"-\\x2D\\x2D\"\n");
+        // Two dashes stay as written.
+        let fields = vec![("d".to_string(), json!("run --verbose"), FieldStyle::Block)];
+        assert_eq!(frontmatter(&fields).unwrap(), "d: run --verbose\n");
     }
 }
