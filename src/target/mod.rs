@@ -103,6 +103,11 @@ pub struct Target {
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
     #[serde(default)]
     pub options: Table,
+    /// Whether the file ends with a newline: a minijinja expression over
+    /// `options` (absent: always). A chat-template turn ends at its end-of-turn
+    /// token, with nothing after it (`llama` with `wrap = "llama3"`).
+    #[serde(default)]
+    pub final_newline: Option<String>,
     /// How a bundle places the prompt in this provider's API request (`[[request]]`,
     /// the first whose `when` holds); none: the bundle carries no `request`.
     #[serde(default)]

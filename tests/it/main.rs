@@ -14,6 +14,7 @@ mod cli;
 mod content_safety;
 mod custom_target;
 mod examples;
+mod families;
 mod faults;
 mod fuzz_regressions;
 mod golden;
