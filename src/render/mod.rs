@@ -295,11 +295,7 @@ impl Renderer {
             .render(ctx)
             .map_err(|e| self.template_error(target, "path", e))?;
         let rel = PathBuf::from(rendered.trim());
-        let escapes = rel.as_os_str().is_empty()
-            || rel
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
-        if escapes {
+        if escapes(&rel) {
             let key = match layout {
                 Layout::Dist => "path",
                 Layout::Native => "native_path",
@@ -332,6 +328,14 @@ impl Renderer {
             Diagnostic::error(Code::Render, format!("target `{}`: {msg}", target.name)).at(source),
         ])
     }
+}
+
+/// Whether a rendered output path is empty or leaves the output root.
+pub(crate) fn escapes(rel: &Path) -> bool {
+    rel.as_os_str().is_empty()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// A target's native path for people: `<name>` for the agent, default options.

@@ -261,6 +261,14 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
             assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
         }
     }
+    // A target's project files (a plugin's manifest) are shared files no entry points at.
+    for file in bundle["shared"].as_object().unwrap().values() {
+        let target = file["target"].as_str().unwrap();
+        from_bundle
+            .get_mut(target)
+            .unwrap()
+            .insert(file["content"].as_str().unwrap().to_string());
+    }
     for t in &targets {
         assert!(!from_build[t].is_empty(), "build wrote nothing for {t}");
     }
