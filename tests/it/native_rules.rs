@@ -559,8 +559,8 @@ fn validator_flags_what_the_tools_reject() {
         (
             "a-new-tool",
             ".new/agents/a.md",
-            "---\nd: x\n---\n\n",
-            "no prompt",
+            "---\n{}\n---\n\np\n",
+            "empty frontmatter",
         ),
         ("a-new-tool", ".new/agents/a.json", "{\n", "not JSON"),
         ("a-new-tool", ".new/a.toml", "a = \n", "not TOML"),

@@ -52,13 +52,10 @@ fn generic(v: &mut Problems, path: &str, content: &str) {
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
     match ext {
         "md" | "mdc" | "markdown" => {
-            if let Some((fm, body)) = frontmatter(v, content) {
-                if fm.is_empty() {
-                    v.add("empty frontmatter");
-                }
-                if body.trim().is_empty() {
-                    v.add("no prompt after the frontmatter");
-                }
+            if let Some((fm, _)) = frontmatter(v, content)
+                && fm.is_empty()
+            {
+                v.add("empty frontmatter");
             }
         }
         "toml" => {
