@@ -61,6 +61,8 @@ pub enum Code {
     // Outputs.
     PathEscapes,
     PathCollision,
+    /// Two agents under one name in a tool (the target's `name_field`).
+    NameCollision,
     NotOwned,
     InvalidManifest,
     PartialAggregate,
