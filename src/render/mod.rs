@@ -377,6 +377,7 @@ mod tests {
         let section = |title: &str, kind| Section {
             title: title.into(),
             kind,
+            heading_in_body: false,
             body: format!("{title} text"),
         };
         let spec = Spec {
