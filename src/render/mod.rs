@@ -23,6 +23,7 @@ use crate::target::Target;
 pub mod document;
 mod env;
 mod errors;
+mod outline;
 
 use document::over_limit;
 pub use env::{builtin_template, builtin_templates};
@@ -36,6 +37,9 @@ pub struct Rendered {
     pub entry: Option<Entry>,
     /// Translation warnings: what the target could not express.
     pub warnings: Vec<Diagnostic>,
+    /// The name the tool knows the agent by (the target's `name_field`, as
+    /// written), when the target has one and the agent was written.
+    pub name: Option<String>,
 }
 
 /// A target's expressions, compiled once per run (see [`Renderer::prepare`]); an
@@ -45,6 +49,7 @@ pub struct Prepared<'r> {
     fields: Vec<Option<minijinja::Expression<'r, 'r>>>,
     checks: Vec<Option<minijinja::Expression<'r, 'r>>>,
     path: Option<minijinja::Template<'r, 'r>>,
+    final_newline: Option<minijinja::Expression<'r, 'r>>,
 }
 
 pub struct Renderer {
@@ -81,6 +86,10 @@ impl Renderer {
                 .map(|c| self.env.compile_expression(&c.test).ok())
                 .collect(),
             path: self.env.template_from_str(path).ok(),
+            final_newline: target
+                .final_newline
+                .as_ref()
+                .and_then(|e| self.env.compile_expression(e).ok()),
         }
     }
 
@@ -141,7 +150,7 @@ impl Renderer {
         };
         env::take_notes(); // a failed render before this one may have left some
         let doc = self.document(prep, &base, &extra, source)?;
-        for what in env::take_notes() {
+        for what in doc.notes.iter().cloned().chain(env::take_notes()) {
             warnings.push(Diagnostic::translation(&agent.name, &target.name, &what).at(source));
         }
         let fields: serde_json::Map<String, Json> =
@@ -156,8 +165,15 @@ impl Renderer {
             });
         }
         let path = self.path(agent, prep, &options, layout, source)?;
+        let name = target
+            .name_field
+            .as_ref()
+            .and_then(|k| fields.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
         let mut rendered = Rendered {
             warnings,
+            name,
             ..Rendered::default()
         };
         if target.aggregate.is_some() {
@@ -170,14 +186,35 @@ impl Renderer {
                 item,
             });
         } else {
+            let content = if self.final_newline(prep, &ctx)? {
+                finish(doc.content)
+            } else {
+                finish(doc.content).trim_end_matches('\n').to_string()
+            };
             rendered.artifact = Some(Artifact::new(
                 agent.name.clone(),
                 target.name.clone(),
                 path,
-                finish(doc.content),
+                content,
             ));
         }
         Ok(rendered)
+    }
+
+    /// Whether the target's file ends with a newline (`final_newline`).
+    fn final_newline(&self, prep: &Prepared<'_>, ctx: &Value) -> Result<bool, Diagnostics> {
+        let target = prep.target;
+        let Some(source) = &target.final_newline else {
+            return Ok(true);
+        };
+        let what = "final_newline";
+        let Some(expr) = &prep.final_newline else {
+            let e = self.env.compile_expression(source).err();
+            return Err(self.compile_error(target, what, e));
+        };
+        expr.eval(ctx)
+            .map(|v| v.is_true())
+            .map_err(|e| self.template_error(target, what, e))
     }
 
     /// The canonical Markdown body (the `claude` target's) of an agent, which the
