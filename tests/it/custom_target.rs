@@ -74,7 +74,10 @@ fn custom_target_example_builds() {
         t.path("out/.claude/agents/reviewer.md").is_file(),
         "the other built-in targets are built"
     );
-    assert!(stderr.contains("reviewer → team-copilot (1)"), "{stderr}");
+    assert!(
+        stderr.contains(" × team-copilot: 1 item in 1 agent (reviewer); e.g. "),
+        "{stderr}"
+    );
 }
 
 /// A target's native path as `targets` shows it: `<name>` for the agent's name,

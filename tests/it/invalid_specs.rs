@@ -377,7 +377,9 @@ fn an_unknown_tool_is_only_a_warning() {
         .stderr_has("--> agents/reviewer.toml:5:18\n")
         .stderr_has("= help: did you mean `Read`?\n")
         // Each of the eight tool targets names it too when it drops it.
-        .stderr_has("  reviewer → qwen (1)\n    - tool `Raed` has no equivalent; dropped\n")
+        .stderr_has(
+            "  dropped-tool × qwen: 1 item in 1 agent (reviewer); e.g. tool `Raed` has no equivalent; dropped\n",
+        )
         .stderr_has("14 written, 0 unchanged, 0 removed (11 warnings)");
     assert!(
         out.text("dist/claude/reviewer.md")
