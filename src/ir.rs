@@ -51,6 +51,10 @@ pub struct Agent {
 pub struct Section {
     pub title: String,
     pub kind: Option<Kind>,
+    /// For a section whose heading is in its body (`heading_in_body`): that
+    /// heading line and the blank lines after it, as written; `body` is the
+    /// rest. `none` for a section whose heading is `## title`.
+    pub lead: Option<String>,
     pub body: String,
 }
 

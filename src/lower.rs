@@ -84,10 +84,18 @@ pub fn lower(spec: &Spec) -> Agent {
         sections: spec
             .sections
             .iter()
-            .map(|s| Section {
-                title: text(&s.title),
-                kind: s.kind,
-                body: text(&s.body),
+            .map(|s| {
+                let body = text(&s.body);
+                let (lead, body) = match s.heading_in_body {
+                    true => split_lead(body),
+                    false => (None, body),
+                };
+                Section {
+                    title: text(&s.title),
+                    kind: s.kind,
+                    lead,
+                    body,
+                }
             })
             .collect(),
         parts: Vec::new(),
@@ -96,6 +104,16 @@ pub fn lower(spec: &Spec) -> Agent {
     };
     agent.parts = Part::list(|f| agent.has(f), &agent.sections);
     agent
+}
+
+/// A body whose first line is its heading: (that line and the blank lines after
+/// it, the rest).
+fn split_lead(body: String) -> (Option<String>, String) {
+    let Some(nl) = body.find('\n') else {
+        return (Some(body), String::new());
+    };
+    let start = nl + body[nl..].len() - body[nl..].trim_start_matches('\n').len();
+    (Some(body[..start].to_string()), body[start..].to_string())
 }
 
 fn list(items: &[String]) -> Vec<String> {

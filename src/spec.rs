@@ -155,6 +155,12 @@ pub struct Section {
     /// target can place it; absent: unclassified. Never changes its text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
+    /// The body's first line is the section's heading as the source wrote it
+    /// (`**Tech Stack**:`, `Your duties:`, `### Notes`) rather than `## title`:
+    /// `claude` and `xml` write the body as it is, the plain prompts write
+    /// their own heading (the title) and the body without that line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heading_in_body: bool,
     /// Markdown.
     #[serde(default)]
     pub body: String,

@@ -60,6 +60,8 @@ pub enum Code {
     // Outputs.
     PathEscapes,
     PathCollision,
+    /// Two agents under one name in a tool (the target's `name_field`).
+    NameCollision,
     NotOwned,
     InvalidManifest,
     PartialAggregate,

@@ -16,6 +16,14 @@ use crate::support::text::normalize as text;
 /// agentc's own canonical headings back into fields is `lift`'s step).
 pub fn read(body: &str, spec: &mut Spec) {
     let (role, sections) = split(body, HeadingLevel::H2);
+    if sections.is_empty() {
+        // No `## ` heading: other headings and label lines may still structure it.
+        if let Some((role, sections)) = super::headings::split(&role) {
+            spec.role = Some(role);
+            spec.sections = sections;
+            return;
+        }
+    }
     let role = text(&role);
     spec.role = (!role.is_empty()).then_some(role);
     spec.sections = sections
@@ -23,6 +31,7 @@ pub fn read(body: &str, spec: &mut Spec) {
         .map(|(title, body)| Section {
             title,
             kind: None,
+            heading_in_body: false,
             body: text(&body),
         })
         .collect();

@@ -16,6 +16,7 @@
 pub mod batch;
 pub mod classify;
 pub mod frontmatter;
+mod headings;
 pub mod lift;
 pub mod markdown;
 mod meta;

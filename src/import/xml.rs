@@ -95,6 +95,7 @@ pub fn read(body: &str, base: usize, spec: &mut Spec, ctx: &mut Ctx) {
             spec.sections.push(Section {
                 title: String::new(),
                 kind: None,
+                heading_in_body: false,
                 body: text(&rest[..end]),
             });
             at = start + end;
@@ -238,6 +239,7 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
         "sections" => spec.sections.extend(each("section").map(|s| Section {
             title: attr(s.attrs, "title").unwrap_or_default(),
             kind: None,
+            heading_in_body: attr(s.attrs, "heading").is_some_and(|h| h == "in-body"),
             body: leaf(s.inner),
         })),
         other => {
@@ -247,6 +249,7 @@ fn element(el: &Element, spec: &mut Spec, at: usize, ctx: &mut Ctx) {
             spec.sections.push(Section {
                 title: other.to_string(),
                 kind: None,
+                heading_in_body: false,
                 body: leaf(inner),
             });
         }

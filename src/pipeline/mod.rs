@@ -364,6 +364,9 @@ struct Run<'a> {
     /// Each target's expressions, compiled once.
     prepared: Vec<Prepared<'a>>,
     outputs: Outputs,
+    /// (target, name written in its `name_field`) → (agent, spec file), to
+    /// find two agents that a tool would know under one name.
+    written_names: HashMap<(usize, String), (String, PathBuf)>,
     spools: BTreeMap<(String, PathBuf), Spool>,
 }
 
@@ -377,6 +380,7 @@ impl<'a> Run<'a> {
                 .map(|t| job.renderer.prepare(t, job.layout))
                 .collect(),
             outputs: Outputs::default(),
+            written_names: HashMap::new(),
             spools: BTreeMap::new(),
         }
     }
@@ -453,7 +457,7 @@ impl<'a> Run<'a> {
         let mut artifacts = Vec::new();
         let mut specs = SpecTexts::new();
         for (l, rendered) in chunk.into_iter().zip(rendered) {
-            for r in rendered {
+            for (t, r) in rendered.into_iter().enumerate() {
                 match r {
                     Ok(mut r) => {
                         let all = r.warnings.len();
@@ -461,6 +465,9 @@ impl<'a> Run<'a> {
                         r.warnings.retain(|d| !crate::diag::accepts(accept, d));
                         c.accepted += all - r.warnings.len();
                         c.diags.0.extend(r.warnings);
+                        if let Some(name) = r.name {
+                            self.name_written(l, t, name, &mut c.diags);
+                        }
                         match (r.artifact, r.entry) {
                             (Some(a), _) => {
                                 self.outputs.add(&a, &mut c.diags);
@@ -485,6 +492,41 @@ impl<'a> Run<'a> {
             specs.insert(l.spec.name.clone(), (l.path.clone(), l.source.clone()));
         }
         (artifacts, specs)
+    }
+
+    /// Records that `l`'s agent is known as `name` in `target`; a second agent
+    /// under that name is an error naming both spec files.
+    fn name_written(&mut self, l: &Loaded, t: usize, name: String, diags: &mut Diagnostics) {
+        use std::collections::hash_map::Entry;
+        match self.written_names.entry((t, name)) {
+            Entry::Vacant(v) => {
+                v.insert((l.spec.name.clone(), l.path.clone()));
+            }
+            Entry::Occupied(o) => {
+                let ((_, name), (agent, path)) = (o.key(), o.get());
+                if *agent == l.spec.name {
+                    return;
+                }
+                let target = &self.targets[t].name;
+                let field = self.targets[t].name_field.as_deref().unwrap_or("name");
+                let d = Diagnostic::error(
+                    Code::NameCollision,
+                    format!(
+                        "`{}` and `{agent}` would both be `{field}: {name}` for `{target}` \
+                         ({} and {})",
+                        l.spec.name,
+                        l.path.display(),
+                        path.display()
+                    ),
+                )
+                .about(&l.spec.name, target)
+                .at(&l.path)
+                .help(format!(
+                    "rename one of them, or set `skip = true` under `[targets.{target}]` in one"
+                ));
+                diags.push(d);
+            }
+        }
     }
 
     /// Assembles each aggregate file and hands it to `sink`; returns the

@@ -14,7 +14,7 @@ use crate::artifact::{Artifact, Entry};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loss};
 use crate::ir::Agent;
 use crate::spec::Table;
-use crate::target::{CheckLevel, Document, Target};
+use crate::target::{CheckLevel, Document, Frontmatter, Target};
 
 impl Renderer {
     /// Renders the file's content, its evaluated fields and its prompt text.
@@ -27,9 +27,17 @@ impl Renderer {
     ) -> Result<Doc, Diagnostics> {
         let target = prep.target;
         if target.document == Document::Template {
-            let fields = self.fields(prep, base, extra, source)?;
-            let frontmatter = crate::support::yaml::frontmatter(&fields)
-                .map_err(|e| self.fail(target, source, e))?;
+            let mut fields = self.fields(prep, base, extra, source)?;
+            let mut notes = Vec::new();
+            if target.frontmatter == Frontmatter::Plain {
+                (fields, notes) = crate::support::yaml::plain_fields(fields)
+                    .map_err(|e| self.fail(target, source, e))?;
+            }
+            let frontmatter = match target.frontmatter {
+                Frontmatter::Yaml => crate::support::yaml::frontmatter(&fields),
+                Frontmatter::Plain => crate::support::yaml::plain_frontmatter(&fields),
+            }
+            .map_err(|e| self.fail(target, source, e))?;
             let ctx = context! { frontmatter => &frontmatter, ..base.clone() };
             let content = self.body(target, &ctx, source)?;
             let body = content
@@ -43,6 +51,7 @@ impl Renderer {
                 content,
                 fields,
                 body,
+                notes,
             });
         }
         let prompt = self.body(target, base, source)?;
@@ -64,6 +73,7 @@ impl Renderer {
             content,
             fields,
             body: prompt,
+            notes: Vec::new(),
         })
     }
 
@@ -241,6 +251,8 @@ pub(super) struct Doc {
     pub(super) fields: Vec<(String, Json, crate::target::FieldStyle)>,
     /// The prompt alone (the Markdown body, or what the template renders).
     pub(super) body: String,
+    /// What writing the fields changed or left out (a plain frontmatter).
+    pub(super) notes: Vec<String>,
 }
 
 /// A whole-file document in the target's format.

@@ -36,6 +36,9 @@ pub struct Rendered {
     pub entry: Option<Entry>,
     /// Translation warnings: what the target could not express.
     pub warnings: Vec<Diagnostic>,
+    /// The name the tool knows the agent by (the target's `name_field`, as
+    /// written), when the target has one and the agent was written.
+    pub name: Option<String>,
 }
 
 /// A target's expressions, compiled once per run (see [`Renderer::prepare`]); an
@@ -141,7 +144,7 @@ impl Renderer {
         };
         env::take_notes(); // a failed render before this one may have left some
         let doc = self.document(prep, &base, &extra, source)?;
-        for what in env::take_notes() {
+        for what in doc.notes.iter().cloned().chain(env::take_notes()) {
             warnings.push(
                 Diagnostic::translation(&agent.name, &target.name, Loss::EscapedText, &what)
                     .at(source),
@@ -159,8 +162,15 @@ impl Renderer {
             });
         }
         let path = self.path(agent, prep, &options, layout, source)?;
+        let name = target
+            .name_field
+            .as_ref()
+            .and_then(|k| fields.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
         let mut rendered = Rendered {
             warnings,
+            name,
             ..Rendered::default()
         };
         if target.aggregate.is_some() {
@@ -380,6 +390,7 @@ mod tests {
         let section = |title: &str, kind| Section {
             title: title.into(),
             kind,
+            heading_in_body: false,
             body: format!("{title} text"),
         };
         let spec = Spec {

@@ -84,6 +84,16 @@ pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, Str
             (FieldStyle::Version, Value::String(s)) if is_version_number(s) => {
                 Some(format!("{}: {s}\n", plain_key(key)?))
             }
+            // Claude Code (and loaders like it) ends the frontmatter at the first
+            // `---` anywhere, even inside a quoted value: a value holding one is
+            // written as double-quoted flow YAML with no three dashes in a row.
+            _ if has_dashes(value) || key.contains("---") => {
+                let key = match key.contains("---") {
+                    true => dashless(&Value::String(key.clone()))?,
+                    false => plain_key(key)?,
+                };
+                Some(format!("{key}: {}\n", dashless(value)?))
+            }
             // A literal `\n` reads, by the habit of hand-written agent files, as a
             // line break (the importer follows that habit): write its backslash as
             // an escape that does not show `\n`.
@@ -106,6 +116,277 @@ pub fn frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, Str
     }
     flush_block(&mut block, &mut out)?;
     Ok(out)
+}
+
+/// Frontmatter fields in order: key, value, style.
+pub type Fields = Vec<(String, Value, FieldStyle)>;
+
+/// The fields of a frontmatter for a tool that does not parse YAML but splits
+/// each line at its first colon and keeps the rest, trimmed (Cursor), made fit
+/// for [`plain_frontmatter`]: every string a plain one-line YAML scalar, so that
+/// a YAML reader and the tool read the same text. A string that cannot be one
+/// is normalised (never quoted: the tool would keep the quotes); a list, a map
+/// or a string with nothing left is left out. Returns the fields and, for each
+/// field changed or left out, what happened to it.
+pub fn plain_fields(fields: Fields) -> Result<(Fields, Vec<String>), String> {
+    let mut out = Vec::with_capacity(fields.len());
+    let mut notes = Vec::new();
+    for (key, value, style) in fields {
+        if !is_plain_key(&key) {
+            return Err(format!(
+                "frontmatter key `{key}` is not a plain one-line key"
+            ));
+        }
+        let value = match value {
+            Value::Null => continue,
+            Value::String(s) => {
+                let (plain, changes) = plain_scalar(&s);
+                if plain.is_empty() {
+                    notes.push(format!(
+                        "`{key}` left out: nothing of it can be written as one plain line"
+                    ));
+                    continue;
+                }
+                if !changes.is_empty() {
+                    notes.push(format!(
+                        "`{key}` written as one plain line, as the tool reads frontmatter \
+                         line by line (not as YAML): {}",
+                        changes.join(", ")
+                    ));
+                }
+                if reads_as_non_string(&plain) {
+                    notes.push(format!(
+                        "`{key}: {plain}` is read as text by the tool but as a number, a \
+                         boolean or null by a YAML reader (a plain line cannot be quoted)"
+                    ));
+                }
+                Value::String(plain)
+            }
+            Value::Array(_) | Value::Object(_) => {
+                notes.push(format!(
+                    "`{key}` left out: a list or a map cannot be written as one plain line"
+                ));
+                continue;
+            }
+            other => other,
+        };
+        out.push((key, value, style));
+    }
+    Ok((out, notes))
+}
+
+/// Writes fields made fit by [`plain_fields`]: `key: value`, one line each.
+pub fn plain_frontmatter(fields: &[(String, Value, FieldStyle)]) -> Result<String, String> {
+    let mut out = String::new();
+    for (key, value, _) in fields {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Bool(_) | Value::Number(_) => value.to_string(),
+            _ => return Err(format!("`{key}` is not a plain scalar")),
+        };
+        if !is_plain_key(key) || text.contains(['\n', '\r']) {
+            return Err(format!("`{key}` is not one plain line"));
+        }
+        out.push_str(&format!("{key}: {text}\n"));
+    }
+    Ok(out)
+}
+
+/// `s` as a plain one-line YAML scalar that a YAML reader reads as the same
+/// string and a line splitter (first colon, trim) reads as written, with what
+/// was changed to get there (empty: `s` as it is).
+pub fn plain_scalar(s: &str) -> (String, Vec<&'static str>) {
+    let mut changes = Vec::new();
+    // Line breaks, tabs, controls and every other white space: one space each run.
+    let mut flat = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let blank = c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{200b}'..='\u{200d}'
+            );
+        if blank {
+            space = true;
+        } else {
+            if space && !flat.is_empty() {
+                flat.push(' ');
+            }
+            space = false;
+            flat.push(c);
+        }
+    }
+    if flat != s {
+        changes.push(if s.contains(['\n', '\r']) {
+            "line breaks joined into spaces"
+        } else {
+            "white space and control characters made single spaces"
+        });
+    }
+    // Indicators a plain scalar cannot start with: dropped, with a closing
+    // quote that matches an opening one.
+    let mut text = flat.as_str();
+    let mut quoted;
+    let mut dropped = false;
+    loop {
+        let mut chars = text.chars();
+        let Some(first) = chars.next() else { break };
+        let next_blank = chars.next().is_none_or(|c| c == ' ');
+        let bad = matches!(
+            first,
+            '\'' | '"'
+                | '|'
+                | '>'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '#'
+                | '&'
+                | '*'
+                | '!'
+                | '%'
+                | '@'
+                | '`'
+                | ','
+        ) || (matches!(first, '-' | '?' | ':') && next_blank);
+        if !bad {
+            break;
+        }
+        text = text[first.len_utf8()..].trim_start();
+        dropped = true;
+        // An opening quote goes with its closing one.
+        if matches!(first, '\'' | '"')
+            && let Some(i) = text.find(first)
+        {
+            quoted = format!("{}{}", &text[..i], &text[i + 1..]);
+            text = quoted.trim();
+        }
+    }
+    if dropped {
+        changes.push("leading quotes or YAML indicators dropped");
+    }
+    let mut text = text.trim_end().to_string();
+    // `: ` would start a mapping, ` #` a comment, a final `:` an empty mapping.
+    if text.contains(": ") {
+        text = text.replace(": ", " - ");
+        changes.push("`: ` written ` - `");
+    }
+    if text.contains(" #") {
+        text = text.replace(" #", " \u{ff03}");
+        changes.push("` #` written ` \u{ff03}` (a comment in YAML)");
+    }
+    while text.ends_with(':') {
+        text.pop();
+        text.truncate(text.trim_end().len());
+        if !changes.contains(&"a final `:` dropped") {
+            changes.push("a final `:` dropped");
+        }
+    }
+    // Anything still not read back as written (a case the steps above do not
+    // foresee): only letters, digits and plain punctuation are kept.
+    if !text.is_empty() && !reads_back_plain(&text) {
+        let kept: String = text
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || " .,;()_/-".contains(c) {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        text = plain_scalar(&kept).0;
+        changes.push("characters YAML would read otherwise replaced by spaces");
+    }
+    (text, changes)
+}
+
+/// Whether `text` after `k: ` reads back as itself (or as the scalar it spells,
+/// `true`, `3`: the line splitter reads those as written too).
+fn reads_back_plain(text: &str) -> bool {
+    // Letters, digits and this punctuation inside a plain scalar that neither
+    // starts with an indicator nor holds `: ` or ` #` are read as written.
+    let common = |c: char| c.is_alphanumeric() || " .,;()_/-'\"?!".contains(c);
+    if text.chars().all(common) && !text.starts_with(['-', '?']) {
+        return true;
+    }
+    match parse(&format!("k: {text}\n")) {
+        Ok(Value::Object(m)) => match m.get("k") {
+            Some(Value::String(v)) => v == text,
+            Some(Value::Bool(_) | Value::Number(_) | Value::Null) => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether YAML reads the plain scalar `text` as something other than a
+/// string (`3`, `0.`, `true`, `~`); parsed only when it could be one.
+fn reads_as_non_string(text: &str) -> bool {
+    let maybe = text.starts_with(|c: char| c.is_ascii_digit() || "+-.~".contains(c))
+        || (text.len() <= 5 && text.chars().all(|c| c.is_ascii_alphabetic()));
+    maybe
+        && !matches!(
+            parse(&format!("k: {text}\n")),
+            Ok(Value::Object(m)) if m.get("k").is_some_and(Value::is_string)
+        )
+}
+
+/// A key of letters, digits, `_` and `-`, which every reader takes as written.
+fn is_plain_key(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Whether a string in `value` holds three dashes in a row.
+fn has_dashes(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("---"),
+        Value::Array(items) => items.iter().any(has_dashes),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains("---") || has_dashes(v)),
+        _ => false,
+    }
+}
+
+/// `value` as flow YAML (double-quoted strings, `[…]`, `{…}`) in which no two
+/// dashes follow each other: each dash after a dash is the escape `\x2D`, so
+/// the text never holds `---` while YAML reads the same value.
+fn dashless(value: &Value) -> Result<String, String> {
+    Ok(match value {
+        Value::String(s) => {
+            let quoted = backslash_n_escaped(s)?;
+            let mut out = String::with_capacity(quoted.len() + 8);
+            let mut after_dash = false;
+            for c in quoted.chars() {
+                match c {
+                    '-' if after_dash => out.push_str("\\x2D"),
+                    _ => out.push(c),
+                }
+                after_dash = c == '-';
+            }
+            out
+        }
+        Value::Array(items) => {
+            let items = items.iter().map(dashless).collect::<Result<Vec<_>, _>>()?;
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let mut pairs = Vec::new();
+            for (k, v) in map {
+                pairs.push(format!(
+                    "{}: {}",
+                    dashless(&Value::String(k.clone()))?,
+                    dashless(v)?
+                ));
+            }
+            format!("{{{}}}", pairs.join(", "))
+        }
+        other => serde_json::to_string(other).map_err(|e| e.to_string())?,
+    })
 }
 
 fn flush_block(block: &mut serde_json::Map<String, Value>, out: &mut String) -> Result<(), String> {
@@ -271,5 +552,137 @@ mod tests {
             frontmatter(&fields).unwrap(),
             "version: 2.0\ntools: [Write, Read]\nother: '2.0'\n"
         );
+    }
+
+    /// What a line splitter (Cursor's loader) reads from one frontmatter line:
+    /// the text after the first colon, trimmed.
+    fn split_read(line: &str) -> String {
+        line.split_once(':')
+            .map(|(_, v)| v.trim())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
+    fn plain_values_read_the_same_by_yaml_and_by_a_line_splitter() {
+        let nasty = [
+            "plain",
+            "a: b",
+            "key: value # not a comment, 'quotes', \"dq\"",
+            "#hash",
+            "x #y",
+            "line1\nline2",
+            "<example>\nuser: \"hi\"\n</example>",
+            "'quoted'",
+            "'Quoted' start",
+            "\"dq\" start",
+            "|-",
+            "> folded",
+            "- dash",
+            "-dash",
+            "? q",
+            ": c",
+            "[a, b]",
+            "{a: b}",
+            "&anchor",
+            "*alias",
+            "!tag",
+            "%dir",
+            "@at",
+            "`tick`",
+            "ends with colon:",
+            "Examples:\n\n<example>Context: the user asks",
+            "tab\there",
+            "ctrl\u{1}\u{7f}\u{85}\u{2028}\u{feff}",
+            "emoji 🚀",
+            "back\\slash",
+            "Use \\n",
+            "---",
+            "...",
+            " lead",
+            "trail ",
+            "a:b http://x.y/z",
+            "50% off, 3 items; (ok)",
+            "::::",
+            "'",
+            "\"",
+            " A",
+            "'a ' b",
+        ];
+        for s in nasty {
+            let fields = vec![("description".to_string(), json!(s), FieldStyle::Block)];
+            let (fields, notes) = plain_fields(fields).unwrap();
+            let Some((_, Value::String(v), _)) = fields.first() else {
+                assert!(!notes.is_empty(), "{s:?} left out without a note");
+                continue;
+            };
+            let text = plain_frontmatter(&fields).unwrap();
+            assert_eq!(text.lines().count(), 1, "{s:?} -> {text:?}");
+            assert_eq!(&split_read(&text), v, "{s:?} -> {text:?}");
+            assert_eq!(
+                parse_back(&text)["description"],
+                json!(v),
+                "{s:?} -> {text:?}"
+            );
+            assert_eq!(notes.is_empty(), v == s, "{s:?} -> {v:?}: {notes:?}");
+        }
+    }
+
+    #[test]
+    fn plain_normalisation_says_what_it_did() {
+        let (v, changes) = plain_scalar("Key: value # x\nnext:");
+        assert_eq!(v, "Key - value \u{ff03} x next");
+        assert_eq!(changes.len(), 4, "{changes:?}");
+        assert_eq!(plain_scalar("'Quoted' start").0, "Quoted start");
+        assert_eq!(plain_scalar("|-").0, "");
+        assert_eq!(
+            plain_scalar("Use Read, Grep and Glob.").1,
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn plain_fields_leave_out_lists_and_keep_scalars() {
+        let fields = vec![
+            ("readonly".to_string(), json!(true), FieldStyle::Block),
+            ("n".to_string(), json!(3), FieldStyle::Block),
+            ("tools".to_string(), json!(["a"]), FieldStyle::Block),
+            ("empty".to_string(), json!("|"), FieldStyle::Block),
+        ];
+        let (kept, notes) = plain_fields(fields).unwrap();
+        assert_eq!(plain_frontmatter(&kept).unwrap(), "readonly: true\nn: 3\n");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let numeric = vec![("name".to_string(), json!("0."), FieldStyle::Block)];
+        let (kept, notes) = plain_fields(numeric).unwrap();
+        assert_eq!(plain_frontmatter(&kept).unwrap(), "name: 0.\n");
+        assert!(notes[0].contains("as a number"), "{notes:?}");
+        assert!(!reads_as_non_string("Zero") && reads_as_non_string("true"));
+        let bad = vec![("a: b".to_string(), json!("x"), FieldStyle::Block)];
+        assert!(plain_fields(bad).is_err());
+    }
+
+    #[test]
+    fn no_value_or_key_writes_three_dashes() {
+        for value in [
+            json!("---"),
+            json!("Use it when a --- b"),
+            json!("a ----- b\\n c"),
+            json!(["x", "--- y"]),
+            json!({ "k---": "v", "w": ["----"] }),
+        ] {
+            let fields = vec![("d".to_string(), value.clone(), FieldStyle::Block)];
+            let text = frontmatter(&fields).unwrap();
+            assert!(!text.contains("---"), "{text}");
+            assert_eq!(parse(&text).unwrap()["d"], value, "{text}");
+        }
+        let fields = vec![("a---b".to_string(), json!("x"), FieldStyle::Block)];
+        let text = frontmatter(&fields).unwrap();
+        assert!(!text.contains("---"), "{text}");
+        assert_eq!(parse(&text).unwrap()["a---b"], "x", "{text}");
+        let fields = vec![("d".to_string(), json!("---"), FieldStyle::Block)];
+        assert_eq!(frontmatter(&fields).unwrap(), "d: \"-\\x2D\\x2D\"\n");
+        // Two dashes stay as written.
+        let fields = vec![("d".to_string(), json!("run --verbose"), FieldStyle::Block)];
+        assert_eq!(frontmatter(&fields).unwrap(), "d: run --verbose\n");
     }
 }

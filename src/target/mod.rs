@@ -39,6 +39,20 @@ pub struct Target {
     pub native_path: String,
     #[serde(default)]
     pub document: Document,
+    /// How the frontmatter of a `document = "template"` target is written:
+    /// `yaml` (any YAML its serializer picks) or `plain` (one plain scalar a
+    /// line, for a tool that splits each line at its first colon).
+    #[serde(default)]
+    pub frontmatter: Frontmatter,
+    /// The field that names the agent inside the tool (`name`, Roo's `slug`):
+    /// two agents whose written values are equal collide (an error naming both
+    /// spec files), even when their spec names differ (`a.b`, `a_b`).
+    #[serde(default)]
+    pub name_field: Option<String>,
+    /// Why the target is kept for existing users only (its tool has a
+    /// successor); `agentc targets` shows it.
+    #[serde(default)]
+    pub legacy: Option<String>,
     /// Ordered frontmatter (or document) fields, each a minijinja expression.
     #[serde(default)]
     pub fields: Vec<Field>,
@@ -148,6 +162,19 @@ pub enum Document {
     Json,
     /// The file is the YAML of `fields`; the template renders `prompt`.
     Yaml,
+}
+
+/// How a template target's frontmatter is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frontmatter {
+    /// YAML: each value in whatever style reads back the same (quoted, block).
+    #[default]
+    Yaml,
+    /// `key: value`, one line per field, every value a plain YAML scalar that a
+    /// reader splitting at the first colon reads the same; a value that cannot
+    /// be one is normalised (with a translation warning), never quoted.
+    Plain,
 }
 
 /// A rule the tool enforces, checked on each rendered output.

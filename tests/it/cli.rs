@@ -53,10 +53,14 @@ fn build_writes_every_target_and_prints_a_summary() {
     want.push("dist/.agentc-manifest.json".into());
     want.sort();
     assert_eq!(out.files_under("dist/"), want);
-    // 13 files per agent and Roo's one `.roomodes` for both.
+    // A file per agent and target, and one for both per aggregate target (Roo's).
     assert_eq!(
         out.stderr,
-        "built 2 agents × 14 targets into dist: 27 written, 0 unchanged, 0 removed\n"
+        format!(
+            "built 2 agents × {} targets into dist: {} written, 0 unchanged, 0 removed\n",
+            targets::count(),
+            targets::files(2)
+        )
     );
     assert_eq!(out.stdout, "");
     assert!(out.text("dist/claude/reviewer.md").starts_with("---\nname: reviewer\ndescription: Use this agent when a test needs an agent named reviewer.\n---\n\nYou are reviewer.\n"));
@@ -76,10 +80,14 @@ fn second_build_rewrites_nothing() {
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 2 agents × 14 targets into dist: 0 written, 27 unchanged, 0 removed\n"
+        format!(
+            "built 2 agents × {} targets into dist: 0 written, {} unchanged, 0 removed\n",
+            targets::count(),
+            targets::files(2)
+        )
     );
     let times = t.mtimes("dist");
-    assert_eq!(times.len(), 28);
+    assert_eq!(times.len(), targets::files(2) + 1);
     for (path, mtime) in times {
         assert_eq!(mtime, long_ago, "{path} was rewritten");
     }
@@ -93,7 +101,10 @@ fn check_passes_after_build() {
     let out = t.run_args(["check"]);
     out.status(0);
     assert_eq!(out.stdout, "");
-    assert_eq!(out.stderr, "27 files up to date in dist\n");
+    assert_eq!(
+        out.stderr,
+        format!("{} files up to date in dist\n", targets::files(2))
+    );
     assert_eq!(out.tree, before);
 }
 
@@ -110,7 +121,11 @@ fn check_fails_with_a_diff_after_a_spec_is_edited() {
         .stdout_has("--- a/claude/reviewer.md\n+++ b/claude/reviewer.md\n")
         .stdout_has("-You are reviewer.\n+You are changed.\n")
         .stdout_has("--- a/llama/reviewer.txt\n+++ b/llama/reviewer.txt\n")
-        .stderr_has("error: 14 of 27 outputs out of date in dist (14 stale, 0 missing, 0 extra); run `agentc build`");
+        .stderr_has(&format!(
+            "error: {0} of {1} outputs out of date in dist ({0} stale, 0 missing, 0 extra); run `agentc build`",
+            targets::files(1),
+            targets::files(2)
+        ));
     // Roo's shared file holds reviewer too.
     assert!(!shared_files().is_empty());
     for f in shared_files() {
@@ -158,7 +173,13 @@ fn check_reports_the_outputs_of_a_removed_spec_as_extra() {
     out.status(1)
         .stdout_has("--- a/xml/planner.md\n+++ b/xml/planner.md\n")
         .stdout_has("-You are planner.\n")
-        .stderr_has("error: 14 of 14 outputs out of date in dist (1 stale, 0 missing, 13 extra)");
+        .stderr_has(&format!(
+            "error: {} of {} outputs out of date in dist ({} stale, 0 missing, {} extra)",
+            targets::files(2) - targets::files(1) + targets::aggregates(),
+            targets::files(1),
+            targets::aggregates(),
+            targets::files(2) - targets::files(1)
+        ));
     assert_eq!(out.tree, before, "check wrote or removed something");
 }
 
@@ -166,7 +187,10 @@ fn check_reports_the_outputs_of_a_removed_spec_as_extra() {
 fn check_without_outputs_creates_nothing() {
     let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["check"]);
-    out.status(1).stderr_has("(0 stale, 14 missing, 0 extra)");
+    out.status(1).stderr_has(&format!(
+        "(0 stale, {} missing, 0 extra)",
+        targets::files(1)
+    ));
     assert_eq!(
         out.tree.keys().collect::<Vec<_>>(),
         ["agents/reviewer.toml"]
@@ -181,7 +205,13 @@ fn build_removes_its_own_stale_outputs() {
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 1 agent × 14 targets into dist: 1 written, 13 unchanged, 13 removed\n"
+        format!(
+            "built 1 agent × {} targets into dist: {} written, {} unchanged, {} removed\n",
+            targets::count(),
+            targets::aggregates(),
+            targets::files(1) - targets::aggregates(),
+            targets::files(2) - targets::files(1)
+        )
     );
     let mut want = dist_files("reviewer");
     want.push("dist/.agentc-manifest.json".into());
@@ -226,7 +256,10 @@ fn build_never_deletes_a_file_it_did_not_write() {
     t.write("dist/gpt/planner.txt", "mine too\n");
     t.remove("agents/planner.toml");
     let out = t.run_args(["build"]);
-    out.status(0).stderr_has("13 removed");
+    out.status(0).stderr_has(&format!(
+        "{} removed",
+        targets::files(2) - targets::files(1)
+    ));
     assert_eq!(out.text("dist/gpt/notes.md"), "mine\n");
     assert_eq!(out.text("dist/gpt/planner.txt"), "mine too\n");
     assert!(!out.tree.contains_key("dist/gpt/planner.md"));
@@ -268,7 +301,8 @@ fn unknown_target_fails_with_a_suggestion() {
 fn out_flag_sets_the_output_root() {
     let t = Test::new().file("agents/reviewer.toml", spec("reviewer"));
     let out = t.run_args(["build", "-o", "out/here"]);
-    out.status(0).stderr_has("into out/here: 14 written");
+    out.status(0)
+        .stderr_has(&format!("into out/here: {} written", targets::files(1)));
     assert!(out.files_under("dist").is_empty());
     let want: Vec<String> = dist_files("reviewer")
         .iter()
@@ -417,6 +451,31 @@ fn targets_lists_every_built_in_target() {
 
 #[test]
 
+fn targets_marks_legacy_targets_in_the_listing_and_json() {
+    let legacy: Vec<&str> = targets::all()
+        .into_iter()
+        .filter(|t| targets::registry().get(t).unwrap().legacy.is_some())
+        .collect();
+    assert!(legacy.contains(&"gemini-cli"), "{legacy:?}");
+    let out = Test::new().run_args(["targets"]);
+    out.status(0);
+    assert_eq!(out.stdout.matches("\n  legacy: ").count(), legacy.len());
+    out.stdout_has("gemini-cli\n  Gemini CLI subagent")
+        .stdout_has("  legacy: Google's successor to Gemini CLI for consumers is Antigravity");
+    let out = Test::new().run_args(["targets", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for t in list.as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        assert_eq!(t["legacy"], legacy.contains(&name), "{name}");
+        assert_eq!(
+            t["legacy_note"].is_string(),
+            legacy.contains(&name),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn targets_shows_native_paths_without_template_syntax() {
     let out = Test::new().run_args(["targets"]);
     out.status(0);
@@ -448,7 +507,11 @@ fn schema_comment_on_the_first_line_is_valid() {
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 1 agent × 14 targets into dist: 14 written, 0 unchanged, 0 removed\n"
+        format!(
+            "built 1 agent × {} targets into dist: {} written, 0 unchanged, 0 removed\n",
+            targets::count(),
+            targets::files(1)
+        )
     );
 }
 
@@ -589,7 +652,10 @@ fn build_json_output_parses() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["diagnostics"], serde_json::json!([]));
     assert_eq!(v["agents"], serde_json::json!(["reviewer"]));
-    assert_eq!(v["written"].as_array().map(Vec::len), Some(14));
+    assert_eq!(
+        v["written"].as_array().map(Vec::len),
+        Some(targets::files(1))
+    );
     assert_eq!(out.stderr, "", "JSON mode prints no human summary");
 }
 
@@ -688,9 +754,13 @@ fn building_some_specs_keeps_the_outputs_of_the_others() {
     // Roo's one file can only hold the agents built: said, not silent.
     assert_eq!(
         out.stderr,
-        "warning[partial-aggregate]: `roo/roomodes.yaml` holds only the agents named on the command line: reviewer\n \
-         = help: build without paths to write every agent of the project into it\n\n\
-         built 1 agent × 14 targets into dist: 14 written, 0 unchanged, 0 removed (1 warning)\n"
+        format!(
+            "warning[partial-aggregate]: `roo/roomodes.yaml` holds only the agents named on the command line: reviewer\n \
+             = help: build without paths to write every agent of the project into it\n\n\
+             built 1 agent × {} targets into dist: {} written, 0 unchanged, 0 removed (1 warning)\n",
+            targets::count(),
+            targets::files(1)
+        )
     );
     let shared = shared_files();
     for f in dist_files("planner")
@@ -701,10 +771,16 @@ fn building_some_specs_keeps_the_outputs_of_the_others() {
     }
     t.run_args(["check", "agents/planner.toml"])
         .status(1)
-        .stderr_has("error: 1 of 14 outputs out of date in dist (1 stale, 0 missing, 0 extra)");
-    t.run_args(["build"])
-        .status(0)
-        .stderr_has("1 written, 26 unchanged");
+        .stderr_has(&format!(
+            "error: {0} of {1} outputs out of date in dist ({0} stale, 0 missing, 0 extra)",
+            targets::aggregates(),
+            targets::files(1)
+        ));
+    t.run_args(["build"]).status(0).stderr_has(&format!(
+        "{} written, {} unchanged",
+        targets::aggregates(),
+        targets::files(2) - targets::aggregates()
+    ));
     t.run_args(["check"]).status(0);
 }
 
@@ -719,13 +795,21 @@ fn naming_every_spec_or_other_specs_keeps_the_roo_file_whole() {
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 2 agents × 14 targets into dist: 0 written, 27 unchanged, 0 removed\n"
+        format!(
+            "built 2 agents × {} targets into dist: 0 written, {} unchanged, 0 removed\n",
+            targets::count(),
+            targets::files(2)
+        )
     );
     let out = t.run_args(["build", "imported", "-o", "out"]);
     out.status(0);
     assert_eq!(
         out.stderr,
-        "built 2 agents × 14 targets into out: 27 written, 0 unchanged, 0 removed\n"
+        format!(
+            "built 2 agents × {} targets into out: {} written, 0 unchanged, 0 removed\n",
+            targets::count(),
+            targets::files(2)
+        )
     );
     let roo = out.text("out/roo/roomodes.yaml");
     assert!(
@@ -832,9 +916,18 @@ fn skipped_targets_are_counted_and_not_written() {
         .file("agents/planner.toml", only_claude);
     let out = t.run_args(["build"]);
     out.status(0);
+    // reviewer skips xml; planner every prompt target of another family.
+    let skipped = 1 + targets::built_by_default()
+        .into_iter()
+        .filter(|t| targets::family(t).is_some_and(|f| f != "claude"))
+        .count();
     assert_eq!(
         out.stderr,
-        "built 2 agents × 14 targets into dist: 22 written, 0 unchanged, 0 removed, 5 skipped\n"
+        format!(
+            "built 2 agents × {} targets into dist: {} written, 0 unchanged, 0 removed, {skipped} skipped\n",
+            targets::count(),
+            targets::files(2) - skipped
+        )
     );
     assert!(!out.tree.contains_key("dist/xml/reviewer.md"));
     // `model_compatibility` names model families; the tool targets have none.

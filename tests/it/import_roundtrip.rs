@@ -276,6 +276,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 // xml forms do not carry it).
                 .map(|(title, body)| Section {
                     kind: agentc::import::classify::classify(&title, &body),
+                    heading_in_body: false,
                     title,
                     body,
                 })

@@ -189,3 +189,46 @@ fn seed_004_through_claude_lifts_every_field_back() {
         "XML → claude → import → XML is the seed again"
     );
 }
+
+/// Seed 002 has no `## ` heading: its role is the opening paragraph and each
+/// label line (`Your primary responsibilities:`, `**Architectural Patterns**:`)
+/// opens a classified section that keeps the line in its body, so the claude
+/// and xml forms give the body back byte for byte.
+#[test]
+fn seed_002_labels_become_classified_sections() {
+    let Some((path, text)) = seed("002") else {
+        return;
+    };
+    let spec = import(&path, &text).spec;
+    let role = spec.role.as_deref().unwrap_or_default();
+    assert!(
+        role.starts_with("You are a master backend architect") && !role.contains('\n'),
+        "{role}"
+    );
+    let got: Vec<(&str, Option<&str>)> = spec
+        .sections
+        .iter()
+        .map(|s| (s.title.as_str(), s.kind.map(|k| k.name())))
+        .collect();
+    assert_eq!(got.len(), 8, "{got:?}");
+    assert_eq!(
+        got[0],
+        ("Your primary responsibilities", Some("responsibilities"))
+    );
+    assert_eq!(got[2], ("Architectural Patterns", Some("knowledge")));
+    assert!(spec.sections.iter().all(|s| s.heading_in_body));
+    assert!(
+        spec.sections[1]
+            .body
+            .starts_with("**Technology Stack Expertise**:\n- ")
+    );
+    let (_, orig_body) = split(&text);
+    for target in ["claude", "xml"] {
+        let (rendered, _) = render(&spec, target);
+        let again = import(&path, &rendered).spec;
+        assert_eq!(again, spec, "{target}: the round trip changed the spec");
+        if target == "claude" {
+            assert_eq!(split(&rendered).1.trim(), orig_body.trim(), "claude body");
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod support;
 mod bad_input;
 mod bundle;
 mod cache;
+mod claude_target;
 mod cli;
 mod content_safety;
 mod custom_target;

@@ -1,13 +1,15 @@
 //! Property tests for the native tool targets: on arbitrary specs every file
 //! written passes its tool's rules (`validate_native`), parses with a real
 //! parser of its format, and gives back the description and the prompt text as
-//! written — whatever quotes, delimiters or template syntax they hold.
+//! written — whatever quotes, delimiters or template syntax they hold (a target
+//! with a plain frontmatter: the description as one plain line, reported).
 
 use std::path::Path;
 
 use agentc::artifact::Layout;
 use agentc::ir::Agent;
 use agentc::spec::{Section, Spec};
+use agentc::target::Frontmatter;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -64,6 +66,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 .map(|(title, body)| Section {
                     title,
                     kind: None,
+                    heading_in_body: false,
                     body,
                 })
                 .collect(),
@@ -144,12 +147,31 @@ fn check(agent: &Agent) -> Result<(), TestCaseError> {
             target.name
         );
         let (description, prompt) = read_back(&target.name, &content);
-        prop_assert_eq!(
-            &description,
-            &Value::String(agent.description.clone()),
-            "{}",
-            target.name
-        );
+        // A plain frontmatter (Cursor's) holds each value as one plain line: the
+        // description normalised, with a warning when that changed it.
+        let want = match target.frontmatter {
+            Frontmatter::Yaml => Value::String(agent.description.clone()),
+            Frontmatter::Plain => {
+                let plain = agentc::support::yaml::plain_scalar(&agent.description).0;
+                let said = r
+                    .warnings
+                    .iter()
+                    .any(|w| w.message.contains("`description`"));
+                prop_assert_eq!(
+                    said,
+                    plain != agent.description,
+                    "{}: {:?}",
+                    target.name,
+                    r.warnings
+                );
+                if plain.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(plain)
+                }
+            }
+        };
+        prop_assert_eq!(&description, &want, "{}", target.name);
         if !agent.role.is_empty() {
             prop_assert!(
                 prompt.contains(&agent.role),

@@ -66,6 +66,20 @@ role = """
 Starts with a rule: {% raw %} and ``` fences ``` stay as written."""
 "##,
     ),
+    (
+        "quoted-lines",
+        r##"name = "quoted-lines"
+description = """'Quoted': the first line # with a hash
+Examples:
+|- not a block, > not folded, "dq": end:"""
+tools = ["Read", "WebFetch", "WebSearch"]
+role = "You read the web and report what you find."
+"##,
+    ),
+    (
+        "debug",
+        "name = \"debug\"\ndescription = \"Named like a built-in Roo mode.\"\nrole = \"You find the cause of a bug.\"\n",
+    ),
 ];
 
 fn fixtures() -> (tempfile::TempDir, Vec<PathBuf>) {
@@ -192,6 +206,31 @@ fn awkward_specs_give_valid_files_or_warnings() {
             "cannot carry extra keys; dropped [\"maxTurns\"]",
         ),
         ("notebook", "codex", "cannot restrict tools one by one"),
+        (
+            "yaml-hostile",
+            "cursor",
+            "`description` written as one plain line, as the tool reads frontmatter line by line (not as YAML): `: ` written ` - `, ` #` written",
+        ),
+        (
+            "quoted-lines",
+            "cursor",
+            "line breaks joined into spaces, leading quotes or YAML indicators dropped, `: ` written ` - `",
+        ),
+        (
+            "quoted-lines",
+            "roo",
+            "tool `WebFetch` has no equivalent; dropped",
+        ),
+        (
+            "quoted-lines",
+            "roo",
+            "tool `WebSearch` has no equivalent; dropped",
+        ),
+        (
+            "debug",
+            "roo",
+            "slug written as `debug-agent`: a custom mode `debug` would replace Roo Code's built-in mode",
+        ),
     ];
     for (agent, target, what) in expected {
         assert!(
@@ -250,6 +289,143 @@ fn awkward_specs_map_values_per_target() {
         yaml.contains("{{ braces }}") && yaml.contains("{% raw %}"),
         "spec text is never a template\n{yaml}"
     );
+}
+
+/// Cursor reads each frontmatter line split at its first colon, not YAML: what
+/// agentc writes for it reads the same both ways, and says what it changed.
+#[test]
+fn cursor_frontmatter_is_plain_lines_that_read_the_same_without_yaml() {
+    let (_dir, files) = fixtures();
+    let c = compile(files, &["cursor"], None, false);
+    assert!(!c.failed(), "{:#?}", messages(&c));
+    let quoted = content(&c, "cursor", "quoted-lines").expect("written");
+    assert!(
+        quoted.contains(
+            "\ndescription: Quoted - the first line \u{ff03} with a hash Examples - |- not a block, > not folded, \"dq\" - end\n"
+        ),
+        "{quoted}"
+    );
+    let hostile = content(&c, "cursor", "yaml-hostile").expect("written");
+    assert!(
+        hostile.contains("\ndescription: key - value \u{ff03} not a comment, @at, 'quotes', \"dq\", {{ braces }}\n"),
+        "{hostile}"
+    );
+    for a in &c.artifacts {
+        let fm = a.content.split("\n---\n").next().unwrap();
+        assert!(
+            !fm.contains(": '") && !fm.contains(": \"") && !fm.contains(": |"),
+            "{fm}"
+        );
+    }
+    // The validator catches what Cursor misreads.
+    for (bad, want) in [
+        (
+            "---\nname: a\ndescription: 'a: b'\n---\n\np\n",
+            "Cursor reads `description` as `'a: b'`",
+        ),
+        (
+            "---\nname: a\ndescription: |-\n  two\n  lines\n---\n\np\n",
+            "Cursor reads `description` as `|-`",
+        ),
+    ] {
+        let problems = validate_native("cursor", Path::new(".cursor/agents/a.md"), bad);
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "{want}: {problems:#?}"
+        );
+    }
+}
+
+/// Roo: no `browser` group (removed, stripped without a word), so a web tool is
+/// reported as dropped and an agent with every tool gets `code`'s groups; a
+/// built-in mode's slug is renamed, with a warning.
+#[test]
+fn roo_writes_no_browser_group_and_no_built_in_slug() {
+    let (_dir, files) = fixtures();
+    let c = compile(files, &["roo"], None, false);
+    assert!(!c.failed(), "{:#?}", messages(&c));
+    let roo = content(&c, "roo", "debug").expect("written");
+    assert!(!roo.contains("browser"), "{roo}");
+    assert!(roo.contains("- slug: debug-agent\n"), "{roo}");
+    assert!(!roo.contains("- slug: debug\n"), "{roo}");
+    assert!(
+        roo.contains("- slug: debug-agent\n  name: Debug\n  roleDefinition: You find the cause of a bug.\n  whenToUse: Named like a built-in Roo mode.\n  groups:\n  - read\n  - edit\n  - command\n  - mcp\n"),
+        "{roo}"
+    );
+    for (bad, want) in [
+        (
+            "customModes:\n- slug: a\n  name: A\n  roleDefinition: r\n  groups: [browser]\n",
+            "`browser`",
+        ),
+        (
+            "customModes:\n- slug: code\n  name: A\n  roleDefinition: r\n  groups: [read]\n",
+            "built-in mode",
+        ),
+    ] {
+        let problems = validate_native("roo", Path::new(".roomodes"), bad);
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "{want}: {problems:#?}"
+        );
+    }
+}
+
+/// Names a target normalises alike (`a.b`, `a_b`, `a-b` → Roo's slug `a-b`,
+/// Gemini CLI's name `a-b`) are an error naming both spec files; nothing is
+/// written.
+#[test]
+fn names_written_alike_collide_with_both_spec_files_named() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut files = Vec::new();
+    for name in ["a.b", "a_b"] {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!("name = \"{name}\"\ndescription = \"d\"\nrole = \"You help.\"\n"),
+        )
+        .expect("write");
+        files.push(path);
+    }
+    let c = compile(files.clone(), &["roo", "gemini-cli"], None, false);
+    assert!(c.failed());
+    let collisions: Vec<_> = c
+        .diags
+        .iter()
+        .filter(|d| d.code == "name-collision")
+        .collect();
+    assert_eq!(collisions.len(), 1, "{:#?}", messages(&c));
+    let m = &collisions[0].message;
+    for part in [
+        "`a_b` and `a.b`",
+        "`slug: a-b`",
+        "`roo`",
+        "a.b.toml",
+        "a_b.toml",
+    ] {
+        assert!(m.contains(part), "{part} in {m}");
+    }
+    // Gemini CLI keeps `_`: only `a.b` and `a-b` meet there.
+    let path = dir.path().join("a-b.toml");
+    std::fs::write(
+        &path,
+        "name = \"a-b\"\ndescription = \"d\"\nrole = \"You help.\"\n",
+    )
+    .expect("write");
+    let c = compile(vec![files[0].clone(), path], &["gemini-cli"], None, false);
+    let d = c
+        .diags
+        .iter()
+        .find(|d| d.code == "name-collision")
+        .expect("a collision");
+    assert!(
+        d.is_error() && d.message.contains("`name: a-b`") && d.message.contains("`gemini-cli`"),
+        "{}",
+        d.message
+    );
+    assert!(c.artifacts.is_empty() || c.failed());
+    // Apart, each is written.
+    let c = compile(vec![files[1].clone()], &["roo", "gemini-cli"], None, false);
+    assert!(!c.failed(), "{:#?}", messages(&c));
 }
 
 #[test]
@@ -373,6 +549,21 @@ fn validator_flags_what_the_tools_reject() {
             "customModes:\n- slug: a\n  name: A\n  roleDefinition: r\n  groups: [shell]\n",
             "`shell`",
         ),
+        // A tool with no rules of its own here: the generic checks.
+        (
+            "a-new-tool",
+            ".new/agents/a.md",
+            "no frontmatter\n",
+            "no YAML frontmatter",
+        ),
+        (
+            "a-new-tool",
+            ".new/agents/a.md",
+            "---\nd: x\n---\n\n",
+            "no prompt",
+        ),
+        ("a-new-tool", ".new/agents/a.json", "{\n", "not JSON"),
+        ("a-new-tool", ".new/a.toml", "a = \n", "not TOML"),
     ];
     for (target, path, content, want) in cases {
         let problems = validate_native(target, Path::new(path), content);

@@ -65,6 +65,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                         .map(|(title, body)| Section {
                             title,
                             kind: None,
+                            heading_in_body: false,
                             body,
                         })
                         .collect(),

@@ -1,6 +1,6 @@
 //! `agentc stats` and the `over-budget` lint rule through the real binary.
 
-use crate::support::{Test, spec};
+use crate::support::{Test, spec, targets};
 use serde_json::Value;
 
 /// A project whose `bare` target (the `gpt` family) writes the agent's role and
@@ -79,9 +79,10 @@ fn the_table_labels_estimates_and_totals_add_up() {
     out.status(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(lines[0].starts_with("agent "), "{}", out.stdout);
-    // 2 agents × 13 targets and Roo's one file for both, then 14 target totals and
-    // the overall one.
-    let rows: Vec<&str> = lines[1..28].to_vec();
+    // A row per file (one per agent and target, one per aggregate target for
+    // both), then a total per target and the overall one.
+    let (files, n) = (targets::files(2), targets::count());
+    let rows: Vec<&str> = lines[1..=files].to_vec();
     assert!(
         rows.iter().all(|l| !l.starts_with("total")),
         "{}",
@@ -93,22 +94,22 @@ fn the_table_labels_estimates_and_totals_add_up() {
         assert_eq!(tokens.starts_with('~'), estimated, "{l}");
     }
     assert!(
-        lines[28].starts_with("total ") && lines[41].starts_with("total "),
+        lines[files + 1].starts_with("total ") && lines[files + n].starts_with("total "),
         "{}",
         out.stdout
     );
     assert!(
-        lines[42].starts_with("total ") && lines[42].contains(" all "),
+        lines[files + n + 1].starts_with("total ") && lines[files + n + 1].contains(" all "),
         "{}",
         out.stdout
     );
     out.stdout_has("~ estimate: characters / 4")
         .stdout_has("gpt tokens counted exactly with o200k_base");
-    out.stderr_has("measured 2 agents × 14 targets: 27 files, ");
+    out.stderr_has(&format!("measured 2 agents × {n} targets: {files} files, "));
 
     let j = json(&t.run_args(["stats", "--format", "json"]));
     let rows = j["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.len(), targets::files(2));
     let sum = |rows: &mut dyn Iterator<Item = &Value>, key: &str| -> u64 {
         rows.map(|r| {
             let v = &r[key];
@@ -132,7 +133,7 @@ fn the_table_labels_estimates_and_totals_add_up() {
             .sum();
         assert_eq!(per_target, want.as_u64().unwrap(), "{key} per target");
     }
-    assert_eq!(all["files"], 27);
+    assert_eq!(all["files"], targets::files(2));
     assert_eq!(all["tokens"]["exact"], false);
     assert_eq!(j["totals"]["targets"]["gpt"]["tokens"]["exact"], true);
     let gpt: u64 = rows

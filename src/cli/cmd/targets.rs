@@ -22,6 +22,7 @@ pub fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
                     "native_path": t.native_path, "checked_against": t.checked_against,
                     "aggregate": t.aggregate.is_some(), "default": t.default,
                     "builtin": t.origin == Origin::Builtin,
+                    "legacy": t.legacy.is_some(), "legacy_note": t.legacy,
                 })
             })
             .collect();
@@ -48,6 +49,9 @@ pub fn targets(ui: &Ui, cwd: &Path) -> Result<Exit> {
         ));
         if !t.default {
             text.push_str(&format!("  built when asked for: `-t {}`\n", t.name));
+        }
+        if let Some(note) = &t.legacy {
+            text.push_str(&format!("  legacy: {note}\n"));
         }
     }
     out(&text)?;

@@ -84,3 +84,32 @@ pub fn dist_file(t: &str, name: &str) -> String {
         .unwrap_or_else(|e| panic!("the path of `{t}`: {e}"));
     format!("dist/{t}/{}", rel.trim())
 }
+
+/// How many targets `build` renders by default.
+pub fn count() -> usize {
+    built_by_default().len()
+}
+
+/// The files a default build writes for `agents` agents, each of which every
+/// default target writes: one per agent for each target, one in all for an
+/// aggregate target.
+pub fn files(agents: usize) -> usize {
+    built_by_default()
+        .into_iter()
+        .map(|t| {
+            if is_aggregate(t) {
+                usize::from(agents > 0)
+            } else {
+                agents
+            }
+        })
+        .sum()
+}
+
+/// How many default targets write one file for all their agents.
+pub fn aggregates() -> usize {
+    built_by_default()
+        .into_iter()
+        .filter(|t| is_aggregate(t))
+        .count()
+}

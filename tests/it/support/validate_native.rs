@@ -4,8 +4,11 @@
 //!
 //! Independent of agentc's own target data on purpose: it restates each tool's
 //! rules so that a wrong target file cannot pass its own test. Which targets are
-//! native comes from the registry (`support::targets::native`); a native target
-//! with no rules here fails every test that validates it.
+//! native comes from the registry (`support::targets::native`). A native target
+//! with no rules of its own here is held to what every native file must be (it
+//! parses as the format its file name says, with a frontmatter mapping and a
+//! body for Markdown), so that adding a target file does not need a change
+//! here; its tool's own rules belong in a function of their own beside these.
 
 use std::path::Path;
 
@@ -29,9 +32,42 @@ pub fn validate_native(target: &str, path: &Path, content: &str) -> Vec<String> 
         "cursor" => cursor(&mut v, &path, content),
         "kiro" => kiro(&mut v, &path, content),
         "roo" => roo(&mut v, &path, content),
-        other => v.add(format!("no rules known for target `{other}`")),
+        _ => generic(&mut v, &path, content),
     }
     v.0
+}
+
+/// What every native file must be, whatever its tool: parsed by the format its
+/// file name says.
+fn generic(v: &mut Problems, path: &str, content: &str) {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    match ext {
+        "md" | "mdc" | "markdown" => {
+            if let Some((fm, body)) = frontmatter(v, content) {
+                if fm.is_empty() {
+                    v.add("empty frontmatter");
+                }
+                if body.trim().is_empty() {
+                    v.add("no prompt after the frontmatter");
+                }
+            }
+        }
+        "toml" => {
+            if let Err(e) = toml::from_str::<Value>(content) {
+                v.add(format!("not TOML: {}", e.message()));
+            }
+        }
+        "json" => match serde_json::from_str::<Value>(content) {
+            Ok(Value::Object(_)) => {}
+            Ok(_) => v.add("not a JSON object"),
+            Err(e) => v.add(format!("not JSON: {e}")),
+        },
+        _ => match agentc::support::yaml::parse(content) {
+            Ok(Value::Object(_)) => {}
+            Ok(_) => v.add("not a YAML mapping"),
+            Err(e) => v.add(format!("not YAML: {}", e.message)),
+        },
+    }
 }
 
 #[derive(Default)]
@@ -388,6 +424,53 @@ fn cursor(v: &mut Problems, path: &str, content: &str) {
     let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
+    // Cursor's loader is not YAML: it splits each frontmatter line at its first
+    // colon and keeps the rest, trimmed. What it reads must be what YAML reads.
+    let lines = content["---\n".len()..]
+        .split("\n---")
+        .next()
+        .unwrap_or_default();
+    let mut seen = 0;
+    for line in lines
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+    {
+        let Some((key, raw)) = line.split_once(':') else {
+            v.add(format!(
+                "frontmatter line `{line}` has no colon: Cursor drops it"
+            ));
+            continue;
+        };
+        let (key, raw) = (key.trim().to_lowercase(), raw.trim());
+        let yaml = match fm.get(&key) {
+            Some(Value::String(s)) => s.clone(),
+            // A number or a boolean: the text is its spelling either way (`0.`
+            // and `0.0` are one number to YAML).
+            Some(Value::Bool(_) | Value::Number(_) | Value::Null) => {
+                seen += 1;
+                continue;
+            }
+            Some(other) => {
+                v.add(format!(
+                    "`{key}` is {other}, which Cursor reads as the text `{raw}`"
+                ));
+                continue;
+            }
+            None => {
+                v.add(format!("frontmatter line `{line}` is no key of the YAML"));
+                continue;
+            }
+        };
+        seen += 1;
+        if raw != yaml {
+            v.add(format!(
+                "Cursor reads `{key}` as `{raw}`; YAML reads `{yaml}`"
+            ));
+        }
+    }
+    if seen != fm.len() {
+        v.add("a frontmatter value spans more than one line: Cursor reads one line a key");
+    }
     v.keys(
         &fm,
         &["name", "description", "model", "readonly", "is_background"],
@@ -454,7 +537,12 @@ const ROO_KEYS: &[&str] = &[
     "description",
     "source",
 ];
-const ROO_GROUPS: &[&str] = &["read", "edit", "browser", "command", "mcp"];
+// Roo Code 3.52 (@roo-code/types 1.115.0): `browser` was removed in February 2026
+// and is stripped without a word; `modes` switches modes and starts subtasks.
+const ROO_GROUPS: &[&str] = &["read", "edit", "command", "mcp", "modes"];
+/// Roo's built-in modes: a custom mode of one of these slugs replaces it (and
+/// Kilo Code skips it).
+const ROO_BUILTIN_MODES: &[&str] = &["code", "architect", "ask", "debug", "orchestrator"];
 
 fn roo(v: &mut Problems, path: &str, content: &str) {
     v.path(path, r"^\.roomodes$");
@@ -478,6 +566,9 @@ fn roo(v: &mut Problems, path: &str, content: &str) {
         }
         if slugs.contains(&slug) {
             v.add(format!("slug `{slug}` appears twice"));
+        }
+        if ROO_BUILTIN_MODES.contains(&slug) {
+            v.add(format!("slug `{slug}` replaces Roo's built-in mode"));
         }
         slugs.push(slug);
         v.tools(m, "groups", ROO_GROUPS, None);
