@@ -1263,7 +1263,7 @@ fn check_bundle_rejects_an_archive_file_that_differs_from_its_manifest() {
 /// installed, which fails under `CI`.
 fn sdk_python() -> Option<String> {
     let python = std::env::var("AGENTC_SDK_PYTHON").unwrap_or_else(|_| "python3".into());
-    let found = std::process::Command::new(&python)
+    let found = Command::new(&python)
         .args(["-c", "import openai, anthropic, google.genai, ollama"])
         .output()
         .is_ok_and(|o| o.status.success());

@@ -529,10 +529,7 @@ fn out_dir_must_stay_in_the_project() {
         ("out_dir = \"dist/../..\"", "leaves the project"),
         ("out_dir = \".\"", "is the project root"),
         ("out_dir = \"\"", "is the project root"),
-        (
-            "out_dir = \"agents\"",
-            "holds the source folder `agents`",
-        ),
+        ("out_dir = \"agents\"", "holds the source folder `agents`"),
         (
             "sources = [\"specs/team\"]\nout_dir = \"specs\"",
             "holds the source folder `specs/team`",
