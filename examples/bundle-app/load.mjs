@@ -238,8 +238,14 @@ function validate(bundle) {
       }
     }
   }
+  // A target's project file (a plugin's manifest) is pointed at by no entry: it
+  // names its target and the agents it serves, each of which has that target.
+  const projectFile = (file) =>
+    isObject(file) && Array.isArray(file.agents) && file.agents.length > 0 &&
+    file.agents.every((a) => typeof a === "string" && Object.hasOwn(agents, a) && isObject(agents[a]) &&
+      isObject(agents[a].targets) && typeof file.target === "string" && Object.hasOwn(agents[a].targets, file.target));
   for (const [path, file] of Object.entries(shared)) {
-    if (!pointed.has(path)) throw bad(`\`shared\` has \`${path}\`, which no entry points at`);
+    if (!pointed.has(path) && !projectFile(file)) throw bad(`\`shared\` has \`${path}\`, which no entry points at`);
     const unknown = Object.keys(file).filter((k) => !SHARED_KEYS.has(k)).sort();
     if (unknown.length) throw bad(`\`shared\` \`${path}\`: unknown field \`${unknown[0]}\``);
     if (typeof file.content !== "string" || sha256(file.content) !== file.sha256) {

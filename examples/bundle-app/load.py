@@ -352,8 +352,17 @@ def validate(bundle):
                 if not isinstance(shared[path], dict) or shared[path].get("sha256") != prompt["sha256"]:
                     raise bad(f"{pair}: `sha256` is not that of `shared` `{path}`")
                 pointed.add(path)
+    def project_file(file):
+        # A target's project file (a plugin's manifest) is pointed at by no entry:
+        # it names its target and the agents it serves, each of which has that target.
+        served = file.get("agents") if isinstance(file, dict) else None
+        return (isinstance(served, list) and served and all(
+            isinstance(a, str) and isinstance(agents.get(a), dict)
+            and isinstance(agents[a].get("targets"), dict)
+            and file.get("target") in agents[a]["targets"] for a in served))
+
     for path, file in shared.items():
-        if path not in pointed:
+        if path not in pointed and not project_file(file):
             raise bad(f"`shared` has `{path}`, which no entry points at")
         extra = sorted(set(file) - SHARED_KEYS)
         if extra:

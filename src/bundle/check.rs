@@ -119,7 +119,8 @@ fn parse(manifest: &[u8]) -> Result<Bundle, String> {
 
 /// The rules of a manifest beyond its shape: plain relative paths, every entry's
 /// file found (its own `content` or `shared` at its `path`), one file per path,
-/// every `sha256` that of its file, and no `shared` file that no entry points at.
+/// every `sha256` that of its file, and no `shared` file that no entry points at
+/// (but a target's project file, which names its target and agents).
 fn validate(bundle: &Bundle) -> Result<(), String> {
     let sha = |text: &str| archive::hex(&sha2::Sha256::digest(text.as_bytes()));
     let mut own: BTreeSet<&str> = BTreeSet::new();
@@ -165,8 +166,19 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
             }
         }
     }
+    // A target's project file (a plugin's manifest) is pointed at by no entry: it
+    // names its target and the agents it serves, each of which has that target.
+    let project_file = |file: &SharedFile| {
+        !file.agents.is_empty()
+            && file.agents.iter().all(|a| {
+                bundle
+                    .agents
+                    .get(a)
+                    .is_some_and(|agent| agent.targets.contains_key(&file.target))
+            })
+    };
     for (path, file) in &bundle.shared {
-        if !pointed.contains(path.as_str()) {
+        if !pointed.contains(path.as_str()) && !project_file(file) {
             return Err(format!(
                 "malformed bundle: `shared` has `{path}`, which no entry points at"
             ));

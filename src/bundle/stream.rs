@@ -38,12 +38,15 @@ pub struct Written {
 
 /// True when the streaming writer can write this selection's bundle: every
 /// aggregate target is one without provider requests (a request is made from
-/// the file's text, which for an aggregate is known only at the end).
+/// the file's text, which for an aggregate is known only at the end), and no
+/// target writes project files.
 pub fn streams(ws: &Workspace, selection: &Selection) -> bool {
     selection.targets.iter().all(|name| {
-        ws.registry
-            .get(name)
-            .is_none_or(|t| t.aggregate.is_none() || t.request.is_empty())
+        ws.registry.get(name).is_none_or(|t| {
+            // A target's project files (a plugin's manifest) are shared files
+            // the spooler does not place yet: such a bundle is assembled.
+            (t.aggregate.is_none() || t.request.is_empty()) && t.project_files.is_empty()
+        })
     })
 }
 
@@ -481,7 +484,17 @@ mod tests {
         let ws = Workspace::open(dir).unwrap();
         let names: Vec<String> = match targets {
             Some(t) => t.iter().map(|t| t.to_string()).collect(),
-            None => ws.registry.names().map(str::to_string).collect(),
+            // Every target that streams (not those with project files).
+            None => ws
+                .registry
+                .names()
+                .filter(|n| {
+                    ws.registry
+                        .get(n)
+                        .is_some_and(|t| t.project_files.is_empty())
+                })
+                .map(str::to_string)
+                .collect(),
         };
         let selection = Selection {
             sources: vec![dir.join("agents")],
@@ -563,6 +576,20 @@ mod tests {
         assert_eq!(written.agents.len(), 150);
         assert!(written.agents.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(written.pairs, 450);
+    }
+
+    /// A target with project files (claude-plugin's manifests) is not streamed.
+    #[test]
+    fn a_target_with_project_files_is_assembled() {
+        let dir = project(&[("agents/solo.toml", spec("solo", ""))]);
+        let ws = Workspace::open(dir.path()).unwrap();
+        let selection = |targets: &[&str]| Selection {
+            sources: vec![dir.path().join("agents")],
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            partial: false,
+        };
+        assert!(streams(&ws, &selection(&["claude", "gpt"])));
+        assert!(!streams(&ws, &selection(&["claude", "claude-plugin"])));
     }
 
     /// One agent: roo's file is its own (no `shared`); a project target that

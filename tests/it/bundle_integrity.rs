@@ -639,3 +639,40 @@ fn tampered_zip_archives_are_rejected_by_check_and_the_python_loader() {
         rejected_by_all(&p, label, bytes, want, true);
     }
 }
+
+/// A target's project files (claude-plugin's `plugin.json` and marketplace) sit
+/// in `shared` with no entry pointing at them: all three readers accept them when
+/// every agent they name has that target, and reject one that names an agent
+/// without it.
+#[test]
+fn project_files_in_shared_are_accepted_alike_and_checked() {
+    let p = Test::new()
+        .file(
+            "agentc.toml",
+            "sources = [\"agents\"]\ntargets = [\"gpt\", \"claude-plugin\"]\n",
+        )
+        .file(
+            "agents/code-reviewer.toml",
+            crate::support::spec("code-reviewer"),
+        );
+    p.run_args(["bundle", "-o", "b.json"]).status(0);
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path("b.json")).unwrap()).unwrap();
+    let shared = manifest["shared"].as_object().unwrap();
+    assert!(
+        shared.keys().any(|k| k.ends_with("plugin.json")),
+        "{shared:?}"
+    );
+    for (who, code, said) in verdicts(&p, "b.json") {
+        assert_eq!(code, 0, "{who}:\n{said}");
+    }
+    // The same file claimed for an agent the bundle does not have.
+    for file in manifest["shared"].as_object_mut().unwrap().values_mut() {
+        file["agents"] = serde_json::json!(["nobody"]);
+    }
+    std::fs::write(p.path("bad.json"), manifest.to_string()).unwrap();
+    for (who, code, said) in verdicts(&p, "bad.json") {
+        assert_eq!(code, 1, "{who}:\n{said}");
+        assert!(said.contains("which no entry points at"), "{who}:\n{said}");
+    }
+}
