@@ -70,6 +70,9 @@ pub struct Stats {
 }
 
 /// Measures every artifact and checks it against its target's budget.
+/// The agent column of a target's project file (a plugin's manifest).
+const PROJECT_FILE: &str = "(project file)";
+
 pub fn stats(
     artifacts: &[Artifact],
     targets: &[&Target],
@@ -92,7 +95,11 @@ pub fn stats(
             .map(|limit| budget::check(a, limit, characters, || tokens))
             .unwrap_or_default();
         rows.push(Row {
-            agent: a.agent.clone(),
+            agent: if a.is_project_file() {
+                PROJECT_FILE.to_string()
+            } else {
+                a.agent.clone()
+            },
             target: a.target.clone(),
             path: a.path.clone(),
             characters,
