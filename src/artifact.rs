@@ -21,6 +21,8 @@ pub enum Layout {
 /// One rendered output file, its path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Artifact {
+    /// The agent it was rendered for; several, comma-separated, for an aggregate
+    /// file; none (empty) for a target's project file ([`Artifact::is_project_file`]).
     pub agent: String,
     pub target: String,
     pub path: PathBuf,
@@ -33,6 +35,11 @@ pub struct Artifact {
 }
 
 impl Artifact {
+    /// A file a target writes once per build (`project_files`), for no one agent.
+    pub fn is_project_file(&self) -> bool {
+        self.agent.is_empty()
+    }
+
     pub fn new(agent: String, target: String, path: PathBuf, content: String) -> Artifact {
         let hash = hash(content.as_bytes());
         Artifact {

@@ -218,6 +218,21 @@ fn extras(target: &Target, extra: Table, warnings: &mut Vec<(Loss, String)>) -> 
     kept
 }
 
+/// A target's project-wide options: its defaults with `agentc.toml`'s values of
+/// the same type over them (what `project_files` are rendered with; an unknown or
+/// mistyped option is reported where each agent is resolved).
+pub fn project_options(target: &Target, project: Option<&Table>) -> Table {
+    let mut options = target.options.clone();
+    for (k, v) in project.into_iter().flatten() {
+        if let Some(default) = options.get(k)
+            && std::mem::discriminant(v) == std::mem::discriminant(default)
+        {
+            options.insert(k.clone(), v.clone());
+        }
+    }
+    options
+}
+
 /// Merges option defaults, `agentc.toml` and the spec's override; returns the
 /// options and the override's remaining (frontmatter) keys.
 fn options(

@@ -69,6 +69,9 @@ pub struct Stats {
     pub encoding: GptEncoding,
 }
 
+/// The agent column of a target's project file (a plugin's manifest).
+const PROJECT_FILE: &str = "(project file)";
+
 /// The figures taken one file at a time, so that a command can measure a
 /// compile's files as they are rendered and drop each one after (memory grows
 /// with the rows, a few numbers per file, not with the files' text).
@@ -107,7 +110,11 @@ impl<'a> Measure<'a> {
             .map(|limit| budget::check(a, limit, characters, || tokens))
             .unwrap_or_default();
         self.rows.push(Row {
-            agent: a.agent.clone(),
+            agent: if a.is_project_file() {
+                PROJECT_FILE.to_string()
+            } else {
+                a.agent.clone()
+            },
             target: a.target.clone(),
             path: a.path.clone(),
             characters,

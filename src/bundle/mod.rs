@@ -284,7 +284,12 @@ impl Bundle {
 
     /// The native tree the bundle describes: every file once, by path (sorted).
     pub fn files(&self) -> BTreeMap<&str, &str> {
-        let mut out = BTreeMap::new();
+        // Every shared file, a target's project files among them, then each entry's own.
+        let mut out: BTreeMap<&str, &str> = self
+            .shared
+            .iter()
+            .map(|(path, f)| (path.as_str(), f.content.as_str()))
+            .collect();
         for agent in self.agents.values() {
             for entry in agent.targets.values() {
                 if let Some(content) = self.content(entry) {
@@ -409,6 +414,14 @@ pub fn assemble(
         .map(|p| request::requests(&job, p.loaded, p.target, &artifacts[p.artifact].content))
         .collect();
     drop(by_pair);
+    // A target's project files (a plugin's manifest) belong to no one agent: they
+    // are shared files of every agent the target wrote.
+    let project: Vec<(usize, String)> = artifacts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_project_file())
+        .map(|(i, a)| (i, a.target.clone()))
+        .collect();
     // From here on each file's text is moved into the bundle, not copied.
     let mut contents: Vec<Option<String>> = std::mem::take(&mut compiled.artifacts)
         .into_iter()
@@ -462,6 +475,25 @@ pub fn assemble(
                 target: first.target.name.clone(),
                 agents: agents.into_iter().map(str::to_string).collect(),
                 content: contents[first.artifact].take().unwrap_or_default(),
+                sha256: f.sha256.clone(),
+                characters: f.characters,
+                tokens: f.tokens,
+            },
+        );
+    }
+    for (i, target) in project {
+        let agents: BTreeSet<&str> = pairs
+            .iter()
+            .filter(|p| p.target.name == target)
+            .map(|p| p.loaded.spec.name.as_str())
+            .collect();
+        let f = &figures[i];
+        shared.insert(
+            paths[i].clone(),
+            SharedFile {
+                target,
+                agents: agents.into_iter().map(str::to_string).collect(),
+                content: contents[i].take().unwrap_or_default(),
                 sha256: f.sha256.clone(),
                 characters: f.characters,
                 tokens: f.tokens,

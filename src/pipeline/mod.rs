@@ -368,6 +368,8 @@ struct Run<'a> {
     /// find two agents that a tool would know under one name.
     written_names: HashMap<(usize, String), (String, PathBuf)>,
     spools: BTreeMap<(String, PathBuf), Spool>,
+    /// For each target with `project_files`: the agents written for it (name, path).
+    written: BTreeMap<String, Vec<(String, PathBuf)>>,
 }
 
 impl<'a> Run<'a> {
@@ -382,6 +384,11 @@ impl<'a> Run<'a> {
             outputs: Outputs::default(),
             written_names: HashMap::new(),
             spools: BTreeMap::new(),
+            written: targets
+                .iter()
+                .filter(|t| !t.project_files.is_empty())
+                .map(|t| (t.name.clone(), Vec::new()))
+                .collect(),
         }
     }
 
@@ -471,6 +478,9 @@ impl<'a> Run<'a> {
                         match (r.artifact, r.entry) {
                             (Some(a), _) => {
                                 self.outputs.add(&a, &mut c.diags);
+                                if let Some(w) = self.written.get_mut(&a.target) {
+                                    w.push((a.agent.clone(), a.path.clone()));
+                                }
                                 artifacts.push(a);
                             }
                             (None, Some(e)) => {
@@ -529,10 +539,41 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Assembles each aggregate file and hands it to `sink`; returns the
-    /// aggregate files' paths and agents.
+    /// Assembles each aggregate file and hands it to `sink`, then the project
+    /// files of the targets that wrote any file; returns the aggregate files'
+    /// paths and agents.
     fn finish(self, c: &mut Compiled, sink: &mut dyn Sink) -> Vec<(PathBuf, String)> {
         let mut outputs = self.outputs;
+        let mut project = Vec::new();
+        for (name, mut agents) in self.written {
+            let Some(target) = self.targets.iter().find(|t| t.name == name) else {
+                continue;
+            };
+            if agents.is_empty() {
+                continue;
+            }
+            agents.sort();
+            let options = resolve::project_options(target, self.job.options.get(&name));
+            for file in &target.project_files {
+                match self.job.renderer.project_file(
+                    target,
+                    file,
+                    &options,
+                    &agents,
+                    self.job.layout,
+                ) {
+                    Ok(a) => {
+                        outputs.add(&a, &mut c.diags);
+                        project.push(a);
+                    }
+                    Err(d) => c.diags.extend(d),
+                }
+            }
+        }
+        if !project.is_empty() {
+            let failed = c.failed();
+            sink.chunk(project, &SpecTexts::new(), &mut c.diags, failed);
+        }
         let mut aggregates = Vec::new();
         for ((name, _), spool) in self.spools {
             let Some(target) = self.targets.iter().find(|t| t.name == name) else {

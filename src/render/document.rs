@@ -9,12 +9,12 @@ use std::path::Path;
 use minijinja::{Value, context};
 use serde_json::Value as Json;
 
-use super::{Prepared, Renderer, finish};
-use crate::artifact::{Artifact, Entry};
+use super::{Prepared, Renderer, escapes, finish, to_value};
+use crate::artifact::{Artifact, Entry, Layout};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loss};
 use crate::ir::Agent;
 use crate::spec::Table;
-use crate::target::{CheckLevel, Document, Frontmatter, Target};
+use crate::target::{CheckLevel, Document, Frontmatter, ProjectFile, Target};
 
 impl Renderer {
     /// Renders the file's content, its evaluated fields and its prompt text.
@@ -165,6 +165,80 @@ impl Renderer {
             target.name.clone(),
             first.path.clone(),
             finish(format!("{}{}{}", f.head, items.join(f.sep), f.tail)),
+        ))
+    }
+}
+
+impl Renderer {
+    /// One of a target's project files (see [`ProjectFile`]): its fields over the
+    /// target's project-wide `options` and the `agents` (name, path) the build wrote
+    /// for the target, serialized in its document format. The artifact names no
+    /// agent: it belongs to the target.
+    pub fn project_file(
+        &self,
+        target: &Target,
+        file: &ProjectFile,
+        options: &Table,
+        agents: &[(String, std::path::PathBuf)],
+        layout: Layout,
+    ) -> Result<Artifact, Diagnostics> {
+        let agents: Vec<Json> = agents
+            .iter()
+            .map(|(name, path)| serde_json::json!({ "name": name, "path": path.to_string_lossy() }))
+            .collect();
+        let ctx = context! {
+            options => to_value(options),
+            target => context! { name => &target.name },
+            agents => to_value(&agents),
+        };
+        let mut map = serde_json::Map::new();
+        for field in &file.fields {
+            let what = format!("field `{}` of a project file", field.key);
+            let value = self
+                .env
+                .compile_expression(&field.value)
+                .and_then(|e| e.eval(&ctx))
+                .map_err(|e| self.template_error(target, &what, e))?;
+            if value.is_undefined() || value.is_none() {
+                continue;
+            }
+            let json = serde_json::to_value(&value)
+                .map_err(|e| self.fail(target, Path::new(""), e.to_string()))?;
+            map.insert(field.key.clone(), json);
+        }
+        let content = serialize(file.document, &Json::Object(map))
+            .map_err(|e| self.fail(target, Path::new(""), e))?;
+        let pattern = match layout {
+            Layout::Dist => &file.path,
+            Layout::Native => &file.native_path,
+        };
+        let rel = self
+            .env
+            .render_str(pattern, &ctx)
+            .map_err(|e| self.template_error(target, "path", e))?;
+        let rel = std::path::PathBuf::from(rel.trim());
+        if escapes(&rel) {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(
+                    Code::PathEscapes,
+                    format!(
+                        "target `{}` would write its project file `{}` outside the output root",
+                        target.name,
+                        rel.display()
+                    ),
+                )
+                .help("output paths must be relative and may not contain `..`"),
+            ]));
+        }
+        let path = match layout {
+            Layout::Dist => Path::new(&target.name).join(rel),
+            Layout::Native => rel,
+        };
+        Ok(Artifact::new(
+            String::new(),
+            target.name.clone(),
+            path,
+            finish(content),
         ))
     }
 }

@@ -54,6 +54,20 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
         crate::support::xmltext::escape(&s, strict)
     });
     env.add_filter("modelfile_system", modelfile_system);
+    // Plain prompts: a body's headings go under the template's (`outline`).
+    env.add_filter("relevel", super::outline::relevel);
+    env.add_filter("unheading", super::outline::unheading);
+    // `text | fence`: a code fence around text, longer than any run of
+    // backticks inside it, so that nothing in the text can close it.
+    env.add_filter("fence", fence);
+    // `agent.sections | by_kind`: the sections grouped by kind, in one pass.
+    env.add_filter("by_kind", by_kind);
+    // `{{ warn("examples left out") }}`: a translation warning from a template
+    // (what it chose not to carry), reported like a filter's notes; writes nothing.
+    env.add_function("warn", |what: String| {
+        note(what);
+        String::new()
+    });
     env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
         let strict = strict.unwrap_or(false);
         note_lost_chars(&s, strict);
@@ -137,15 +151,116 @@ fn add_filters(env: &mut Environment<'static>) {
     env.add_test(
         "matching",
         |s: String, pattern: String| -> Result<bool, minijinja::Error> {
-            let re = regex::Regex::new(&pattern).map_err(|e| {
-                minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!("invalid regular expression: {e}"),
-                )
-            })?;
-            Ok(re.is_match(&s))
+            Ok(compiled(&pattern)?.is_match(&s))
         },
     );
+}
+
+/// The regular expression `pattern`, compiled once per run: a target's check
+/// runs `matching` for every agent with the same few patterns.
+fn compiled(pattern: &str) -> Result<regex::Regex, minijinja::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(re) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(pattern).map_err(|e| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("invalid regular expression: {e}"),
+        )
+    })?;
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // A project's checks name a handful of patterns; a bound keeps a hostile
+    // one from growing the cache without end.
+    if cache.len() < 256 {
+        cache.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
+/// `text` in a fenced block whose fence no run of backticks in it can close.
+fn fence(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}\n{}\n{fence}", text.trim_end_matches('\n'))
+}
+
+/// The sections of an agent grouped by `kind` (`none`: unclassified), each
+/// group in spec order: `k.workflow` is the list of workflow sections (empty when
+/// there is none), `k.rest(["workflow", …])` every section whose kind is not in
+/// the list, in spec order. One pass over the sections, so a template places each
+/// kind without looping over every section for every kind.
+fn by_kind(sections: Value) -> Result<Value, minijinja::Error> {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut all = Vec::new();
+    for s in sections.try_iter()? {
+        let kind = s
+            .get_attr("kind")
+            .ok()
+            .filter(|k| !k.is_none() && !k.is_undefined());
+        let kind = kind.map_or_else(|| "none".to_string(), |k| k.to_string());
+        match groups.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, list)) => list.push(s.clone()),
+            None => groups.push((kind.clone(), vec![s.clone()])),
+        }
+        all.push((kind, s));
+    }
+    Ok(Value::from_object(ByKind {
+        groups: groups
+            .into_iter()
+            .map(|(k, list)| (k, Value::from(list)))
+            .collect(),
+        all,
+    }))
+}
+
+#[derive(Debug)]
+struct ByKind {
+    groups: Vec<(String, Value)>,
+    all: Vec<(String, Value)>,
+}
+
+impl minijinja::value::Object for ByKind {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        Some(
+            self.groups
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or_else(|| Value::from(Vec::<Value>::new()), |(_, v)| v.clone()),
+        )
+    }
+
+    fn call_method(
+        self: &std::sync::Arc<Self>,
+        _state: &mut minijinja::State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        if method != "rest" {
+            return Err(minijinja::Error::from(minijinja::ErrorKind::UnknownMethod));
+        }
+        let (placed,): (Vec<String>,) = minijinja::value::from_args(args)?;
+        Ok(Value::from(
+            self.all
+                .iter()
+                .filter(|(k, _)| !placed.iter().any(|p| p == k))
+                .map(|(_, s)| s.clone())
+                .collect::<Vec<_>>(),
+        ))
+    }
 }
 
 thread_local! {
@@ -261,6 +376,37 @@ mod tests {
             "a bad pattern is an error"
         );
     }
+    #[test]
+    fn fences_are_longer_than_any_backtick_run() {
+        let cases = [
+            ("x", "```\nx\n```"),
+            ("a ``` b\n", "````\na ``` b\n````"),
+            ("`````", "``````\n`````\n``````"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(fence(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sections_group_by_kind_in_order() {
+        let mut env = Environment::new();
+        env.add_filter("by_kind", by_kind);
+        let sections = vec![
+            minijinja::context! { title => "A", kind => "workflow" },
+            minijinja::context! { title => "B", kind => () },
+            minijinja::context! { title => "C", kind => "workflow" },
+            minijinja::context! { title => "D", kind => "style" },
+        ];
+        let out = env
+            .render_str(
+                "{% set k = s | by_kind %}{{ k.workflow | map(attribute='title') | join }}|{{ k.examples | length }}|{{ k.rest(['workflow']) | map(attribute='title') | join }}",
+                minijinja::context! { s => sections },
+            )
+            .unwrap();
+        assert_eq!(out, "AC|0|BD");
+    }
+
     #[test]
     fn modelfile_system_never_holds_three_quotes() {
         let cases = [

@@ -35,6 +35,7 @@ impl Renderer {
         // target file's fault; anything else lies in the template named by the error.
         let in_target = what == "path"
             || what == "check"
+            || what == "final_newline"
             || what.starts_with("field")
             || e.kind() == minijinja::ErrorKind::TemplateNotFound;
         if in_target && let Some(at) = target_file(target, &self.key_of(target, what)) {
@@ -77,6 +78,7 @@ impl Renderer {
         match what {
             "path" => vec![Key::K("path")],
             "check" => vec![Key::K("checks")],
+            "final_newline" => vec![Key::K("final_newline")],
             _ => vec![Key::K("template")],
         }
     }

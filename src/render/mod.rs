@@ -23,6 +23,7 @@ use crate::target::Target;
 pub mod document;
 mod env;
 mod errors;
+mod outline;
 
 use document::over_limit;
 pub use env::{builtin_template, builtin_templates};
@@ -48,6 +49,7 @@ pub struct Prepared<'r> {
     fields: Vec<Option<minijinja::Expression<'r, 'r>>>,
     checks: Vec<Option<minijinja::Expression<'r, 'r>>>,
     path: Option<minijinja::Template<'r, 'r>>,
+    final_newline: Option<minijinja::Expression<'r, 'r>>,
 }
 
 pub struct Renderer {
@@ -84,6 +86,10 @@ impl Renderer {
                 .map(|c| self.env.compile_expression(&c.test).ok())
                 .collect(),
             path: self.env.template_from_str(path).ok(),
+            final_newline: target
+                .final_newline
+                .as_ref()
+                .and_then(|e| self.env.compile_expression(e).ok()),
         }
     }
 
@@ -183,14 +189,35 @@ impl Renderer {
                 item,
             });
         } else {
+            let content = if self.final_newline(prep, &ctx)? {
+                finish(doc.content)
+            } else {
+                finish(doc.content).trim_end_matches('\n').to_string()
+            };
             rendered.artifact = Some(Artifact::new(
                 agent.name.clone(),
                 target.name.clone(),
                 path,
-                finish(doc.content),
+                content,
             ));
         }
         Ok(rendered)
+    }
+
+    /// Whether the target's file ends with a newline (`final_newline`).
+    fn final_newline(&self, prep: &Prepared<'_>, ctx: &Value) -> Result<bool, Diagnostics> {
+        let target = prep.target;
+        let Some(source) = &target.final_newline else {
+            return Ok(true);
+        };
+        let what = "final_newline";
+        let Some(expr) = &prep.final_newline else {
+            let e = self.env.compile_expression(source).err();
+            return Err(self.compile_error(target, what, e));
+        };
+        expr.eval(ctx)
+            .map(|v| v.is_true())
+            .map_err(|e| self.template_error(target, what, e))
     }
 
     /// The canonical Markdown body (the `claude` target's) of an agent, which the
@@ -268,11 +295,7 @@ impl Renderer {
             .render(ctx)
             .map_err(|e| self.template_error(target, "path", e))?;
         let rel = PathBuf::from(rendered.trim());
-        let escapes = rel.as_os_str().is_empty()
-            || rel
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
-        if escapes {
+        if escapes(&rel) {
             let key = match layout {
                 Layout::Dist => "path",
                 Layout::Native => "native_path",
@@ -305,6 +328,14 @@ impl Renderer {
             Diagnostic::error(Code::Render, format!("target `{}`: {msg}", target.name)).at(source),
         ])
     }
+}
+
+/// Whether a rendered output path is empty or leaves the output root.
+pub(crate) fn escapes(rel: &Path) -> bool {
+    rel.as_os_str().is_empty()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// A target's native path for people: `<name>` for the agent, default options.

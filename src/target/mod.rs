@@ -60,7 +60,8 @@ pub struct Target {
     #[serde(default)]
     pub extras: bool,
     /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
-    /// names targets. Every built-in is on; a project target file may turn one off.
+    /// names targets. Fourteen built-ins are on, the tools of 2026 off; a project
+    /// target file may turn any on or off.
     #[serde(default = "yes")]
     pub default: bool,
     /// Whether this target carries metadata at all; plain prompts do not, and
@@ -93,11 +94,20 @@ pub struct Target {
     /// Collect every agent's fields into one file per output path (Roo's `.roomodes`).
     #[serde(default)]
     pub aggregate: Option<Aggregate>,
+    /// Files written once per build, not per agent (a plugin's manifest), when the
+    /// build wrote at least one file of this target.
+    #[serde(default)]
+    pub project_files: Vec<ProjectFile>,
     #[serde(default)]
     pub limits: Limits,
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
     #[serde(default)]
     pub options: Table,
+    /// Whether the file ends with a newline: a minijinja expression over
+    /// `options` (absent: always). A chat-template turn ends at its end-of-turn
+    /// token, with nothing after it (`llama` with `wrap = "llama3"`).
+    #[serde(default)]
+    pub final_newline: Option<String>,
     /// How a bundle places the prompt in this provider's API request (`[[request]]`,
     /// the first whose `when` holds); none: the bundle carries no `request`.
     #[serde(default)]
@@ -114,6 +124,16 @@ pub struct Target {
 impl Target {
     /// What makes a well-typed definition unusable, if anything.
     fn problem(&self) -> Option<String> {
+        if self
+            .project_files
+            .iter()
+            .any(|f| f.document == Document::Template)
+        {
+            return Some(
+                "a `project_files` entry needs `document = \"json\"`, `\"yaml\"` or `\"toml\"`"
+                    .into(),
+            );
+        }
         if self.aggregate.is_some() && self.document == Document::Template {
             return Some(
                 "an `aggregate` target needs `document = \"yaml\"`, `\"toml\"` or `\"json\"`"
@@ -213,6 +233,23 @@ pub enum CheckLevel {
 pub struct Aggregate {
     /// The document key holding the list of entries (`customModes`).
     pub key: String,
+}
+
+/// A file a target writes once per build from its project-wide options (those
+/// of `agentc.toml`, not a spec's): e.g. the manifest of a Claude Code plugin
+/// whose agents are the target's per-agent files. It is the serialized `fields`,
+/// evaluated over `options`, `target` (`target.name`) and `agents` (every agent
+/// the build wrote for the target, in name order: `name` and `path`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFile {
+    /// Output path under `dist/<target>/` (a template over `options`).
+    pub path: String,
+    /// Output path for `--layout native`, relative to the output root.
+    pub native_path: String,
+    /// `json`, `yaml` or `toml`.
+    pub document: Document,
+    pub fields: Vec<Field>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -254,6 +254,23 @@ mod tests {
         }
     }
 
+    /// A project file is a serialized document: a template one is refused.
+    #[test]
+    fn a_project_file_must_be_a_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "extends = \"claude\"\n[[project_files]]\npath = \"a.json\"\nnative_path = \"a.json\"\ndocument = \"template\"\nfields = []\n";
+        std::fs::write(dir.path().join("mine.toml"), text).unwrap();
+        let e = Registry::load(Some(dir.path())).unwrap_err();
+        assert!(format!("{e:?}").contains("`project_files` entry"), "{e:?}");
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            text.replace("template", "json"),
+        )
+        .unwrap();
+        let reg = Registry::load(Some(dir.path())).unwrap();
+        assert_eq!(reg.get("mine").unwrap().project_files.len(), 1);
+    }
+
     #[test]
     fn merge_is_deep_for_tables_only() {
         let mut base: Table = toml::from_str("a = 1\n[t]\nx = 1\ny = 2").unwrap();

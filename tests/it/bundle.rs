@@ -262,6 +262,14 @@ fn content_is_what_build_writes_for_every_agent_and_target() {
             assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
         }
     }
+    // A target's project files (a plugin's manifest) are shared files no entry points at.
+    for file in bundle["shared"].as_object().unwrap().values() {
+        let target = file["target"].as_str().unwrap();
+        from_bundle
+            .get_mut(target)
+            .unwrap()
+            .insert(file["content"].as_str().unwrap().to_string());
+    }
     for t in &targets {
         assert!(!from_build[t].is_empty(), "build wrote nothing for {t}");
     }
@@ -1021,9 +1029,16 @@ fn python_example_prints_the_request_with_the_rendered_prompt() {
             let built =
                 std::fs::read_to_string(p.root().join(format!("dist/{target}/code-reviewer.md")))
                     .unwrap();
+            // code-reviewer's report format is Markdown: an OpenAI developer
+            // message opens with `Formatting re-enabled`.
+            let want = if target == "gpt" {
+                format!("Formatting re-enabled\n{built}")
+            } else {
+                built
+            };
             assert_eq!(
                 request.pointer(pointer).and_then(Value::as_str),
-                Some(built.as_str()),
+                Some(want.as_str()),
                 "{name} {target}"
             );
             let user = match api {

@@ -370,8 +370,9 @@ wrap = "modelfile"
         ]
     );
     assert!(
-        out.text("out/llama/reviewer.Modelfile")
-            .starts_with("FROM llama3.3\nSYSTEM \"\"\"# Role and Objective\n\nYou are reviewer.\n"),
+        out.text("out/llama/reviewer.Modelfile").starts_with(
+            "FROM llama3.3\nPARAMETER num_ctx 64000\nSYSTEM \"\"\"You are reviewer.\n"
+        ),
         "{}",
         out.text("out/llama/reviewer.Modelfile")
     );
@@ -407,7 +408,12 @@ fn convert_prints_one_target_to_stdout() {
     out.status(0);
     assert_eq!(
         out.stdout,
-        "# Role and Objective\n\nYou are reviewer.\n\n# Instructions\n\n## When You Are Called\n\n- a test runs\n"
+        "# Role and Objective\n\nYou are reviewer.\n\n# Instructions\n\n## Working as an Agent\n\n\
+         - Keep going until the request is completely resolved before you end your turn and hand back to the user; stop only when you are sure the problem is solved.\n\
+         - When you are not sure about a file's content, the code's structure or any fact the request depends on, use your tools to find out: never guess or make up an answer.\n\
+         - Plan before each tool call and reflect on the outcome of the previous one; do not string tool calls together without thinking between them.\n\n\
+         ## When You Are Called\n\n- a test runs\n\n\
+         # Final Instructions\n\nThink step by step about what the request needs before you act, then carry it out.\n"
     );
     assert_eq!(out.stdout, t.read("dist/gpt/reviewer.md"));
 }
@@ -864,7 +870,7 @@ fn check_prints_an_exact_unified_diff() {
     out.status(1);
     assert_eq!(
         out.stdout,
-        "--- a/gpt/reviewer.md\n+++ b/gpt/reviewer.md\n@@ -7,4 +7,3 @@\n ## When You Are Called\n \n - a test runs\n-local edit\n"
+        "--- a/gpt/reviewer.md\n+++ b/gpt/reviewer.md\n@@ -17,4 +17,3 @@\n # Final Instructions\n \n Think step by step about what the request needs before you act, then carry it out.\n-local edit\n"
     );
     assert_eq!(
         out.stderr,

@@ -234,8 +234,47 @@ fn plain_prompt_targets_keep_every_text() {
     for target in targets::plain() {
         let out = render(target);
         assert!(!out.starts_with("---"), "{target} has no frontmatter");
-        assert_markdown_body_verbatim(&out, target);
+        assert_plain_body_kept(&out, target);
     }
+}
+
+/// Asserts that a plain prompt holds every text, with the one ATX heading line
+/// of the hostile body (`# not a comment`) moved under the prompt's own
+/// heading (one to six `#`: `llama` opens with the role, under no heading), as
+/// the plain prompts re-level headings.
+fn assert_plain_body_kept(out: &str, target: &str) {
+    let relevelled = |text: &str| {
+        let (before, after) = text
+            .split_once("\n# not a comment\n")
+            .expect("the hostile body holds one heading line");
+        regex::Regex::new(&format!(
+            "{}\n#{{1,6}} not a comment\n{}",
+            regex::escape(before),
+            regex::escape(after)
+        ))
+        .expect("a valid pattern")
+    };
+    assert!(
+        relevelled(&role()).is_match(out),
+        "{target}: role changed\n{out}"
+    );
+    for heading in [TITLE, FORMAT_NAME] {
+        let body = relevelled(&format!(" {heading}\n\n{}\n", self::body()));
+        assert!(
+            body.is_match(out),
+            "{target}: {heading:?} or its body changed"
+        );
+    }
+    for item in ITEMS {
+        assert!(
+            out.contains(&format!("\n- {item}\n")),
+            "{target}: list item {item:?} changed"
+        );
+    }
+    assert!(
+        !out.contains("hostile and") && !out.contains("- evaluated\n"),
+        "{target}: template syntax in the text was evaluated"
+    );
 }
 
 #[test]
@@ -554,7 +593,7 @@ fn modelfile_system_block_holds_the_whole_prompt() {
     let (plain, wrapped) = modelfile_with_role(role);
     assert!(plain.contains(role), "{plain}");
     assert!(
-        wrapped.starts_with("FROM llama3.3\nSYSTEM \"\"\""),
+        wrapped.starts_with("FROM llama3.3\nPARAMETER num_ctx 64000\nSYSTEM \"\"\""),
         "{wrapped}"
     );
     let (value, rest) = ollama_system(&wrapped);

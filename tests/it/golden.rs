@@ -34,11 +34,17 @@ fn render_all() -> Vec<(String, String, Artifact)> {
         for target in targets::prompt() {
             let rendered = library::render(&agent, target, None, Layout::Dist, &l.path)
                 .unwrap_or_else(|d| panic!("{} × {target}: {d:?}", agent.name));
+            // The one warning a dogfood agent has: release-notes-writer is
+            // built R1-style for deepseek, which leaves its examples out.
+            let unexpected: Vec<_> = rendered
+                .warnings
+                .iter()
+                .filter(|w| !w.message.contains("examples left out: R1-style"))
+                .collect();
             assert!(
-                rendered.warnings.is_empty(),
-                "{} × {target}: {:?}",
-                agent.name,
-                rendered.warnings
+                unexpected.is_empty(),
+                "{} × {target}: {unexpected:?}",
+                agent.name
             );
             let artifact = rendered
                 .artifact
@@ -220,8 +226,36 @@ fn no_text_of_a_spec_is_missing() {
         } else {
             artifact.content.clone()
         };
+        // What a target writes otherwise, by design and reported: gpt names
+        // each tool by its `tool_terms` word; an R1-style deepseek prompt has
+        // no examples (a translation warning); plain prompts re-level headings.
+        let mut left_out: Vec<String> = Vec::new();
+        if targets::registry()
+            .get(&target)
+            .is_some_and(|t| t.options.contains_key("tool_terms"))
+        {
+            left_out.extend(agent.tool_usage.iter().map(|t| t.tool.clone()));
+        }
+        let r1 = agent
+            .overrides
+            .get(&target)
+            .and_then(|o| o.rest.get("system_prompt"))
+            .is_some_and(|v| v.as_bool() == Some(false));
+        if r1 {
+            for e in &agent.examples {
+                left_out.extend([e.context.clone(), e.input.clone(), e.approach.clone()]);
+                left_out.extend(e.output.iter().chain(&e.commentary).cloned());
+            }
+        }
         for text in body_texts(agent) {
-            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if left_out.contains(&text) {
+                continue;
+            }
+            let lines = text
+                .lines()
+                .map(|l| l.trim().trim_start_matches('#').trim())
+                .filter(|l| !l.is_empty());
+            for line in lines {
                 assert!(
                     content.contains(line),
                     "{name} × {target}: missing {line:?}"

@@ -44,8 +44,19 @@ fn golden(target: &str) {
             .into_owned();
         let c = compile(vec![file], &[target]);
         assert!(!c.failed(), "{target} × {stem}: {:?}", c.diags);
-        assert_eq!(c.artifacts.len(), 1, "{target} × {stem}");
-        let a = &c.artifacts[0];
+        // The agent's own file; a target's project files have snapshots of their own.
+        let own: Vec<_> = c
+            .artifacts
+            .iter()
+            .filter(|a| !a.is_project_file())
+            .collect();
+        assert_eq!(own.len(), 1, "{target} × {stem}");
+        assert_eq!(
+            c.artifacts.len() - 1,
+            targets::project_files(target),
+            "{target} × {stem}"
+        );
+        let a = own[0];
         let problems = validate_native(target, &a.path, &a.content);
         assert!(
             problems.is_empty(),
@@ -60,11 +71,53 @@ fn golden(target: &str) {
     }
 }
 
+/// The snapshot name of a project file: `<target>__project__<its path, `/` as `_`>`.
+fn project_snapshot(target: &str, path: &Path) -> String {
+    let flat = path.to_string_lossy().replace(['/', '\\'], "_");
+    format!("{target}__project__{flat}")
+}
+
+/// The files a target writes once per build (a plugin's manifest, a marketplace),
+/// built from every agent in `agents/`: each passes the tool's rules and matches
+/// its snapshot, and none names an agent.
+#[test]
+fn every_project_file_matches_its_snapshot() {
+    let with_files: Vec<&str> = targets::native()
+        .into_iter()
+        .filter(|t| targets::project_files(t) > 0)
+        .collect();
+    for target in with_files {
+        let c = compile(agents(), &[target]);
+        assert!(!c.failed(), "{target}: {:?}", c.diags);
+        let files: Vec<_> = c.artifacts.iter().filter(|a| a.is_project_file()).collect();
+        assert_eq!(files.len(), targets::project_files(target), "{target}");
+        for a in files {
+            let problems = validate_native(target, &a.path, &a.content);
+            assert!(
+                problems.is_empty(),
+                "{target}: {problems:#?}\n{}",
+                a.content
+            );
+            let snapshot = format!("path: {}\n\n{}", a.path.display(), a.content);
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path("snapshots/native");
+            settings.set_prepend_module_to_snapshot(false);
+            settings.bind(|| insta::assert_snapshot!(project_snapshot(target, &a.path), snapshot));
+        }
+    }
+}
+
 /// Every native snapshot belongs to an agent and a native target that exist.
 #[test]
 fn no_native_snapshot_is_orphaned() {
     let mut expected: Vec<String> = Vec::new();
     for target in targets::native() {
+        if targets::project_files(target) > 0 {
+            let c = compile(agents(), &[target]);
+            for a in c.artifacts.iter().filter(|a| a.is_project_file()) {
+                expected.push(format!("{}.snap", project_snapshot(target, &a.path)));
+            }
+        }
         for file in agents() {
             let stem = file
                 .file_stem()
@@ -113,15 +166,17 @@ fn every_native_output_passes_its_tool_rules() {
     let natives = targets::native();
     let c = compile(agents(), &natives);
     assert!(!c.failed(), "{:?}", c.diags);
-    // One file per agent, an aggregate target's one file for all of them.
+    // One file per agent, an aggregate target's one file for all of them, and
+    // each target's project files.
     let want: usize = natives
         .iter()
         .map(|t| {
-            if targets::is_aggregate(t) {
+            let own = if targets::is_aggregate(t) {
                 1
             } else {
                 agents().len()
-            }
+            };
+            own + targets::project_files(t)
         })
         .sum();
     assert_eq!(c.artifacts.len(), want);

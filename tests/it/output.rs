@@ -35,6 +35,15 @@ fn ci_is_quiet_but_keeps_the_summary() {
 #[test]
 fn every_command_ends_with_a_one_line_summary() {
     let t = Test::new();
+    let (all, on) = (targets::all().len(), targets::built_by_default().len());
+    let targets_summary = if all == on {
+        format!("{all} targets, all built by default")
+    } else {
+        format!(
+            "{all} targets: {on} built by default, {} when asked for",
+            all - on
+        )
+    };
     let templates = format!(
         "{} built-in templates; ",
         agentc::render::builtin_templates().len()
@@ -47,7 +56,6 @@ fn every_command_ends_with_a_one_line_summary() {
         "bundled 2 agents × {n} targets ({} prompts) into agentc-bundle.json",
         2 * n
     );
-    let listed = format!("{} targets, all built by default", targets::all().len());
     let cases: &[(&[&str], &str)] = &[
         (
             &["init"],
@@ -66,7 +74,7 @@ fn every_command_ends_with_a_one_line_summary() {
             &["check", "--bundle", "agentc-bundle.json"],
             "bundle agentc-bundle.json matches the sources",
         ),
-        (&["targets"], &listed),
+        (&["targets"], &targets_summary),
         (&["schema"], "printed the JSON Schema of the agent spec"),
         (&["templates", "list"], &templates),
         (

@@ -46,7 +46,8 @@ pub fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
         ui.fail_json(&diags);
         return Ok(1);
     }
-    let Some(artifact) = compiled.artifacts.first() else {
+    // The agent's own file, not a project file of its target (a plugin's manifest).
+    let Some(artifact) = compiled.artifacts.iter().find(|a| !a.is_project_file()) else {
         ui.summary(&format!(
             "nothing to write: the agent is skipped for `{}`",
             args.target

@@ -60,6 +60,11 @@ pub fn is_aggregate(name: &str) -> bool {
     target(name).aggregate.is_some()
 }
 
+/// How many files `name` writes once per build (`project_files`), not per agent.
+pub fn project_files(name: &str) -> usize {
+    target(name).project_files.len()
+}
+
 /// The model family of `name`, if it has one.
 pub fn family(name: &str) -> Option<&'static str> {
     target(name).family.as_deref()

@@ -32,6 +32,15 @@ pub fn validate_native(target: &str, path: &Path, content: &str) -> Vec<String> 
         "cursor" => cursor(&mut v, &path, content),
         "kiro" => kiro(&mut v, &path, content),
         "roo" => roo(&mut v, &path, content),
+        "antigravity" => antigravity(&mut v, &path, content),
+        "augment" => augment(&mut v, &path, content),
+        "cline" => cline(&mut v, &path, content),
+        "devin" => devin(&mut v, &path, content),
+        "factory" => factory(&mut v, &path, content),
+        "goose" => goose(&mut v, &path, content),
+        "junie" => junie(&mut v, &path, content),
+        "kilo" => kilo(&mut v, &path, content),
+        "claude-plugin" => claude_plugin(&mut v, &path, content),
         _ => generic(&mut v, &path, content),
     }
     v.0
@@ -182,6 +191,16 @@ const OPENCODE_THEME: &[&str] = &[
 
 fn opencode(v: &mut Problems, path: &str, content: &str) {
     v.path(path, r"^\.opencode/agents/[^/]+\.md$");
+    opencode_frontmatter(v, content);
+}
+
+/// Kilo Code is an OpenCode fork: the same frontmatter, in `.kilo/agents/`.
+fn kilo(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.kilo/agents/[^/]+\.md$");
+    opencode_frontmatter(v, content);
+}
+
+fn opencode_frontmatter(v: &mut Problems, content: &str) {
     let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
@@ -572,5 +591,406 @@ fn roo(v: &mut Problems, path: &str, content: &str) {
         }
         slugs.push(slug);
         v.tools(m, "groups", ROO_GROUPS, None);
+    }
+}
+
+/// A non-empty prompt after the frontmatter (Cline and Factory refuse an empty one).
+fn prompt(v: &mut Problems, body: &str) {
+    if body.trim().is_empty() {
+        v.add("the prompt is empty");
+    }
+}
+
+/// `key`, when present, is `true` or `false`.
+fn boolean(v: &mut Problems, map: &Map<String, Value>, key: &str) {
+    if map.get(key).is_some_and(|b| !b.is_boolean()) {
+        v.add(format!("`{key}` must be a boolean"));
+    }
+}
+
+const ANTIGRAVITY_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "model",
+    "mainAgent",
+    "subagent",
+    "commandExecutionPolicy",
+    "mcpServers",
+    "skills",
+    "plugins",
+];
+const ANTIGRAVITY_TOOLS: &[&str] = &[
+    "view_file",
+    "write_to_file",
+    "replace_file_content",
+    "multi_replace_file_content",
+    "run_command",
+    "grep_search",
+    "find_by_name",
+    "list_dir",
+    "read_url_content",
+    "search_web",
+];
+
+fn antigravity(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.agents/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, ANTIGRAVITY_KEYS, &["name", "description"]);
+    v.tools(&fm, "tools", ANTIGRAVITY_TOOLS, None);
+    if let Some(m) = fm.get("model")
+        && !m
+            .as_str()
+            .is_some_and(|m| ["inherit", "flash", "pro"].contains(&m))
+    {
+        v.add(format!("model {m} is not inherit, flash or pro"));
+    }
+    boolean(v, &fm, "subagent");
+    boolean(v, &fm, "mainAgent");
+}
+
+const AUGMENT_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "model",
+    "color",
+    "tools",
+    "disabled_tools",
+];
+const AUGMENT_TOOLS: &[&str] = &[
+    "view",
+    "save-file",
+    "str-replace-editor",
+    "remove-files",
+    "launch-process",
+    "read-process",
+    "write-process",
+    "kill-process",
+    "list-processes",
+    "grep-search",
+    "codebase-retrieval",
+    "web-fetch",
+    "web-search",
+    "view_tasklist",
+    "add_tasks",
+    "update_tasks",
+    "reorganize_tasklist",
+    "sub-agent",
+];
+const AUGMENT_COLORS: &[&str] = &[
+    "red", "blue", "green", "yellow", "orange", "purple", "pink", "cyan",
+];
+
+fn augment(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.augment/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, AUGMENT_KEYS, &["name", "description"]);
+    let name = fm.get("name").and_then(Value::as_str).unwrap_or_default();
+    if !matches("^[a-zA-Z0-9_-]+$", name) {
+        v.add(format!("Auggie would rewrite the name `{name}`"));
+    }
+    v.tools(&fm, "tools", AUGMENT_TOOLS, None);
+    v.tools(&fm, "disabled_tools", AUGMENT_TOOLS, None);
+    if fm
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        v.add("an empty `tools` list gives every tool in Auggie");
+    }
+    if fm.contains_key("tools") && fm.contains_key("disabled_tools") {
+        v.add("Auggie ignores `disabled_tools` beside `tools`");
+    }
+    if let Some(c) = fm.get("color")
+        && !c.as_str().is_some_and(|c| AUGMENT_COLORS.contains(&c))
+    {
+        v.add(format!("colour {c} is not one Auggie shows"));
+    }
+    v.string(&fm, "model");
+}
+
+const CLINE_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "skills",
+    "providerId",
+    "modelId",
+    "maxIterations",
+];
+const CLINE_TOOLS: &[&str] = &[
+    "read_files",
+    "search_codebase",
+    "run_commands",
+    "fetch_web_content",
+    "apply_patch",
+    "editor",
+    "skills",
+    "ask_question",
+    "submit_and_exit",
+];
+
+fn cline(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.cline/agents/[^/]+\.ya?ml$");
+    let Some((fm, body)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, CLINE_KEYS, &["name", "description"]);
+    v.tools(&fm, "tools", CLINE_TOOLS, None);
+    v.string(&fm, "providerId");
+    v.string(&fm, "modelId");
+    if fm.contains_key("providerId") != fm.contains_key("modelId") {
+        v.add("`providerId` and `modelId` go together");
+    }
+    if fm
+        .get("maxIterations")
+        .is_some_and(|n| n.as_u64().is_none_or(|n| n == 0))
+    {
+        v.add("`maxIterations` must be a positive integer");
+    }
+    prompt(v, &body);
+}
+
+const DEVIN_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "model",
+    "allowed-tools",
+    "tools",
+    "max-nesting",
+];
+const DEVIN_TOOLS: &[&str] = &["read", "write", "edit", "grep", "glob", "exec"];
+
+fn devin(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.devin/agents/[^/]+/AGENT\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, DEVIN_KEYS, &["name", "description"]);
+    v.tools(&fm, "allowed-tools", DEVIN_TOOLS, Some("^mcp__.+__.+$"));
+    v.string(&fm, "model");
+    if fm.get("max-nesting").is_some_and(|n| n.as_u64().is_none()) {
+        v.add("`max-nesting` must be a whole number");
+    }
+    let folder = path.split('/').nth(2).unwrap_or_default();
+    if fm.get("name").and_then(Value::as_str) != Some(folder) {
+        v.add(format!("name is not the folder's, `{folder}`"));
+    }
+}
+
+const FACTORY_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "model",
+    "reasoningEffort",
+    "tools",
+    "mcpServers",
+];
+const FACTORY_TOOLS: &[&str] = &[
+    "Read",
+    "LS",
+    "Grep",
+    "Glob",
+    "Create",
+    "Edit",
+    "ApplyPatch",
+    "Execute",
+    "AskUser",
+    "WebSearch",
+    "FetchUrl",
+    "Task",
+    "TodoWrite",
+    "Skill",
+];
+const FACTORY_CATEGORIES: &[&str] = &["read-only", "edit", "execute", "web", "mcp"];
+
+fn factory(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.factory/droids/[^/]+\.md$");
+    let Some((fm, body)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, FACTORY_KEYS, &["name"]);
+    let name = fm.get("name").and_then(Value::as_str).unwrap_or_default();
+    if !matches("^[a-z0-9_-]+$", name) {
+        v.add(format!("droid name `{name}` is not `^[a-z0-9-_]+$`"));
+    }
+    match fm.get("tools") {
+        Some(Value::String(c)) if !FACTORY_CATEGORIES.contains(&c.as_str()) => {
+            v.add(format!("`tools: {c}` is not a tool category"))
+        }
+        Some(Value::Array(list)) if list.is_empty() => {
+            v.add("an empty `tools` list is refused (at least one tool)")
+        }
+        Some(Value::String(_)) | None => {}
+        Some(_) => v.tools(&fm, "tools", FACTORY_TOOLS, None),
+    }
+    v.string(&fm, "model");
+    prompt(v, &body);
+}
+
+fn goose(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.goose/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(
+        &fm,
+        &["name", "description", "model"],
+        &["name", "description"],
+    );
+    v.string(&fm, "model");
+}
+
+const JUNIE_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "disallowedTools",
+    "mcpServers",
+    "model",
+    "reasoningLevel",
+    "maxTurns",
+    "skills",
+    "allowPromptArgument",
+];
+const JUNIE_TOOLS: &[&str] = &[
+    "Read",
+    "Bash",
+    "Glob",
+    "Grep",
+    "Write",
+    "Edit",
+    "WebSearch",
+    "AskUserQuestion",
+];
+
+fn junie(v: &mut Problems, path: &str, content: &str) {
+    v.path(path, r"^\.junie/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, JUNIE_KEYS, &["description"]);
+    if let Some(n) = fm.get("name")
+        && !n.as_str().is_some_and(|n| matches("^[a-z][a-z0-9-]*$", n))
+    {
+        v.add(format!("name {n} is not `[a-z][a-z0-9-]*`"));
+    }
+    v.tools(&fm, "tools", JUNIE_TOOLS, None);
+    v.tools(&fm, "disallowedTools", JUNIE_TOOLS, None);
+    if fm
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        v.add("an empty `tools` list gives every tool group in Junie");
+    }
+    v.string(&fm, "model");
+    boolean(v, &fm, "allowPromptArgument");
+}
+
+const CLAUDE_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "disallowedTools",
+    "model",
+    "maxTurns",
+    "skills",
+    "memory",
+    "background",
+    "effort",
+    "isolation",
+    "color",
+    "initialPrompt",
+];
+const CLAUDE_COLORS: &[&str] = &[
+    "red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan",
+];
+
+/// A kebab-case plugin or marketplace name.
+fn kebab(v: &mut Problems, what: &str, name: Option<&Value>) {
+    if !name
+        .and_then(Value::as_str)
+        .is_some_and(|n| matches("^[a-z0-9]+(-[a-z0-9]+)*$", n))
+    {
+        v.add(format!("{what} name {name:?} is not kebab-case"));
+    }
+}
+
+/// A Claude Code plugin: agents in Claude Code's format (never hooks, mcpServers
+/// or permissionMode), its `plugin.json`, and the marketplace that lists it.
+fn claude_plugin(v: &mut Problems, path: &str, content: &str) {
+    if path == ".claude-plugin/marketplace.json" {
+        let doc: Map<String, Value> = match serde_json::from_str(content) {
+            Ok(Value::Object(m)) => m,
+            _ => return v.add("marketplace.json is not a JSON object"),
+        };
+        kebab(v, "marketplace", doc.get("name"));
+        if !doc
+            .get("owner")
+            .and_then(|o| o.get("name"))
+            .is_some_and(Value::is_string)
+        {
+            v.add("the marketplace needs `owner.name`");
+        }
+        let plugins = doc.get("plugins").and_then(Value::as_array);
+        if plugins.is_none_or(Vec::is_empty) {
+            v.add("the marketplace lists no plugin");
+        }
+        for p in plugins.into_iter().flatten() {
+            kebab(v, "plugin", p.get("name"));
+            let source = p.get("source").and_then(Value::as_str).unwrap_or_default();
+            if !matches(r"^\./plugins/[a-z0-9-]+$", source) {
+                v.add(format!(
+                    "plugin source `{source}` is not `./plugins/<name>`"
+                ));
+            }
+        }
+        return;
+    }
+    if path.ends_with("/.claude-plugin/plugin.json") {
+        v.path(path, r"^plugins/[a-z0-9-]+/\.claude-plugin/plugin\.json$");
+        let doc: Map<String, Value> = match serde_json::from_str(content) {
+            Ok(Value::Object(m)) => m,
+            _ => return v.add("plugin.json is not a JSON object"),
+        };
+        kebab(v, "plugin", doc.get("name"));
+        let folder = path.split('/').nth(1);
+        if doc.get("name").and_then(Value::as_str) != folder {
+            v.add("the plugin's name is not its folder's");
+        }
+        return;
+    }
+    v.path(path, r"^plugins/[a-z0-9-]+/agents/[^/]+\.md$");
+    let Some((fm, _)) = frontmatter(v, content) else {
+        return;
+    };
+    v.keys(&fm, CLAUDE_KEYS, &["name", "description"]);
+    for key in ["tools", "disallowedTools"] {
+        if fm
+            .get(key)
+            .is_some_and(|t| t.as_str().is_none_or(|t| t.is_empty()))
+        {
+            v.add(format!(
+                "`{key}` must be a non-empty comma-separated string"
+            ));
+        }
+    }
+    if let Some(c) = fm.get("color")
+        && !c.as_str().is_some_and(|c| CLAUDE_COLORS.contains(&c))
+    {
+        v.add(format!("colour {c} is not one Claude Code shows"));
+    }
+    let yaml = content.split("\n---\n").next().unwrap_or_default();
+    if yaml
+        .lines()
+        .skip(1)
+        .any(|l| l.trim_start().starts_with("---"))
+    {
+        v.add("a `---` line inside the frontmatter ends Claude Code's split early");
     }
 }
