@@ -38,12 +38,14 @@ pub struct Written {
 
 /// True when the streaming writer can write this selection's bundle: every
 /// aggregate target is one without provider requests (a request is made from
-/// the file's text, which for an aggregate is known only at the end).
+/// the file's text, which for an aggregate is known only at the end), and no
+/// target writes project files (files of no one agent, which the streaming
+/// writer does not place yet).
 pub fn streams(ws: &Workspace, selection: &Selection) -> bool {
     selection.targets.iter().all(|name| {
-        ws.registry
-            .get(name)
-            .is_none_or(|t| t.aggregate.is_none() || t.request.is_empty())
+        ws.registry.get(name).is_none_or(|t| {
+            (t.aggregate.is_none() || t.request.is_empty()) && t.project_files.is_empty()
+        })
     })
 }
 
@@ -481,7 +483,13 @@ mod tests {
         let ws = Workspace::open(dir).unwrap();
         let names: Vec<String> = match targets {
             Some(t) => t.iter().map(|t| t.to_string()).collect(),
-            None => ws.registry.names().map(str::to_string).collect(),
+            None => ws
+                .registry
+                .targets
+                .values()
+                .filter(|t| t.project_files.is_empty())
+                .map(|t| t.name.clone())
+                .collect(),
         };
         let selection = Selection {
             sources: vec![dir.join("agents")],
