@@ -39,12 +39,11 @@ pub struct Written {
 /// True when the streaming writer can write this selection's bundle: every
 /// aggregate target is one without provider requests (a request is made from
 /// the file's text, which for an aggregate is known only at the end), and no
-/// target writes project files.
+/// target writes project files (files of no one agent, which the streaming
+/// writer does not place yet).
 pub fn streams(ws: &Workspace, selection: &Selection) -> bool {
     selection.targets.iter().all(|name| {
         ws.registry.get(name).is_none_or(|t| {
-            // A target's project files (a plugin's manifest) are shared files
-            // the spooler does not place yet: such a bundle is assembled.
             (t.aggregate.is_none() || t.request.is_empty()) && t.project_files.is_empty()
         })
     })
@@ -484,16 +483,12 @@ mod tests {
         let ws = Workspace::open(dir).unwrap();
         let names: Vec<String> = match targets {
             Some(t) => t.iter().map(|t| t.to_string()).collect(),
-            // Every target that streams (not those with project files).
             None => ws
                 .registry
-                .names()
-                .filter(|n| {
-                    ws.registry
-                        .get(n)
-                        .is_some_and(|t| t.project_files.is_empty())
-                })
-                .map(str::to_string)
+                .targets
+                .values()
+                .filter(|t| t.project_files.is_empty())
+                .map(|t| t.name.clone())
                 .collect(),
         };
         let selection = Selection {
