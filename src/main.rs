@@ -14,10 +14,20 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// stays at about 170 MiB, and the build keeps the speed.
 const PURGE_DELAY_MS: std::os::raw::c_long = 50;
 
+/// The stack of each of rayon's threads (4 MiB was enough for a debug build).
+const RENDER_STACK: usize = 16 * 1024 * 1024;
+
 fn main() {
     // SAFETY: `mi_option_set` stores one value in mimalloc's option table; this
     // runs before any other thread exists, so nothing reads the table meanwhile.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    // Templates render on rayon's threads; a project's template may recurse up
+    // to minijinja's limit (500 levels), which overflowed the default 2 MiB
+    // stack of a debug build (an abort, not an error). The stack is reserved,
+    // not used: peak RSS does not change.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK)
+        .build_global();
     std::process::exit(agentc::run());
 }
 

@@ -282,6 +282,8 @@ fn options(
                 )
                 .at(source),
             );
+        } else if let Err(msg) = target.check_option(k, v) {
+            diags.push(Diagnostic::error(Code::OptionValue, msg).at(source));
         }
     }
     if diags.has_errors() {

@@ -161,6 +161,33 @@ fn encoding_name(e: GptEncoding) -> &'static str {
     }
 }
 
+/// The agent column of a row: a file written for many agents (Roo's
+/// `.roomodes`) lists them all in the data; the table names the first few
+/// and counts the rest, so that one row does not widen the whole table.
+fn agent_cell(agents: &str) -> String {
+    const WIDE: usize = 48;
+    if agents.chars().count() <= WIDE {
+        return agents.to_string();
+    }
+    let names: Vec<&str> = agents.split(", ").collect();
+    let mut cell = String::new();
+    let mut shown = 0;
+    for name in &names {
+        if shown > 0 && cell.chars().count() + name.chars().count() + 2 > WIDE {
+            break;
+        }
+        if shown > 0 {
+            cell.push_str(", ");
+        }
+        cell.push_str(name);
+        shown += 1;
+    }
+    if shown < names.len() {
+        cell.push_str(&format!(" +{} more", names.len() - shown));
+    }
+    cell
+}
+
 fn tokens_cell(count: usize, exact: bool) -> String {
     if exact {
         count.to_string()
@@ -175,7 +202,7 @@ pub fn human(s: &Stats, color: bool) -> String {
     let mut lines: Vec<(String, String, String, String, String, bool)> = Vec::new();
     for r in &s.rows {
         lines.push((
-            r.agent.clone(),
+            agent_cell(&r.agent),
             r.target.clone(),
             r.characters.to_string(),
             r.lines.to_string(),
@@ -226,20 +253,24 @@ pub fn human(s: &Stats, color: bool) -> String {
             text
         }
     };
+    // Padded by hand: `format!`'s widths stop at 65,535 (and panic beyond).
+    let pad = |s: &str, width: usize, right: bool| {
+        let fill = " ".repeat(width.saturating_sub(s.chars().count()));
+        if right {
+            fill + s
+        } else {
+            s.to_string() + &fill
+        }
+    };
     let row = |l: &(String, String, String, String, String, bool)| {
-        format!(
-            "{:<a$}  {:<b$}  {:>c$}  {:>d$}  {:>e$}",
-            l.0,
-            l.1,
-            l.2,
-            l.3,
-            l.4,
-            a = w[0],
-            b = w[1],
-            c = w[2],
-            d = w[3],
-            e = w[4]
-        )
+        [
+            pad(&l.0, w[0], false),
+            pad(&l.1, w[1], false),
+            pad(&l.2, w[2], true),
+            pad(&l.3, w[3], true),
+            pad(&l.4, w[4], true),
+        ]
+        .join("  ")
         .trim_end()
         .to_string()
     };

@@ -35,8 +35,13 @@ pub enum Outcome {
     /// The compile failed: nothing was written.
     Failed(Compiled),
     /// Every output was staged, but putting them in place failed (the
-    /// diagnostics say what); the outputs are as they were.
-    CommitFailed(Compiled),
+    /// diagnostics say why); what was put in place was undone, except the
+    /// files listed (relative to `root`), which are changed.
+    CommitFailed {
+        root: PathBuf,
+        compiled: Compiled,
+        changed: Vec<PathBuf>,
+    },
     Built {
         root: PathBuf,
         compiled: Compiled,
@@ -136,9 +141,13 @@ pub fn run(
     };
     let summary = match writer.commit(&scope) {
         Ok(s) => s,
-        Err(d) => {
-            compiled.diags.extend(d);
-            return Outcome::CommitFailed(compiled);
+        Err(e) => {
+            compiled.diags.extend(e.diags);
+            return Outcome::CommitFailed {
+                root,
+                compiled,
+                changed: e.changed,
+            };
         }
     };
     if let Some(key) = key {

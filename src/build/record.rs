@@ -90,7 +90,8 @@ pub fn key(
     let files: Vec<Option<u128>> = specs
         .par_iter()
         .map(|p| {
-            let bytes = std::fs::read(p).ok()?;
+            // Bounded, regular files only: a FIFO would block the build.
+            let bytes = crate::support::fs::read(p).ok()?;
             let mut f = Xxh3::new();
             f.update(p.as_os_str().as_encoded_bytes());
             f.update(&[0]);
@@ -145,7 +146,7 @@ fn path(root: &Path) -> Option<PathBuf> {
 }
 
 pub fn read(root: &Path) -> Option<Record> {
-    let text = std::fs::read(path(root)?).ok()?;
+    let text = crate::support::fs::read_bounded(&path(root)?, 1024 * 1024 * 1024).ok()?;
     serde_json::from_slice::<Record>(&text)
         .ok()
         .filter(|r| r.version == VERSION)
@@ -175,9 +176,13 @@ pub fn outputs_match(root: &Path, record: &Record, manifest: &Manifest, scope: &
         return false;
     }
     record.outputs.par_iter().all(|(path, hash)| {
-        std::fs::File::open(root.join(path))
-            .and_then(|mut f| hash_file(&mut f))
-            .is_ok_and(|h| &hex(h) == hash)
+        // A symlink, FIFO or device where an output goes is no match (the full
+        // build reports it): hashing `/dev/zero` would never end.
+        let full = root.join(path);
+        full.symlink_metadata().is_ok_and(|m| m.is_file())
+            && crate::support::fs::open_regular(&full)
+                .and_then(|(mut f, _)| hash_file(&mut f))
+                .is_ok_and(|h| &hex(h) == hash)
     })
 }
 

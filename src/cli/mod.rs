@@ -159,6 +159,9 @@ pub struct BundleArgs {
     /// Treat translation warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Replace the file even if it is not a bundle agentc wrote
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -184,12 +187,15 @@ pub struct ConvertArgs {
     /// The target to render
     #[arg(short, long = "target", value_name = "TARGET")]
     pub target: String,
-    /// Write here instead of stdout
+    /// Write here instead of stdout (an existing file only with --force, unless it holds this output already)
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Treat translation warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Replace the file given to -o whatever it holds
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,7 @@ pub enum Code {
     UnknownTarget,
     UnknownOption,
     OptionType,
+    OptionValue,
     AlreadyASpec,
     // The project: agentc.toml, target files, templates.
     InvalidConfig,

@@ -12,6 +12,10 @@ use crate::diag::{Code, Diagnostic};
 
 pub const MANIFEST: &str = ".agentc-manifest.json";
 
+/// The largest manifest agentc reads: ~80 bytes an output, so room for
+/// millions of outputs.
+const MAX_MANIFEST: u64 = 512 * 1024 * 1024;
+
 /// What agentc wrote under one output root: path → (target, agent).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -29,8 +33,16 @@ pub struct Owner {
 
 pub fn read_manifest(root: &Path) -> Result<Manifest, Diagnostic> {
     let path = root.join(MANIFEST);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+    if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(Manifest {
+            version: 1,
+            ..Manifest::default()
+        });
+    }
+    // A regular file of a bounded size only: a FIFO or `/dev/zero` committed as
+    // the manifest must not hang a build.
+    match crate::support::fs::read_bounded(&path, MAX_MANIFEST) {
+        Ok(text) => serde_json::from_slice(&text).map_err(|e| {
             Diagnostic::error(
                 Code::InvalidManifest,
                 format!("cannot read agentc's manifest: {e}"),
@@ -38,11 +50,7 @@ pub fn read_manifest(root: &Path) -> Result<Manifest, Diagnostic> {
             .at(&path)
             .help("delete it and build with --force to take the outputs over again")
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
-            version: 1,
-            ..Manifest::default()
-        }),
-        Err(e) => Err(Diagnostic::error(Code::Io, format!("cannot read manifest: {e}")).at(&path)),
+        Err(d) => Err(d.help("delete it and build with --force to take the outputs over again")),
     }
 }
 

@@ -93,6 +93,22 @@ fn check_path_in(root: &Path, rel: &Path, folders: &mut Folders) -> Result<bool,
             ),
         ));
     }
+    // agentc's own files in the root (the manifest, staging folders, temp
+    // files) are never a target's output: a custom target could otherwise
+    // write over the manifest and take ownership of any file.
+    if rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with(".agentc-"))
+    {
+        return Err(Diagnostic::error(
+            Code::PathEscapes,
+            format!(
+                "refusing to write `{}`: names starting `.agentc-` are agentc's own files",
+                rel.display()
+            ),
+        )
+        .help("give the target another `path` or `native_path`"));
+    }
     let mut at = root.to_path_buf();
     let last = rel.components().count();
     for (i, c) in rel.components().enumerate() {
@@ -162,14 +178,9 @@ impl Body<'_> {
     /// Whether the file at `path` holds exactly these bytes, compared a block at
     /// a time (a file of another length is not read at all).
     fn same_as(&mut self, path: &Path) -> std::io::Result<bool> {
-        let mut file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a folder",
-            ));
-        }
+        // A FIFO or a device where an output goes is an error, found without
+        // blocking or reading it.
+        let (mut file, meta) = crate::support::fs::open_regular(path)?;
         if meta.len() != self.len()? {
             return Ok(false);
         }
@@ -263,7 +274,7 @@ mod tests {
     ) -> Result<Summary, Diagnostics> {
         let mut w = Writer::new(root, force, || {})?;
         w.stage(artifacts);
-        w.commit(scope)
+        w.commit(scope).map_err(|e| e.diags)
     }
 
     /// Compares what the sources give with what is on disk, writing nothing.

@@ -276,13 +276,36 @@ impl Writer {
     }
 
     /// Puts every staged file in place and removes the stale outputs of `scope`,
-    /// or, when anything failed, leaves the tree as it was.
-    pub fn commit(mut self, scope: &Scope) -> Result<Summary, Diagnostics> {
+    /// or, when anything failed, leaves the tree as it was. When putting files in
+    /// place fails part-way, what was done is undone (old versions are kept
+    /// until the commit succeeds); whatever could not be undone is listed in the
+    /// error.
+    pub fn commit(mut self, scope: &Scope) -> Result<Summary, CommitError> {
         if self.diags.has_errors() {
             self.abandon();
-            return Err(std::mem::take(&mut self.diags));
+            return Err(CommitError {
+                diags: std::mem::take(&mut self.diags),
+                changed: Vec::new(),
+            });
         }
-        let fail = |d: Diagnostic| Diagnostics(vec![d]);
+        let mut journal = Journal::default();
+        match self.put_in_place(scope, &mut journal) {
+            Ok(summary) => Ok(summary),
+            Err(d) => {
+                let changed = journal.undo(&self.root);
+                Err(CommitError {
+                    diags: Diagnostics(vec![d]),
+                    changed,
+                })
+            }
+        }
+    }
+
+    fn put_in_place(
+        &mut self,
+        scope: &Scope,
+        journal: &mut Journal,
+    ) -> Result<Summary, Diagnostic> {
         // One walk over both sorted maps (a large project owns 100,000s of files):
         // the stale files of the scope, and whether this build owns anything anew.
         let mut stale: Vec<String> = Vec::new();
@@ -303,10 +326,11 @@ impl Writer {
         let mut manifest = std::mem::take(&mut self.manifest);
         // Widen the manifest first: a crash from here on leaves every file owned.
         if !self.staged.is_empty() || !stale.is_empty() || widens {
+            journal.keep_manifest(&self.root)?;
             manifest.version = 1;
             // A merge of two sorted maps (`extend` would insert, and compare, key by key).
             manifest.files.append(&mut self.new_keys);
-            manifest::save(&self.root, &manifest).map_err(fail)?;
+            manifest::save(&self.root, &manifest)?;
         }
         let mut summary = Summary {
             unchanged: self.unchanged,
@@ -314,34 +338,48 @@ impl Writer {
         };
         let mut made = HashSet::new();
         let mut folders = NewFolders::default();
+        let staging = self.staging.as_ref().map(|d| d.path().to_path_buf());
+        let staged_path = |rel: &Path| match &staging {
+            Some(dir) => dir.join(rel),
+            None => PathBuf::new(),
+        };
         for rel in std::mem::take(&mut self.staged) {
             let dest = self.root.join(&rel);
-            if !folders.placed(&self.root, &rel, |top| self.staged_path(top)) {
-                place(&self.staged_path(&rel), &dest, &mut made).map_err(fail)?;
+            commit_fault(&dest)?;
+            if let Some(folder) = folders.placed(&self.root, &rel, staged_path) {
+                if let Some(folder) = folder {
+                    journal.moved.push(folder);
+                }
+            } else {
+                let kept = journal.keep_old(&self.root, &rel)?;
+                place(&staged_path(&rel), &dest, &mut made)?;
+                journal.placed.push((rel.clone(), kept));
             }
             summary.written.push(rel);
         }
         for k in &stale {
             let path = self.root.join(k);
             if check_path(&self.root, Path::new(k)).is_ok() {
-                match std::fs::remove_file(&path) {
-                    Ok(()) => {
-                        summary.removed.push(PathBuf::from(k));
-                        remove_empty_parents(&self.root, &path);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                commit_fault(&path)?;
+                match journal.remove(&self.root, Path::new(k)) {
+                    Ok(true) => summary.removed.push(PathBuf::from(k)),
+                    Ok(false) => {}
                     Err(e) => {
-                        return Err(fail(Diagnostic::error(
+                        return Err(Diagnostic::error(
                             Code::Io,
                             format!("cannot remove `{}`: {e}", path.display()),
-                        )));
+                        ));
                     }
                 }
             }
             manifest.files.remove(k);
         }
         if !stale.is_empty() {
-            manifest::save(&self.root, &manifest).map_err(fail)?;
+            manifest::save(&self.root, &manifest)?;
+        }
+        // Done: the old versions kept for an undo go with the journal.
+        for rel in &summary.removed {
+            remove_empty_parents(&self.root, &self.root.join(rel));
         }
         Ok(summary)
     }
@@ -379,9 +417,15 @@ struct NewFolders {
 
 impl NewFolders {
     /// Whether the staged file `rel` is in place through a folder renamed
-    /// whole (now, or by an earlier file); `staged` maps a relative path to its
-    /// place in the staging folder.
-    fn placed(&mut self, root: &Path, rel: &Path, staged: impl Fn(&Path) -> PathBuf) -> bool {
+    /// whole: `Some(Some(folder))` when this call renamed `folder` into place,
+    /// `Some(None)` when an earlier one did, `None` when the file is still to
+    /// be placed; `staged` maps a relative path to its place in the staging folder.
+    fn placed(
+        &mut self,
+        root: &Path,
+        rel: &Path,
+        staged: impl Fn(&Path) -> PathBuf,
+    ) -> Option<Option<PathBuf>> {
         let mut folders: Vec<&Path> = rel
             .ancestors()
             .skip(1)
@@ -389,10 +433,10 @@ impl NewFolders {
             .collect();
         folders.reverse();
         if folders.iter().any(|f| self.moved.contains(*f)) {
-            return true;
+            return Some(None);
         }
         if self.off {
-            return false;
+            return None;
         }
         for folder in folders {
             let there = *self
@@ -404,13 +448,166 @@ impl NewFolders {
             }
             if std::fs::rename(staged(folder), root.join(folder)).is_err() {
                 self.off = true;
-                return false;
+                return None;
             }
             self.moved.insert(folder.to_path_buf());
-            return true;
+            return Some(Some(folder.to_path_buf()));
         }
-        false
+        None
     }
+}
+
+/// A commit that failed: why, and the outputs it changed that could not be
+/// put back (empty when the tree is as it was).
+#[derive(Debug)]
+pub struct CommitError {
+    pub diags: Diagnostics,
+    pub changed: Vec<PathBuf>,
+}
+
+/// What a commit has done so far, to be undone if it fails part-way. The old
+/// version of each file it replaces or removes is kept (a hard link, else a
+/// copy) in a folder of its own in the output root until the commit ends.
+#[derive(Default)]
+struct Journal {
+    /// The manifest's bytes before the commit (`None`: there was none), once saved.
+    manifest: Option<Option<Vec<u8>>>,
+    /// Files put in place one by one, each with where its old version is kept.
+    placed: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Folders renamed into place whole (nothing was there).
+    moved: Vec<PathBuf>,
+    /// Stale files removed: where each one is kept.
+    removed: Vec<(PathBuf, PathBuf)>,
+    /// Where old versions are kept; removed with everything in it when dropped.
+    old: Option<tempfile::TempDir>,
+    /// Folders made in `old`.
+    old_dirs: HashSet<PathBuf>,
+}
+
+impl Journal {
+    fn keep_manifest(&mut self, root: &Path) -> Result<(), Diagnostic> {
+        let path = root.join(manifest::MANIFEST);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read `{}`: {e}", path.display()),
+                ));
+            }
+        };
+        self.manifest = Some(bytes);
+        Ok(())
+    }
+
+    /// Where the old version of `rel` is kept (its folder made).
+    fn old_path(&mut self, root: &Path, rel: &Path) -> std::io::Result<PathBuf> {
+        if self.old.is_none() {
+            self.old = Some(tempfile::Builder::new().prefix(STAGING).tempdir_in(root)?);
+        }
+        let at = self
+            .old
+            .as_ref()
+            .map(|d| d.path().join(rel))
+            .unwrap_or_default();
+        if let Some(dir) = at.parent()
+            && !self.old_dirs.contains(dir)
+        {
+            std::fs::create_dir_all(dir)?;
+            self.old_dirs.insert(dir.to_path_buf());
+        }
+        Ok(at)
+    }
+
+    /// Keeps the file at `rel`, if there is one, before it is replaced: a hard
+    /// link (the file stays in place meanwhile), else a copy.
+    fn keep_old(&mut self, root: &Path, rel: &Path) -> Result<Option<PathBuf>, Diagnostic> {
+        let dest = root.join(rel);
+        let io = |e: std::io::Error| {
+            Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", dest.display()))
+        };
+        if dest.symlink_metadata().is_err() {
+            return Ok(None);
+        }
+        let at = self.old_path(root, rel).map_err(io)?;
+        if std::fs::hard_link(&dest, &at).is_err() {
+            std::fs::copy(&dest, &at).map_err(io)?;
+        }
+        Ok(Some(at))
+    }
+
+    /// Removes the stale file at `rel`, keeping it; `false` when it was gone.
+    fn remove(&mut self, root: &Path, rel: &Path) -> std::io::Result<bool> {
+        let path = root.join(rel);
+        if path.symlink_metadata().is_err() {
+            return Ok(false);
+        }
+        let at = self.old_path(root, rel)?;
+        if std::fs::rename(&path, &at).is_err() {
+            std::fs::copy(&path, &at)?;
+            std::fs::remove_file(&path)?;
+        }
+        self.removed.push((rel.to_path_buf(), at));
+        Ok(true)
+    }
+
+    /// Undoes the commit, last step first; the outputs it could not put back.
+    fn undo(&mut self, root: &Path) -> Vec<PathBuf> {
+        let mut failed = Vec::new();
+        for (rel, at) in self.removed.drain(..).rev() {
+            if restore(&at, &root.join(&rel)).is_err() {
+                failed.push(rel);
+            }
+        }
+        for (rel, kept) in self.placed.drain(..).rev() {
+            let dest = root.join(&rel);
+            let undone = match &kept {
+                Some(at) => restore(at, &dest),
+                None => std::fs::remove_file(&dest).map(|()| remove_empty_parents(root, &dest)),
+            };
+            if undone.is_err() {
+                failed.push(rel);
+            }
+        }
+        for folder in self.moved.drain(..).rev() {
+            if std::fs::remove_dir_all(root.join(&folder)).is_err() {
+                failed.push(folder);
+            }
+        }
+        if let Some(bytes) = self.manifest.take() {
+            let path = root.join(manifest::MANIFEST);
+            let undone = match bytes {
+                Some(b) => crate::support::fs::write_atomically(&path, &b).map_err(|_| ()),
+                None => std::fs::remove_file(&path).map_err(|_| ()),
+            };
+            if undone.is_err() {
+                failed.push(PathBuf::from(manifest::MANIFEST));
+            }
+        }
+        failed.sort();
+        failed
+    }
+}
+
+/// Puts a kept old version back at `dest`.
+fn restore(kept: &Path, dest: &Path) -> std::io::Result<()> {
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    if std::fs::rename(kept, dest).is_ok() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(kept)?;
+    crate::support::fs::write_atomically(dest, &bytes).map_err(|d| std::io::Error::other(d.message))
+}
+
+/// A commit step that fails on purpose, for tests: with
+/// `AGENTC_FAULT_COMMIT_AFTER=N`, a debug build fails every step of a commit
+/// (a file or folder put in place, a stale file removed) after the first `N`.
+fn commit_fault(path: &Path) -> Result<(), Diagnostic> {
+    crate::support::fs::fault("AGENTC_FAULT_COMMIT_AFTER", 1)
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", path.display())))
 }
 
 /// Moves a staged file to its place: a rename, or where the destination lies on

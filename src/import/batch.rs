@@ -175,14 +175,11 @@ fn import_one(path: &Path, out_dir: &Path) -> FileReport {
         .help("`agentc build` and `agentc convert` read specs directly");
         return FileReport::failed(path, d);
     }
-    let bytes = match std::fs::read(path) {
+    // A regular file of a bounded size only: a FIFO would block, `/dev/zero`
+    // would never end.
+    let bytes = match crate::support::fs::read(path) {
         Ok(b) => b,
-        Err(e) => {
-            return FileReport::failed(
-                path,
-                Diagnostic::error(Code::Io, format!("cannot read file: {e}")).at(path),
-            );
-        }
+        Err(d) => return FileReport::failed(path, d),
     };
     let Imported {
         spec,
@@ -355,8 +352,9 @@ fn write_one(r: &mut FileReport, force: bool) {
     let (Some(out), Some(text)) = (r.output.clone(), r.toml.clone()) else {
         return;
     };
-    if let Ok(existing) = std::fs::read_to_string(&out) {
-        if existing == text {
+    if std::fs::symlink_metadata(&out).is_ok() {
+        let existing = crate::support::fs::read(&out);
+        if existing.as_deref().is_ok_and(|e| e == text.as_bytes()) {
             r.status = Status::Unchanged;
             return;
         }

@@ -154,12 +154,19 @@ fn read(file: &Path) -> Result<(Arc<str>, Config), Diagnostics> {
 }
 
 /// Checks the targets and target options `agentc.toml` names against the known
-/// targets, each problem pointing at its line (a typo would otherwise be ignored).
+/// targets, and its `out_dir` against the project, each problem pointing at its
+/// line (a typo would otherwise be ignored).
 pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let (Some(file), Some(text)) = (&project.file, &project.text) else {
         return diags;
     };
+    if let Some(problem) = out_dir_problem(&project.config) {
+        let d = Diagnostic::error(Code::InvalidConfig, problem).help(
+            "name a folder of its own inside the project, e.g. `out_dir = \"dist\"` (`-o` writes anywhere)",
+        );
+        diags.push(span::point(d, file, text, &[Key::K("out_dir")]));
+    }
     let mut report = |d: Diagnostic, at: &[Key], known: Vec<&str>, given: &str| {
         let mut d = span::point(d, file, text, at);
         if let Some(s) = did_you_mean(given, known) {
@@ -236,11 +243,62 @@ pub fn check_targets(project: &Project, registry: &Registry) -> Diagnostics {
                         key,
                     );
                 }
-                Some(_) => {}
+                Some(_) => {
+                    if let Err(msg) = target.check_option(key, value) {
+                        report(
+                            Diagnostic::error(Code::OptionValue, msg),
+                            &at,
+                            Vec::new(),
+                            key,
+                        );
+                    }
+                }
             }
         }
     }
     diags
+}
+
+/// What is wrong with `out_dir`, if anything: the dist layout's output root
+/// must be a folder inside the project (never `/`, `..`, an absolute path or the
+/// project root itself), and outside every source folder, whose `.toml` files
+/// are read as specs (codex writes `.toml` files).
+fn out_dir_problem(config: &Config) -> Option<String> {
+    use std::path::Component;
+    let out = &config.out_dir;
+    let shown = out.display();
+    let plain = out
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        return Some(format!(
+            "`out_dir = \"{shown}\"` leaves the project: it must be a relative path without `..`"
+        ));
+    }
+    let norm = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect()
+    };
+    let out = norm(out);
+    if out.as_os_str().is_empty() {
+        return Some(format!(
+            "`out_dir = \"{shown}\"` is the project root: it must be a folder of its own"
+        ));
+    }
+    for source in &config.sources {
+        if source.is_absolute() || source.components().any(|c| c == Component::ParentDir) {
+            continue;
+        }
+        let src = norm(source);
+        if out.starts_with(&src) || src.starts_with(&out) {
+            return Some(format!(
+                "`out_dir = \"{shown}\"` overlaps the source folder `{}`: outputs would be read back as specs",
+                source.display()
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -101,7 +101,10 @@ fn load(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Err
     }
     if let Some(dir) = dir {
         let path = dir.join(name);
-        if path.is_file() {
+        // Anything there (a FIFO, a device, a dangling symlink too) is the
+        // project's template, refused below unless it is a regular file: the
+        // built-in of that name is not used in its place without a word.
+        if path.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
             // A project's template may be a symlink, but not to a file outside
             // its templates folder (as the walk that hashes them for the build
             // record): a pull request could otherwise render any file on the

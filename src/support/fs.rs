@@ -79,28 +79,65 @@ fn io_message(e: Option<&std::io::Error>) -> String {
     e.map_or_else(|| "unknown error".to_string(), ToString::to_string)
 }
 
+/// Opens the regular file at `path` for reading (a symlink is followed), with
+/// its metadata. Anything else is an error of kind `IsADirectory` (a folder) or
+/// `InvalidInput` (a FIFO, a socket, a device), found without blocking: on Unix
+/// the file is opened non-blocking, since opening a FIFO would wait for a
+/// writer; a regular file reads the same either way.
+pub fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a folder",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok((file, meta))
+}
+
 /// The bytes of the regular file at `path` (a symlink is followed), at most
 /// `limit` of them: anything else (a folder, a FIFO, a device, a larger file)
 /// is an error, found before a byte is read.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let err = |msg: String| Diagnostic::error(Code::Io, msg).at(path);
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read file: {e}")))?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file"
-        };
-        return Err(Diagnostic::error(
-            Code::NotAFile,
-            format!("cannot read `{}`: {what}", path.display()),
-        )
-        .at(path));
-    }
+    let (file, meta) = match open_regular(path) {
+        Ok(f) => f,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::IsADirectory | std::io::ErrorKind::InvalidInput
+            ) =>
+        {
+            let what = if e.kind() == std::io::ErrorKind::IsADirectory {
+                "a folder"
+            } else {
+                "not a regular file"
+            };
+            return Err(Diagnostic::error(
+                Code::NotAFile,
+                format!("cannot read `{}`: {what}", path.display()),
+            )
+            .at(path));
+        }
+        Err(e) => return Err(err(format!("cannot read file: {e}"))),
+    };
     if meta.len() > limit {
         return Err(too_large(path, limit));
     }
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read file: {e}")))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -147,13 +184,27 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename,
 /// so a reader sees the old file or the new one, never a part of either.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    atomic_write_with(path, |w| w.write_all(bytes))
+    write_file(path, true, |w| w.write_all(bytes))
+}
+
+/// [`atomic_write`] that no injected fault stops: for putting things back
+/// after a failure.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_file(path, false, |w| w.write_all(bytes))
 }
 
 /// Like [`atomic_write`], the bytes written by `fill` (which buffers them as it
 /// needs), for a file too large to assemble in memory first.
 pub fn atomic_write_with(
     path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Diagnostic> {
+    write_file(path, true, fill)
+}
+
+fn write_file(
+    path: &Path,
+    may_fault: bool,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Diagnostic> {
     let io = |what: &str, e: std::io::Error| {
@@ -179,7 +230,9 @@ pub fn atomic_write_with(
             .set_permissions(meta.permissions())
             .map_err(|e| io("write", e))?;
     }
-    injected_fault().map_err(|e| io("write", e))?;
+    if may_fault {
+        injected_fault().map_err(|e| io("write", e))?;
+    }
     fill(tmp.as_file_mut()).map_err(|e| io("write", e))?;
     // No fsync: the rename is atomic for every reader and against the process being
     // killed, which is what a build must survive; syncing each of thousands of files
@@ -188,26 +241,63 @@ pub fn atomic_write_with(
     Ok(())
 }
 
+/// Whether a command may write its one output file (`convert -o`, `bundle -o`)
+/// at `path`: when nothing is there, with `force`, or when `ours` says the file
+/// there is one agentc wrote. A folder, a FIFO or anyone else's file is an error
+/// (`not-owned`), so that no file is replaced silently.
+pub fn may_replace(
+    path: &Path,
+    force: bool,
+    ours: impl FnOnce() -> bool,
+) -> Result<(), Diagnostic> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return Err(Diagnostic::error(
+            Code::Io,
+            format!("cannot write `{}`: it is a folder", path.display()),
+        ));
+    }
+    if force || (meta.is_file() && ours()) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        Code::NotOwned,
+        format!("`{}` exists and was not written by agentc", path.display()),
+    )
+    .help("move it away, or pass --force to replace it"))
+}
+
 /// A deterministic disk-full for tests: with `AGENTC_FAULT_WRITE_AFTER=N` in the
 /// environment, a debug build fails every file write after the first `N`.
 /// Release builds ignore the variable.
 pub fn injected_fault() -> std::io::Result<()> {
+    fault("AGENTC_FAULT_WRITE_AFTER", 0)
+}
+
+/// Faults injected for tests, in debug builds only: with `var=N` in the
+/// environment, every call after the first `N` of those that name `var` (and
+/// `counter`, 0 to 3, one per variable) fails. Release builds ignore them.
+pub fn fault(var: &str, counter: usize) -> std::io::Result<()> {
     #[cfg(debug_assertions)]
     {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        static WRITES: AtomicUsize = AtomicUsize::new(0);
-        let limit = std::env::var("AGENTC_FAULT_WRITE_AFTER")
+        static CALLS: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+        let limit = std::env::var(var)
             .ok()
             .and_then(|v| v.parse::<usize>().ok());
         if let Some(limit) = limit
-            && WRITES.fetch_add(1, Ordering::SeqCst) >= limit
+            && CALLS[counter].fetch_add(1, Ordering::SeqCst) >= limit
         {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,
-                "no space left on device (injected by AGENTC_FAULT_WRITE_AFTER)",
+                format!("no space left on device (injected by {var})"),
             ));
         }
     }
+    #[cfg(not(debug_assertions))]
+    let _ = (var, counter);
     Ok(())
 }
 

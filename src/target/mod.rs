@@ -103,6 +103,11 @@ pub struct Target {
     /// Options with their defaults; set in `agentc.toml` or a spec's `[targets.<name>]`.
     #[serde(default)]
     pub options: Table,
+    /// The values an option takes: a list (`wrap = ["none", "llama3"]`) or a
+    /// pattern (`ollama_model = { pattern = "^…$" }`, compiled when the target
+    /// is read). An option not named here takes any value of its default's type.
+    #[serde(default)]
+    pub option_values: BTreeMap<String, OptionValues>,
     /// Whether the file ends with a newline: a minijinja expression over
     /// `options` (absent: always). A chat-template turn ends at its end-of-turn
     /// token, with nothing after it (`llama` with `wrap = "llama3"`).
@@ -121,9 +126,93 @@ pub struct Target {
     pub origin: Origin,
 }
 
+/// The values one option takes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawOptionValues")]
+pub enum OptionValues {
+    OneOf(Vec<toml::Value>),
+    Matching { pattern: Pattern },
+}
+
+/// A regular expression from target data, compiled once, when it is read.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+/// `option_values` as written, before its pattern is compiled.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawOptionValues {
+    OneOf(Vec<toml::Value>),
+    Matching { pattern: String },
+}
+
+impl TryFrom<RawOptionValues> for OptionValues {
+    type Error = String;
+
+    fn try_from(raw: RawOptionValues) -> Result<Self, String> {
+        match raw {
+            RawOptionValues::OneOf(values) => Ok(OptionValues::OneOf(values)),
+            RawOptionValues::Matching { pattern } => regex::Regex::new(&pattern)
+                .map(|re| OptionValues::Matching {
+                    pattern: Pattern(re),
+                })
+                .map_err(|e| format!("`{pattern}` is not a regular expression: {e}")),
+        }
+    }
+}
+
 impl Target {
+    /// Whether option `key` may take `value` (whose type is already checked):
+    /// the message naming the option, the value and what it takes when not.
+    pub fn check_option(&self, key: &str, value: &toml::Value) -> Result<(), String> {
+        let shown = |v: &toml::Value| match v {
+            toml::Value::String(s) => format!("\"{s}\""),
+            other => other.to_string(),
+        };
+        match self.option_values.get(key) {
+            Some(OptionValues::OneOf(allowed)) if !allowed.contains(value) => {
+                let list: Vec<String> = allowed.iter().map(shown).collect();
+                Err(format!(
+                    "option `{key}` of target `{}` cannot be {}; it takes {}",
+                    self.name,
+                    shown(value),
+                    list.join(", ")
+                ))
+            }
+            Some(OptionValues::Matching { pattern })
+                if !value.as_str().is_some_and(|s| pattern.0.is_match(s)) =>
+            {
+                Err(format!(
+                    "option `{key}` of target `{}` cannot be {}; it takes values matching `{}`",
+                    self.name,
+                    shown(value),
+                    pattern.0.as_str()
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// What makes a well-typed definition unusable, if anything.
     fn problem(&self) -> Option<String> {
+        if let Some(key) = self
+            .option_values
+            .keys()
+            .find(|k| !self.options.contains_key(*k))
+        {
+            return Some(format!(
+                "`option_values` names `{key}`, which is not an option"
+            ));
+        }
+        if let Some((key, _)) = self
+            .options
+            .iter()
+            .find(|(k, v)| self.check_option(k, v).is_err())
+        {
+            return Some(format!(
+                "the default of option `{key}` is not among its `option_values`"
+            ));
+        }
         if self
             .project_files
             .iter()

@@ -173,7 +173,7 @@ fn cases() -> Vec<Case> {
         case("convert: invalid UTF-8", &[("legacy/a.md", b"abc\xffdef")], &["convert", "legacy/a.md", "-t", "gpt"], 1, "not UTF-8 text", "legacy/a.md:1:4"),
         case("convert: a folder", &[("legacy/a.md", b"x")], &["convert", "legacy", "-t", "gpt"], 1, "cannot read `legacy`: a folder", "legacy"),
         case("convert: a broken spec", &[("legacy/a.toml", b"name = 1\n")], &["convert", "legacy/a.toml", "-t", "gpt"], 1, "expected a string", "legacy/a.toml:1:8"),
-        case("convert: -o is a folder", &[("legacy/a.md", b"---\nname: a\ndescription: d\n---\nbody\n")], &["convert", "legacy/a.md", "-t", "gpt", "-o", "agents"], 1, "Is a directory", "agents"),
+        case("convert: -o is a folder", &[("legacy/a.md", b"---\nname: a\ndescription: d\n---\nbody\n")], &["convert", "legacy/a.md", "-t", "gpt", "-o", "agents"], 1, "cannot write `agents`: it is a folder", "agents"),
         // --- usage errors
         case("usage: unknown layout", &[], &["build", "--layout", "sideways"], 2, "invalid value 'sideways'", ""),
         case("usage: convert without a target", &[("legacy/a.md", b"x")], &["convert", "legacy/a.md"], 2, "--target", ""),

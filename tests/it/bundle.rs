@@ -652,8 +652,7 @@ fn version_1_bundles_are_rejected_with_a_clear_error() {
     assert!(!err.contains("panicked"), "{err}");
     let loaders: [(&str, &str); 2] = [("python3", "load.py"), ("node", "load.mjs")];
     for (program, script) in loaders {
-        if Command::new(program).arg("--version").output().is_err() {
-            eprintln!("note: {program} not found; skipping its loader");
+        if !crate::support::have(program) {
             continue;
         }
         let out = p
@@ -984,18 +983,12 @@ fn tokens_are_exact_for_gpt_and_labelled_estimates_elsewhere() {
 }
 
 fn python() -> Option<&'static str> {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| "python3")
+    crate::support::have("python3").then_some("python3")
 }
 
 #[test]
 fn python_example_prints_the_request_with_the_rendered_prompt() {
     let Some(python) = python() else {
-        eprintln!("note: python3 not found; skipping the Python example test");
         return;
     };
     let p = sample();
@@ -1114,8 +1107,7 @@ fn loader_prints_every_file_as_build_writes_it(
 
 #[test]
 fn javascript_example_prints_the_same_request() {
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("note: node not found; skipping the JavaScript example test");
+    if !crate::support::have("node") {
         return;
     }
     let p = sample();

@@ -19,6 +19,7 @@ mod faults;
 mod flood;
 mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod import_cli;
 mod import_corpus;
 mod import_fixtures;

@@ -75,14 +75,16 @@ fn spec() -> impl Strategy<Value = Spec> {
         })
 }
 
+/// The YAML frontmatter of a Markdown file, parsed, and the body after it.
+fn split_frontmatter(c: &str) -> (Value, String) {
+    let rest = c.strip_prefix("---\n").expect("frontmatter");
+    let end = rest.find("\n---\n").expect("closed frontmatter") + 1;
+    let fm = agentc::support::yaml::parse(&rest[..end]).expect("YAML");
+    (fm, rest[end + 4..].to_string())
+}
+
 /// The description and the prompt a native file holds, read with its format's parser.
 fn read_back(target: &str, content: &str) -> (Value, String) {
-    let parse_fm = |c: &str| -> (Value, String) {
-        let rest = c.strip_prefix("---\n").expect("frontmatter");
-        let end = rest.find("\n---\n").expect("closed frontmatter") + 1;
-        let fm = agentc::support::yaml::parse(&rest[..end]).expect("YAML");
-        (fm, rest[end + 4..].to_string())
-    };
     match target {
         "codex" => {
             let v: Value = toml::from_str(content).expect("TOML");
@@ -112,7 +114,7 @@ fn read_back(target: &str, content: &str) -> (Value, String) {
             (m["whenToUse"].clone(), prompt)
         }
         _ => {
-            let (fm, body) = parse_fm(content);
+            let (fm, body) = split_frontmatter(content);
             (fm["description"].clone(), body)
         }
     }
@@ -146,6 +148,20 @@ fn check(agent: &Agent) -> Result<(), TestCaseError> {
             "{}: {problems:?}\n{content}",
             target.name
         );
+        // The tools: Claude's own file lists them as written, comma-separated
+        // (absent: every tool).
+        if target.name == "claude" {
+            let (fm, _) = split_frontmatter(&content);
+            match &agent.tools {
+                None => prop_assert!(fm.get("tools").is_none(), "claude: tools absent = all"),
+                // `[]` (no tools) is an empty string, never absent.
+                Some(tools) => prop_assert_eq!(
+                    &fm["tools"],
+                    &Value::String(tools.join(", ")),
+                    "claude: tools as written"
+                ),
+            }
+        }
         let (description, prompt) = read_back(&target.name, &content);
         // A plain frontmatter (Cursor's) holds each value as one plain line: the
         // description normalised, with a warning when that changed it.

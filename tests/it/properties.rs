@@ -132,6 +132,20 @@ proptest! {
                 if a.target != "xml" && !s.body.is_empty() {
                     prop_assert!(a.content.contains(&s.body), "{}: section body verbatim", a.target);
                 }
+                if a.target != "xml" {
+                    for line in lines(&s.title) {
+                        prop_assert!(a.content.contains(line), "{}: section title line {:?}", a.target, line);
+                    }
+                }
+            }
+            // A trigger is a list item: each of its lines comes out as written
+            // (the lines after the first indented under the item).
+            for t in &agent.triggers {
+                if a.target != "xml" {
+                    for line in lines(t) {
+                        prop_assert!(a.content.contains(line), "{}: trigger line {:?}", a.target, line);
+                    }
+                }
             }
         }
     }
@@ -145,12 +159,21 @@ proptest! {
         let agent = agentc::lower::lower(&spec);
         let a = library::render(&agent, "xml", None, Layout::Dist, Path::new("a.toml")).unwrap().artifact.unwrap();
         let texts = xml_texts(&a.content).map_err(|e| TestCaseError::fail(format!("not well-formed: {e}\n{}", a.content)))?;
+        // XML 1.0 cannot hold some control characters: they become U+FFFD, with a warning.
+        let xml10 = |s: &str| -> String { s.chars().map(|c| if agentc::support::xmltext::is_xml_char(c) { c } else { '\u{fffd}' }).collect() };
         if !agent.role.is_empty() {
-            // XML 1.0 cannot hold some control characters: they become U+FFFD, with a warning.
-            let want: String = agent.role.chars().map(|c| if agentc::support::xmltext::is_xml_char(c) { c } else { '\u{fffd}' }).collect();
+            let want = xml10(&agent.role);
             let role = texts.iter().find(|(tag, _)| tag == "role").map(|(_, t)| t.trim_matches('\n').to_string());
             prop_assert_eq!(role.as_deref(), Some(want.as_str()));
         }
+        // The body's other elements give back their text too: every trigger, in
+        // order, and every section's body (between the line breaks the form adds).
+        let of = |tag: &str| -> Vec<&str> { texts.iter().filter(|(t, _)| t == tag).map(|(_, x)| x.as_str()).collect() };
+        let triggers: Vec<String> = agent.triggers.iter().map(|t| xml10(t)).collect();
+        prop_assert_eq!(of("trigger"), triggers.iter().map(String::as_str).collect::<Vec<_>>());
+        let bodies: Vec<&str> = of("section").into_iter().map(|b| b.strip_prefix('\n').and_then(|b| b.strip_suffix("\n  ")).unwrap_or(b)).collect();
+        let want: Vec<String> = agent.sections.iter().map(|s| xml10(&s.body)).collect();
+        prop_assert_eq!(bodies, want.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     #[test]
@@ -162,6 +185,11 @@ proptest! {
         reversed.reverse();
         prop_assert_eq!(forward, render_many(&reversed));
     }
+}
+
+/// The lines of a text that hold something, trimmed.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
 fn render_many(specs: &[Spec]) -> Vec<Artifact> {

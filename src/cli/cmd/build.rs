@@ -68,9 +68,38 @@ pub(super) fn run(
             ui.fail_json(&compiled.diags);
             Ok(1)
         }
-        Outcome::CommitFailed(compiled) => {
-            ui.diagnostics(&compiled.diags);
-            ui.summary("error: nothing was written");
+        Outcome::CommitFailed {
+            root,
+            mut compiled,
+            changed,
+        } => {
+            if changed.is_empty() {
+                ui.diagnostics(&compiled.diags);
+                ui.summary("error: putting the outputs in place failed and was undone; nothing was written");
+            } else {
+                let list: Vec<String> = changed
+                    .iter()
+                    .map(|p| format!("`{}`", root.join(p).display()))
+                    .collect();
+                compiled.diags.push(
+                    crate::diag::Diagnostic::error(
+                        crate::diag::Code::Io,
+                        format!(
+                            "putting the outputs in place failed part-way, and {} changed file{} could not be put back: {}",
+                            changed.len(),
+                            plural(changed.len()),
+                            list.join(", ")
+                        ),
+                    )
+                    .help("fix the cause above and build again"),
+                );
+                ui.diagnostics(&compiled.diags);
+                ui.summary(&format!(
+                    "error: the build failed part-way; {} file{} changed",
+                    changed.len(),
+                    plural(changed.len())
+                ));
+            }
             ui.fail_json(&compiled.diags);
             Ok(1)
         }

@@ -45,6 +45,11 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         ));
         Ok(1)
     };
+    // Only a bundle agentc wrote (one `check --bundle` reads) is replaced without --force.
+    let ours = || crate::bundle::check::read_file(&path).is_ok();
+    if let Err(d) = crate::support::fs::may_replace(&path, args.force, ours) {
+        return fail(&Diagnostics(vec![d]));
+    }
     // The manifest alone is written as it is compiled, a chunk of agents at a
     // time; an archive holds the tree, assembled in memory.
     let written = if format == Format::Json && crate::bundle::stream::streams(&ws, &selection) {

@@ -56,7 +56,11 @@ pub fn convert(ui: &Ui, cwd: &Path, args: &ConvertArgs) -> Result<Exit> {
     };
     match &args.out {
         Some(path) => {
-            if let Err(d) = crate::support::fs::atomic_write(path, artifact.content.as_bytes()) {
+            let same =
+                || crate::support::fs::read(path).is_ok_and(|b| b == artifact.content.as_bytes());
+            if let Err(d) = crate::support::fs::may_replace(path, args.force, same)
+                .and_then(|()| crate::support::fs::atomic_write(path, artifact.content.as_bytes()))
+            {
                 let d = Diagnostics(vec![d]);
                 ui.diagnostics(&d);
                 ui.fail_json(&d);

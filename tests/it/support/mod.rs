@@ -48,6 +48,26 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
+/// Whether `program` (python3, node) runs here. Without it a test skips with a
+/// note, except under `CI`, where a missing program fails the test: CI
+/// (`.ci/run`) makes sure both are installed, and a test that skips there
+/// tests nothing.
+pub fn have(program: &str) -> bool {
+    let runs = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "false" | "0"));
+        assert!(
+            !ci,
+            "{program} is not installed, and CI must run this test (.ci/run installs it)"
+        );
+        eprintln!("note: {program} not found; skipped");
+    }
+    runs
+}
+
 /// proptest's settings for `cases` cases, its failures kept next to the test
 /// module (`tests/it/<module>.proptest-regressions`). proptest's default would
 /// put them under `tests/proptest-regressions/` now that `tests/it/` holds a

@@ -177,7 +177,18 @@ impl Test {
     pub fn tree(&self) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
         walk(self.dir.path(), self.dir.path(), &mut |rel, path| {
-            files.insert(rel, std::fs::read(path).expect("read file"));
+            // A hostile project holds symlinks (to `/dev/zero`, out of the
+            // project) and FIFOs: each is recorded as what it is, never read.
+            let meta = std::fs::symlink_metadata(path).expect("metadata");
+            let bytes = if meta.file_type().is_symlink() {
+                let to = std::fs::read_link(path).expect("read link");
+                format!("symlink to {}", to.display()).into_bytes()
+            } else if !meta.is_file() {
+                b"not a regular file".to_vec()
+            } else {
+                std::fs::read(path).expect("read file")
+            };
+            files.insert(rel, bytes);
         });
         files
     }
@@ -226,7 +237,8 @@ fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
     let mut entries: Vec<_> = entries.map(|e| e.expect("dir entry").path()).collect();
     entries.sort();
     for path in entries {
-        if path.is_dir() {
+        // Symlinked folders are not walked into (they may lead out, or loop).
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             walk(root, &path, f);
         } else {
             let rel = path.strip_prefix(root).expect("under root");
