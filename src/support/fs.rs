@@ -184,13 +184,13 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename,
 /// so a reader sees the old file or the new one, never a part of either.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    write_file(path, |w| w.write_all(bytes), true)
+    write_file(path, true, |w| w.write_all(bytes))
 }
 
 /// [`atomic_write`] that no injected fault stops: for putting things back
 /// after a failure.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    write_file(path, |w| w.write_all(bytes), false)
+    write_file(path, false, |w| w.write_all(bytes))
 }
 
 /// Like [`atomic_write`], the bytes written by `fill` (which buffers them as it
@@ -199,13 +199,13 @@ pub fn atomic_write_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Diagnostic> {
-    write_file(path, fill, true)
+    write_file(path, true, fill)
 }
 
 fn write_file(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     may_fault: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Diagnostic> {
     let io = |what: &str, e: std::io::Error| {
         Diagnostic::error(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))
