@@ -239,11 +239,13 @@ function validate(bundle) {
     }
   }
   // A target's project file (a plugin's manifest) is pointed at by no entry: it
-  // names its target and the agents it serves, each of which has that target.
+  // names its target and the agents it serves, each of which has that target
+  // with a file of its own (a copy of a file entries share is no project file).
   const projectFile = (file) =>
     isObject(file) && Array.isArray(file.agents) && file.agents.length > 0 &&
     file.agents.every((a) => typeof a === "string" && Object.hasOwn(agents, a) && isObject(agents[a]) &&
-      isObject(agents[a].targets) && typeof file.target === "string" && Object.hasOwn(agents[a].targets, file.target));
+      isObject(agents[a].targets) && typeof file.target === "string" && Object.hasOwn(agents[a].targets, file.target) &&
+      isObject(agents[a].targets[file.target]) && "content" in agents[a].targets[file.target]);
   for (const [path, file] of Object.entries(shared)) {
     if (!pointed.has(path) && !projectFile(file)) throw bad(`\`shared\` has \`${path}\`, which no entry points at`);
     const unknown = Object.keys(file).filter((k) => !SHARED_KEYS.has(k)).sort();

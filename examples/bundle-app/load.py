@@ -354,12 +354,14 @@ def validate(bundle):
                 pointed.add(path)
     def project_file(file):
         # A target's project file (a plugin's manifest) is pointed at by no entry:
-        # it names its target and the agents it serves, each of which has that target.
+        # it names its target and the agents it serves, each of which has that target
+        # with a file of its own (a copy of a file entries share is no project file).
         served = file.get("agents") if isinstance(file, dict) else None
         return (isinstance(served, list) and served and all(
             isinstance(a, str) and isinstance(agents.get(a), dict)
             and isinstance(agents[a].get("targets"), dict)
-            and file.get("target") in agents[a]["targets"] for a in served))
+            and isinstance(agents[a]["targets"].get(file.get("target")), dict)
+            and "content" in agents[a]["targets"][file.get("target")] for a in served))
 
     for path, file in shared.items():
         if path not in pointed and not project_file(file):

@@ -167,14 +167,16 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
         }
     }
     // A target's project file (a plugin's manifest) is pointed at by no entry: it
-    // names its target and the agents it serves, each of which has that target.
+    // names its target and the agents it serves, each of which has that target
+    // with a file of its own (a copy of a file entries share is no project file).
     let project_file = |file: &SharedFile| {
         !file.agents.is_empty()
             && file.agents.iter().all(|a| {
                 bundle
                     .agents
                     .get(a)
-                    .is_some_and(|agent| agent.targets.contains_key(&file.target))
+                    .and_then(|agent| agent.targets.get(&file.target))
+                    .is_some_and(|e| e.content.is_some())
             })
     };
     for (path, file) in &bundle.shared {

@@ -11,36 +11,43 @@ fn built(out: &Output, agents: usize) {
     out.stderr_has(&format!("built {agents} agent{plural} × "));
 }
 
-/// `sources = ["."]` holds the dist layout's `out_dir`: refused as such,
-/// before `agentc.toml` or anything else could be read as a spec.
 #[test]
-fn sources_dot_is_refused_without_reading_agentc_toml_as_a_spec() {
+fn sources_dot_reads_neither_agentc_toml_nor_its_outputs() {
     let t = Test::new()
-        .file("agentc.toml", "sources = [\".\"]\ntargets = [\"codex\"]\n")
-        .file("a.toml", spec("a"));
-    let before = t.tree();
-    let out = t.run_args(["build"]);
-    out.status(1);
-    out.stderr_has("overlaps the source folder `.`");
-    assert!(!out.stderr.contains("agentc.toml:1"), "{}", out.stderr);
-    assert_eq!(t.tree(), before);
+        .file(
+            "agentc.toml",
+            "sources = [\".\"]\ntargets = [\"codex\", \"claude\"]\n",
+        )
+        .file("a.toml", spec("a"))
+        .file(
+            "targets/mine.toml",
+            "extends = \"claude\"\ndefault = false\n",
+        );
+    // codex writes `dist/codex/a.toml`: a spec-looking file inside the source folder.
+    built(&t.run_args(["build"]), 1);
+    assert!(t.path("dist/codex/a.toml").is_file());
+    let again = t.run_args(["build"]);
+    built(&again, 1);
+    assert!(!again.stderr.contains("agentc.toml"), "{}", again.stderr);
+    // The native layout writes `.codex/agents/a.toml` under the root.
+    built(&t.run_args(["build", "--layout", "native"]), 1);
+    assert!(t.path(".codex/agents/a.toml").is_file());
+    built(&t.run_args(["build", "--layout", "native"]), 1);
+    t.run_args(["check", "--layout", "native"]).status(0);
 }
 
-/// An `out_dir` inside a source folder is refused (its outputs would be read
-/// back as specs), and nothing is written.
 #[test]
-fn an_out_dir_inside_a_source_folder_is_refused() {
+fn an_out_dir_inside_a_source_folder_is_not_read_back() {
     let t = Test::new()
         .file(
             "agentc.toml",
             "sources = [\"specs\"]\nout_dir = \"specs/out\"\ntargets = [\"codex\"]\n",
         )
         .file("specs/a.toml", spec("a"));
-    let before = t.tree();
-    let out = t.run_args(["build"]);
-    out.status(1);
-    out.stderr_has("out_dir");
-    assert_eq!(t.tree(), before);
+    built(&t.run_args(["build"]), 1);
+    assert!(t.path("specs/out/codex/a.toml").is_file());
+    built(&t.run_args(["build"]), 1);
+    t.run_args(["check"]).status(0);
 }
 
 #[test]
