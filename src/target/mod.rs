@@ -84,6 +84,10 @@ pub struct Target {
     /// A regular expression for further colours the target takes as written.
     #[serde(default)]
     pub color_pattern: Option<String>,
+    /// `color_pattern` compiled, the first time a colour is checked (once per
+    /// run, not once per agent).
+    #[serde(skip)]
+    color_re: std::sync::OnceLock<Option<regex::Regex>>,
     /// Extra keys the target carries under its own name (`maxTurns = "steps"`),
     /// when it does not carry every extra key (`extras = false`).
     #[serde(default)]
@@ -239,9 +243,12 @@ impl Target {
     pub fn takes_color(&self, c: &str) -> bool {
         let listed = self.colors.iter().flatten().any(|a| a == c || a == "*");
         let matched = self
-            .color_pattern
-            .as_deref()
-            .and_then(|p| regex::Regex::new(p).ok())
+            .color_re
+            .get_or_init(|| {
+                let pattern = self.color_pattern.as_deref()?;
+                regex::Regex::new(pattern).ok()
+            })
+            .as_ref()
             .is_some_and(|re| re.is_match(c));
         listed || matched
     }
