@@ -234,17 +234,19 @@ def unpack_tar(f, out):
         if is_dir and size:
             raise BundleError(f"entry `{shown}` is a folder with data")
 
-        def chunks(n):
-            while n > 0:
-                part = gz.read(min(n, 64 * 1024))
-                if not part:
-                    return
-                n -= len(part)
-                yield part
-
-        out.add(name, is_dir, size, chunks)
+        out.add(name, is_dir, size, lambda n: read_chunks(gz.read, n))
         gz.read(-size % 512)
     gz.drain()
+
+
+def read_chunks(read, n):
+    """Up to `n` bytes from `read`, 64 KiB at a time; fewer when it runs out."""
+    while n > 0:
+        part = read(min(n, 64 * 1024))
+        if not part:
+            return
+        n -= len(part)
+        yield part
 
 
 def unpack_zip(f, out):
@@ -269,14 +271,8 @@ def unpack_zip(f, out):
 
                 def chunks(n, info=info):
                     # One byte more than declared, to see a member that is longer.
-                    left = n + 1
                     with z.open(info) as member:
-                        while left > 0:
-                            part = member.read(min(left, 64 * 1024))
-                            if not part:
-                                return
-                            left -= len(part)
-                            yield part
+                        yield from read_chunks(member.read, n + 1)
 
                 out.add(raw, is_dir, info.file_size, chunks)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError) as e:
