@@ -18,7 +18,6 @@ mod examples;
 mod families;
 mod faults;
 mod flood;
-mod fuzz_bundle;
 mod fuzz_regressions;
 mod golden;
 mod hostile;
