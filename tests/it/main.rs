@@ -33,6 +33,7 @@ mod migration;
 mod native_corpus;
 mod native_golden;
 mod native_properties;
+mod native_prose;
 mod native_rules;
 mod new_clients;
 mod output;
