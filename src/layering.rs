@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("stats", 8),
     ("watch", 8),
     ("translation", 8),
+    ("fuzzing", 8),
     ("cli", 9),
 ];
 

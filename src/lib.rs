@@ -12,6 +12,7 @@
 //! - `project`: `agentc.toml` and the files a build reads.
 //! - `workspace`, `build`, `bundle`, `import`, `stats`, `watch`,
 //!   `translation`: what the commands do, without printing.
+//! - `fuzzing`: the fuzz targets' checks (for `fuzz/` and its seed replay).
 //! - `cli`: arguments and the terminal; nothing else imports it.
 
 //!
@@ -38,6 +39,10 @@ pub mod support;
 pub mod target;
 pub mod workspace;
 
+/// The fuzz targets' checks, for `fuzz/` and the tests that replay its seeds.
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub(crate) mod build;
 pub(crate) mod bundle;
 pub(crate) mod cli;
@@ -53,15 +58,6 @@ pub(crate) mod watch;
 mod layering;
 
 use clap::Parser;
-
-/// Reads a bundle's bytes as `check --bundle` does (for the fuzz target and
-/// tests): the number of findings of the bundle compared with itself (0 for
-/// any bundle that reads), or the message that rejects it.
-#[doc(hidden)]
-pub fn read_bundle(bytes: &[u8]) -> Result<usize, String> {
-    let read = bundle::check::read(bytes)?;
-    Ok(bundle::check::compare(&read.bundle, &read).len())
-}
 
 /// Runs agentc with the process arguments and returns the exit code.
 pub fn run() -> i32 {

@@ -20,6 +20,9 @@ answers with a minimal reply of the API's shape: nothing leaves the machine. A
 request passes when the SDK accepted it, it reached the API's path, and the
 JSON that arrived holds the body (keys compared after the SDK's own spelling,
 such as Gemini's camelCase, is mapped back; keys the SDK adds are allowed).
+Values must arrive with their JSON type: a number, a string and a boolean never
+stand for one another, and Ollama's `options` (`num_ctx` and the other integer
+options, which Ollama refuses as strings) must be integers in the bundle too.
 Exit 0 when every request passes, 1 when one does not, 2 on a usage error, 3
 when an SDK is missing (install them with `pip install -r requirements.txt`).
 """
@@ -132,8 +135,39 @@ def holds(arrived, wanted, where=""):
             if why:
                 return why
         return None
-    if arrived != wanted:
+    if arrived != wanted or json_type(arrived) != json_type(wanted):
         return f"{where}: expected {json.dumps(wanted)[:80]}, got {json.dumps(arrived)[:80]}"
+    return None
+
+
+def json_type(value):
+    """The JSON type of a scalar (`1 == True` and `1 == 1.0` in Python, not in JSON)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return type(value).__name__
+
+
+# Ollama's integer options (api/types.go `Options` and `Runner`): Ollama answers
+# 400 "must be of type integer" to a string, and the ollama SDK passes a dict
+# of options through without converting it.
+OLLAMA_INTEGERS = ("num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread",
+                   "num_keep", "seed", "num_predict", "top_k", "repeat_last_n")
+
+
+def ollama_types(body):
+    """Where an Ollama body's integer option is not an integer, or None."""
+    options = body.get("options")
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        return f"/options: expected an object, got {json.dumps(options)[:80]}"
+    for key in OLLAMA_INTEGERS:
+        if key in options and json_type(options[key]) != "integer":
+            return f"/options/{key}: expected an integer, got {json.dumps(options[key])[:80]}"
     return None
 
 
@@ -230,6 +264,8 @@ def main(argv):
                     why = "the body is not JSON"
                 else:
                     why = holds(snake_keys(got) if api.startswith("gemini") else got, wanted)
+                if not why and api.startswith("ollama."):
+                    why = ollama_types(req["body"]) or ollama_types(got)
                 if why:
                     failures.append(f"{what}: {why}")
                 else:

@@ -1,19 +1,17 @@
-//! Shared by the import fuzz targets: import a text, and when it imports, check
-//! that the spec written as TOML loads back to the same spec.
+//! Shared by every fuzz target: the checks live in the library
+//! (`agentc::fuzzing`), where `tests/it/fuzz_regressions.rs` replays the seeds
+//! through them too.
 
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
-pub fn import_and_check(text: &str) {
-    let path = Path::new("fuzz.md");
-    let Ok(imported) = agentc::import::import(path, text) else {
-        return;
-    };
-    for w in &imported.warnings {
-        let _ = w.render(false);
+/// Runs the library's check named `target` on one input; a folder of the
+/// system's temporary directory, one per process, is the scratch space.
+pub fn check(target: &str, data: &[u8]) {
+    static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
+    let scratch = SCRATCH
+        .get_or_init(|| std::env::temp_dir().join(format!("agentc-fuzz-{}", std::process::id())));
+    if let Err(e) = agentc::fuzzing::check(target, data, scratch) {
+        panic!("{e}");
     }
-    let toml = agentc::import::write::to_toml(&imported.spec, "fuzz.md").expect("an imported spec can be written");
-    let mut diags = agentc::diag::Diagnostics::default();
-    let loaded = agentc::load::load_str(Path::new("fuzz.toml"), &toml, &mut diags)
-        .unwrap_or_else(|| panic!("written spec does not load: {diags:?}\n{toml}"));
-    assert_eq!(loaded.spec, imported.spec, "written spec loads back differently\n{toml}");
 }

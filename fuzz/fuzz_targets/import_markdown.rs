@@ -1,14 +1,7 @@
-//! The Markdown importer: any body after a valid frontmatter, and any whole file.
+//! The Markdown importer: any body after a valid frontmatter, and any whole
+//! file; what imports loads back equal from TOML (`agentc::fuzzing`).
 #![no_main]
 
 mod common;
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    common::import_and_check(&format!("---\nname: fuzz\ndescription: x\n---\n\n{text}"));
-    common::import_and_check(text);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::check("import_markdown", data));

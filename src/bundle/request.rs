@@ -114,7 +114,25 @@ pub fn requests(
             value,
             placeholder: mark,
         };
-        let body = Json::Object(body);
+        let mut body = Json::Object(body);
+        for (at, expr) in &shape.values {
+            let v = eval(expr, &ctx).map_err(|e| fail(&format!("`values.\"{at}\"`"), e))?;
+            if v.is_undefined() || v.is_none() {
+                continue;
+            }
+            let set = serde_json::to_value(&v)
+                .map_err(|e| e.to_string())
+                .and_then(|json| set_at(&mut body, at, json));
+            if let Err(why) = set {
+                let msg = format!(
+                    "target `{}`: request `{}`: `values` cannot set `{at}`: {why}",
+                    target.name, shape.api
+                );
+                return Err(Diagnostics(vec![
+                    Diagnostic::error(Code::Request, msg).at(&l.path),
+                ]));
+            }
+        }
         if let Err(why) = user.check(&body) {
             let msg = format!(
                 "target `{}`: request `{}`: the user's message cannot go at `{}`: {why}",
@@ -243,6 +261,39 @@ fn strip_frontmatter(text: &str) -> &str {
     }
 }
 
+/// Sets the key a JSON Pointer names in `body` to `value`, creating the objects
+/// on the way; the key must be new and every step an object's key.
+fn set_at(body: &mut Json, at: &str, value: Json) -> Result<(), String> {
+    let Some(rest) = at.strip_prefix('/') else {
+        return Err("not a JSON Pointer (it must start with `/`)".into());
+    };
+    let keys: Vec<String> = rest
+        .split('/')
+        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    if keys.iter().any(String::is_empty) {
+        return Err("a step of it names no key".into());
+    }
+    let (last, path) = keys.split_last().expect("split gives at least one key");
+    let mut here = body;
+    for key in path {
+        let Json::Object(map) = here else {
+            return Err(format!("`{key}`'s parent is not an object"));
+        };
+        here = map
+            .entry(key.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
+    }
+    let Json::Object(map) = here else {
+        return Err(format!("`{last}`'s parent is not an object"));
+    };
+    if map.contains_key(last) {
+        return Err("the body already has a value there".into());
+    }
+    map.insert(last.clone(), value);
+    Ok(())
+}
+
 /// A TOML value as JSON, each string rendered as a template over `ctx`.
 fn fill(
     env: &Environment<'static>,
@@ -299,6 +350,30 @@ mod tests {
             json,
             serde_json::json!({ "messages": [{ "role": "a", "content": "say {{ x }}\n", "n": 1 }] })
         );
+    }
+
+    #[test]
+    fn typed_values_go_where_their_pointer_says() {
+        let mut body = serde_json::json!({ "stream": false, "s": "x" });
+        set_at(&mut body, "/options/num_ctx", Json::from(8192)).unwrap();
+        set_at(&mut body, "/options/a~1b", Json::from(0.5)).unwrap();
+        set_at(&mut body, "/top", Json::from(true)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "stream": false, "s": "x", "top": true, "options": { "num_ctx": 8192, "a/b": 0.5 } })
+        );
+        for (at, want) in [
+            ("options", "JSON Pointer"),
+            ("/stream", "already has a value"),
+            ("/options/num_ctx", "already has a value"),
+            ("/s/t", "`t`'s parent is not an object"),
+            ("/s/t/u", "`t`'s parent is not an object"),
+            ("/a//b", "names no key"),
+            ("/", "names no key"),
+        ] {
+            let err = set_at(&mut body.clone(), at, Json::from(1)).unwrap_err();
+            assert!(err.contains(want), "{at}: {err}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the XML targets escape explicitly with the `xml` filter. Frontmatter and
 //! whole-file documents (TOML, JSON) come from serializers, never from pasting.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -137,8 +138,22 @@ impl Renderer {
             extra,
             mut warnings,
         } = resolved;
+        // The target's own name for each tool the agent's tool usage names, for
+        // templates that write the prose of a tool with other tool names.
+        let tool_names: BTreeMap<&str, String> = target
+            .tools
+            .as_ref()
+            .map(|map| {
+                agent
+                    .tool_usage
+                    .iter()
+                    .filter_map(|t| Some((t.tool.as_str(), map.name_of(&t.tool)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
         let base = context! {
             agent => agent_value.clone(),
+            tool_names => to_value(&tool_names),
             markdown => markdown.clone(),
             target => context! { name => &target.name },
             options => to_value(&options),

@@ -451,6 +451,13 @@ pub struct RequestShape {
     #[serde(default)]
     pub needs: Vec<String>,
     pub body: Table,
+    /// Typed values: each key a JSON Pointer (RFC 6901) into `body`, each value a
+    /// minijinja expression over the same values as `body`'s templates, whose
+    /// result goes there as JSON of its own type (a number stays a number, where
+    /// `body`'s strings are always strings). An expression that gives none or
+    /// nothing leaves the key out; the objects on the way are created.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
     /// Where the user's message goes.
     pub user: UserSlot,
 }

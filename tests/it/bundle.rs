@@ -901,8 +901,29 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
         assert_ne!(e["content"], bare, "{config}{over}");
         assert_eq!(
             e["requests"]["ollama.chat"]["body"],
-            serde_json::json!({ "messages": [{ "role": "system", "content": bare }], "stream": false })
+            serde_json::json!({
+                "messages": [{ "role": "system", "content": bare }],
+                "stream": false,
+                "options": { "num_ctx": 64000 }
+            })
         );
+    }
+    // The context window is an integer, as Ollama's API takes it (it refuses a
+    // string), from the project or the spec; 0 leaves `options` out.
+    for (config, over, want) in [
+        ("[target.llama]\nnum_ctx = 8192\n", "", Some(8192)),
+        ("", "[targets.llama]\nnum_ctx = 131072\n", Some(131072)),
+        ("[target.llama]\nnum_ctx = 0\n", "", None),
+    ] {
+        let e = request_of(None, "llama", config, over);
+        let body = &e["requests"]["ollama.chat"]["body"];
+        match want {
+            Some(n) => {
+                assert!(body["options"]["num_ctx"].is_u64(), "{body}");
+                assert_eq!(body["options"], serde_json::json!({ "num_ctx": n }));
+            }
+            None => assert!(body.get("options").is_none(), "{body}"),
+        }
     }
 
     // Anthropic gets the XML body, without the YAML frontmatter, and the strict
@@ -955,6 +976,40 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
     assert_eq!(
         with_user(&e["requests"]["ollama.generate"], "Hi"),
         serde_json::json!({ "model": "llama3.3", "system": e["content"], "stream": false, "prompt": "Hi" })
+    );
+    // Typed `values` keep their type; one that has no place in the body is an error.
+    p.write(
+        "targets/ollama-generate.toml",
+        "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
+         [[request]]\napi = \"ollama.generate\"\n\
+         body = { system = \"{{ prompt }}\", options = { seed = 1 } }\n\
+         values = { \"/options/num_ctx\" = \"options.num_ctx\", \"/raw\" = \"options.bos\", \"/none\" = \"none\" }\n\
+         user = { at = \"/prompt\", action = \"set\", value = \"{{ user }}\" }\n",
+    );
+    ok(&p, &["bundle", "-t", "ollama-generate", "-o", "b.json"]);
+    let e = &json(&p, "b.json")["agents"]["a"]["targets"]["ollama-generate"];
+    let body = &e["requests"]["ollama.generate"]["body"];
+    assert_eq!(
+        body["options"],
+        serde_json::json!({ "seed": 1, "num_ctx": 64000 })
+    );
+    assert_eq!(body["raw"], serde_json::json!(true));
+    assert!(body.get("none").is_none(), "{body}");
+    p.write(
+        "targets/ollama-generate.toml",
+        "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
+         [[request]]\napi = \"ollama.generate\"\nbody = { system = \"{{ prompt }}\" }\n\
+         values = { \"/system/n\" = \"1\" }\n\
+         user = { at = \"/prompt\", action = \"set\", value = \"{{ user }}\" }\n",
+    );
+    let err = p
+        .run_args(["bundle", "-t", "ollama-generate", "-o", "c.json"])
+        .status(1)
+        .stderr
+        .clone();
+    assert!(
+        err.contains("request `ollama.generate`: `values` cannot set `/system/n`: `n`'s parent is not an object"),
+        "{err}"
     );
     // One whose user message has no place in its body is an error.
     p.write(
@@ -1292,7 +1347,7 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
     let p = sample();
     for config in [
         "sources = [\"agents\"]\n",
-        "sources = [\"agents\"]\n[target.xml]\nstrict = true\n[target.deepseek]\nsystem_prompt = false\n[target.gpt]\nmessage_role = \"system\"\n",
+        "sources = [\"agents\"]\n[target.xml]\nstrict = true\n[target.deepseek]\nsystem_prompt = false\n[target.gpt]\nmessage_role = \"system\"\n[target.llama]\nnum_ctx = 8192\n",
     ] {
         p.write("agentc.toml", config);
         ok(&p, &["bundle", "-o", "b.json"]);
@@ -1306,6 +1361,9 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
             .map(|r| r.len())
             .sum();
         assert!(count >= 18, "{count} requests");
+        let num_ctx = &bundle["agents"]["code-reviewer"]["targets"]["llama"]["requests"]["ollama.chat"]
+            ["body"]["options"]["num_ctx"];
+        assert!(num_ctx.is_u64(), "{config}: num_ctx is {num_ctx}");
         let out = p
             .program(&python)
             .arg(&script)
@@ -1345,6 +1403,28 @@ fn sdk_script_sends_every_request_through_the_official_sdks() {
     let err = program_stderr(&out);
     assert!(
         err.contains("FAIL code-reviewer × gpt × openai.chat") && err.contains("bogus_key"),
+        "{err}"
+    );
+    // Ollama's context window as a string (which Ollama refuses, though its SDK
+    // passes it on) is a failure too.
+    std::fs::remove_file(p.path("targets/gpt.toml")).unwrap();
+    p.write(
+        "targets/llama.toml",
+        "checked_against = \"this project\"\n\n[[request]]\napi = \"ollama.chat\"\nneeds = [\"model\"]\n\
+         body = { messages = [{ role = \"system\", content = \"{{ prompt }}\" }], options = { num_ctx = \"{{ options.num_ctx }}\" } }\n\
+         user = { at = \"/messages\", action = \"append\", value = { role = \"user\", content = \"{{ user }}\" } }\n",
+    );
+    ok(&p, &["bundle", "-t", "llama", "-o", "bad.json"]);
+    let out = p
+        .program(&python)
+        .arg(&script)
+        .arg("bad.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", program_stderr(&out));
+    let err = program_stderr(&out);
+    assert!(
+        err.contains("FAIL code-reviewer × llama × ollama.chat: /options/num_ctx: expected an integer, got \"64000\""),
         "{err}"
     );
 }
