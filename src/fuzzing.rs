@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use crate::artifact::Layout;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::render::Renderer;
+use crate::render::{Prepared, Renderer};
 use crate::target::Registry;
 use crate::workspace::Workspace;
 
@@ -71,6 +71,25 @@ fn builtins() -> &'static (Registry, Renderer) {
     })
 }
 
+/// Every built-in target prepared for each layout, once for a whole run, as
+/// a build prepares its targets once for all its agents.
+fn prepared() -> &'static [(Layout, Vec<Prepared<'static>>)] {
+    static P: OnceLock<Vec<(Layout, Vec<Prepared<'static>>)>> = OnceLock::new();
+    P.get_or_init(|| {
+        let (registry, renderer) = builtins();
+        [Layout::Dist, Layout::Native]
+            .into_iter()
+            .map(|layout| {
+                let targets = registry.targets.values();
+                (
+                    layout,
+                    targets.map(|t| renderer.prepare(t, layout)).collect(),
+                )
+            })
+            .collect()
+    })
+}
+
 /// Rendering: a spec that loads renders for every built-in target, in both
 /// layouts, twice the same (the same file, or the same errors).
 fn render(data: &[u8]) {
@@ -83,13 +102,18 @@ fn render(data: &[u8]) {
         return;
     };
     let agent = crate::lower::lower(&loaded.spec);
-    let (registry, renderer) = builtins();
-    for target in registry.targets.values() {
-        for layout in [Layout::Dist, Layout::Native] {
-            let once =
-                || crate::pipeline::render_one(renderer, &agent, target, None, layout, source);
-            let at = format!("{} ({layout:?}) for {text:?}", target.name);
-            match (once(), once()) {
+    let (_, renderer) = builtins();
+    for (layout, prepared) in prepared() {
+        let once = || {
+            let resolved = prepared
+                .iter()
+                .map(|p| crate::resolve::resolve(&agent, p.target, None, source))
+                .collect();
+            renderer.render_all(&agent, prepared, resolved, *layout, source)
+        };
+        for (p, (a, b)) in prepared.iter().zip(once().into_iter().zip(once())) {
+            let at = format!("{} ({layout:?}) for {text:?}", p.target.name);
+            match (a, b) {
                 (Ok(a), Ok(b)) => assert_eq!(a.artifact, b.artifact, "{at}"),
                 (Err(a), Err(b)) => {
                     assert!(a.has_errors(), "{at}: failed without an error");

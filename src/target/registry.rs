@@ -6,8 +6,8 @@
 //! copying the rest; a new target can start from a built-in with `extends`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use include_dir::{Dir, include_dir};
 
@@ -35,61 +35,107 @@ pub struct Registry {
     pub targets: BTreeMap<String, Arc<Target>>,
 }
 
-impl Registry {
-    /// The built-ins, then the project's `targets/*.toml` merged over them.
-    pub fn load(project_targets: Option<&Path>) -> Result<Registry, Diagnostics> {
-        let mut diags = Diagnostics::default();
-        let mut raw: BTreeMap<String, (Table, Origin)> = BTreeMap::new();
+/// The built-in targets, read once per process (a watch or a fuzzer opens
+/// projects again and again): each file's table, which a project's file of
+/// the same name merges over or `extends`, and the target it makes or why not.
+struct Builtins {
+    tables: BTreeMap<String, Table>,
+    targets: BTreeMap<String, Result<Arc<Target>, Diagnostic>>,
+    /// The built-in files that are not TOML (none, unless the build is broken).
+    unreadable: Diagnostics,
+}
+
+fn builtins() -> &'static Builtins {
+    static BUILTINS: OnceLock<Builtins> = OnceLock::new();
+    BUILTINS.get_or_init(|| {
+        let mut b = Builtins {
+            tables: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            unreadable: Diagnostics::default(),
+        };
         for (name, text) in builtin_targets() {
             match toml::from_str::<Table>(text) {
                 Ok(table) => {
-                    raw.insert(name.to_string(), (table, Origin::Builtin));
+                    let target = make_target(name, &table, Origin::Builtin);
+                    b.targets.insert(name.to_string(), target);
+                    b.tables.insert(name.to_string(), table);
                 }
-                Err(e) => diags.push(Diagnostic::error(
+                Err(e) => b.unreadable.push(Diagnostic::error(
                     Code::BuiltinTarget,
                     format!("built-in target `{name}` is invalid: {}", e.message()),
                 )),
             }
         }
+        b
+    })
+}
+
+/// The target `table` defines (the built-in or merged table of `name`), or
+/// the error that says why it does not make one.
+fn make_target(name: &str, table: &Table, origin: Origin) -> Result<Arc<Target>, Diagnostic> {
+    match table.clone().try_into::<Target>() {
+        Ok(mut t) => {
+            t.origin = origin;
+            if t.name != name {
+                t.name = name.to_string();
+            }
+            if let Some(problem) = t.problem() {
+                let mut d =
+                    Diagnostic::error(Code::InvalidTarget, format!("target `{name}`: {problem}"));
+                if let Origin::Project(p) = &t.origin {
+                    d = d.at(p);
+                }
+                return Err(d);
+            }
+            Ok(Arc::new(t))
+        }
+        Err(e) => {
+            let mut d = Diagnostic::error(
+                Code::InvalidTarget,
+                format!("target `{name}`: {}", e.message()),
+            );
+            if let Origin::Project(p) = &origin {
+                d = point_at_culprit(d.at(p), p, table, e.message());
+            }
+            Err(d)
+        }
+    }
+}
+
+impl Registry {
+    /// The built-ins, then the project's `targets/*.toml` merged over them.
+    pub fn load(project_targets: Option<&Path>) -> Result<Registry, Diagnostics> {
+        let builtins = builtins();
+        let mut diags = builtins.unreadable.clone();
+        // The project's targets, each merged over the built-in of its name or
+        // the target it `extends`.
+        let mut own: BTreeMap<String, (Table, PathBuf)> = BTreeMap::new();
         if let Some(dir) = project_targets.filter(|d| d.is_dir()) {
             let (files, problems) =
                 crate::support::fs::files(dir, 1, |p| p.extension().is_some_and(|e| e == "toml"));
             diags.0.extend(problems);
             for path in files {
-                read_project_target(&path, &mut raw, &mut diags);
+                read_project_target(&path, &builtins.tables, &mut own, &mut diags);
             }
         }
+        // Every target in name order (and its problem in that order).
+        let mut made: BTreeMap<String, Result<Arc<Target>, Diagnostic>> = builtins
+            .targets
+            .iter()
+            .filter(|(name, _)| !own.contains_key(*name))
+            .map(|(name, t)| (name.clone(), t.clone()))
+            .collect();
+        for (name, (table, path)) in own {
+            let t = make_target(&name, &table, Origin::Project(path));
+            made.insert(name, t);
+        }
         let mut targets = BTreeMap::new();
-        for (name, (table, origin)) in raw {
-            match table.clone().try_into::<Target>() {
-                Ok(mut t) => {
-                    t.origin = origin;
-                    if t.name != name {
-                        t.name = name.clone();
-                    }
-                    if let Some(problem) = t.problem() {
-                        let mut d = Diagnostic::error(
-                            Code::InvalidTarget,
-                            format!("target `{name}`: {problem}"),
-                        );
-                        if let Origin::Project(p) = &t.origin {
-                            d = d.at(p);
-                        }
-                        diags.push(d);
-                        continue;
-                    }
-                    targets.insert(name, Arc::new(t));
+        for (name, made) in made {
+            match made {
+                Ok(t) => {
+                    targets.insert(name, t);
                 }
-                Err(e) => {
-                    let mut d = Diagnostic::error(
-                        Code::InvalidTarget,
-                        format!("target `{name}`: {}", e.message()),
-                    );
-                    if let Origin::Project(p) = &origin {
-                        d = point_at_culprit(d.at(p), p, &table, e.message());
-                    }
-                    diags.push(d);
-                }
+                Err(d) => diags.push(d),
             }
         }
         if diags.has_errors() {
@@ -110,9 +156,12 @@ impl Registry {
 
 fn read_project_target(
     path: &Path,
-    raw: &mut BTreeMap<String, (Table, Origin)>,
+    builtin: &BTreeMap<String, Table>,
+    own: &mut BTreeMap<String, (Table, PathBuf)>,
     diags: &mut Diagnostics,
 ) {
+    // A name is the project's target if it has read one, else the built-in.
+    let known = |name: &str| own.get(name).map(|(t, _)| t).or_else(|| builtin.get(name));
     let text = match crate::support::fs::read_text(path) {
         Ok(t) => t,
         Err(d) => {
@@ -147,10 +196,13 @@ fn read_project_target(
         return;
     }
     let base = match table.get("extends").and_then(|v| v.as_str()) {
-        Some(parent) => match raw.get(parent) {
-            Some((t, _)) => Some(t.clone()),
+        Some(parent) => match known(parent) {
+            Some(t) => Some(t.clone()),
             None => {
-                let known: Vec<&str> = raw.keys().map(String::as_str).collect();
+                let mut known: Vec<&str> = own.keys().map(String::as_str).collect();
+                known.extend(builtin.keys().map(String::as_str));
+                known.sort_unstable();
+                known.dedup();
                 let mut d = Diagnostic::error(
                     Code::UnknownTarget,
                     format!("`extends` names unknown target `{parent}`"),
@@ -163,12 +215,12 @@ fn read_project_target(
                 return;
             }
         },
-        None => raw.get(&name).map(|(t, _)| t.clone()),
+        None => known(&name).cloned(),
     };
     let mut merged = base.unwrap_or_default();
     merge(&mut merged, table);
     merged.insert("name".into(), toml::Value::String(name.clone()));
-    raw.insert(name, (merged, Origin::Project(path.to_path_buf())));
+    own.insert(name, (merged, path.to_path_buf()));
 }
 
 /// Points a target's type error at the top-level key of its file that causes it:
