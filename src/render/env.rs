@@ -16,6 +16,46 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 /// The instructions one render may run (minijinja's fuel).
 pub(crate) const FUEL: u64 = 20_000_000;
 
+/// The bytes one render may write: a project's template could otherwise print
+/// big strings in a loop until memory runs out, well within its fuel. Far
+/// above any real agent file (the largest corpus agent renders under 100 KiB).
+pub(crate) const MAX_OUTPUT: usize = 64 << 20;
+
+/// A render's output, refusing to grow past [`MAX_OUTPUT`].
+#[derive(Default)]
+pub(super) struct Bounded {
+    buf: Vec<u8>,
+    exceeded: bool,
+}
+
+impl Bounded {
+    /// Whether the render tried to write more than [`MAX_OUTPUT`].
+    pub(super) fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+
+    /// What was written: templates write `str`s only, so it is UTF-8.
+    pub(super) fn into_string(self) -> String {
+        String::from_utf8(self.buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > MAX_OUTPUT {
+            self.exceeded = true;
+            return Err(std::io::Error::other("output too large"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The built-in templates: (file name, text), sorted by name.
 pub fn builtin_templates() -> Vec<(&'static str, &'static str)> {
     let mut all: Vec<(&str, &str)> = TEMPLATES

@@ -284,8 +284,21 @@ impl Renderer {
             .env
             .get_template(&target.template)
             .map_err(|e| self.template_error(target, &target.template, e))?;
-        tmpl.render(ctx)
-            .map_err(|e| self.template_error(target, &target.template, e))
+        let mut out = env::Bounded::default();
+        match tmpl.render_captured_to(ctx, &mut out) {
+            Ok(_) => Ok(out.into_string()),
+            Err(_) if out.exceeded() => {
+                let e = minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!(
+                        "the output of one agent passed {} MiB; rendering stopped",
+                        env::MAX_OUTPUT >> 20
+                    ),
+                );
+                Err(self.template_error(target, &target.template, e))
+            }
+            Err(e) => Err(self.template_error(target, &target.template, e)),
+        }
     }
 
     fn path(

@@ -156,6 +156,15 @@ fn template_work_is_bounded() {
             "recursion limit exceeded",
         ),
         ("{{ \"x\" * 1000000000 }}", "too large"),
+        // Big strings printed in a loop, well within the fuel: the output is bounded.
+        (
+            "{% for i in range(2000) %}{{ \"x\" * 100000 }}{% endfor %}",
+            "the output of one agent passed 64 MiB; rendering stopped",
+        ),
+        (
+            "{% for i in range(700) %}{{ agent.role * 1000 }}{{ \"y\" * 99999 }}{% endfor %}",
+            "passed 64 MiB",
+        ),
     ] {
         let t = project().file("templates/gpt.md.j2", template);
         refused(&t, &["build", "-t", "gpt"], 1, message);
