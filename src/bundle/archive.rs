@@ -202,6 +202,109 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
     (y, m, d)
 }
 
+/// The gzip header agentc writes: deflate, no flags, no time, best
+/// compression, operating system unknown.
+const GZIP_HEAD: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff];
+
+/// Whether `head` (the first bytes of a file) opens a `.tar.gz` as [`tar_gz`]
+/// writes it: its gzip header, and a first tar entry that is a folder (mode
+/// 0755) or a file (0644) with a plain path, owner 0/0 without names, in a
+/// GNU header whose checksum holds. Only the first 512 bytes are unpacked.
+pub fn agentc_tar_gz_head(head: &[u8]) -> bool {
+    if !head.starts_with(&GZIP_HEAD) {
+        return false;
+    }
+    let mut block = [0u8; 512];
+    if flate2::read::GzDecoder::new(head)
+        .read_exact(&mut block)
+        .is_err()
+    {
+        return false;
+    }
+    let h = tar::Header::from_byte_slice(&block);
+    let mut summed = h.clone();
+    summed.set_cksum();
+    let mode = match h.entry_type() {
+        tar::EntryType::Directory => 0o755,
+        tar::EntryType::Regular => 0o644,
+        _ => return false,
+    };
+    let path = h.path_bytes();
+    let path = std::str::from_utf8(&path).unwrap_or_default();
+    h.as_gnu().is_some()
+        && summed.as_bytes()[..] == block[..]
+        && h.mode().ok() == Some(mode)
+        && h.uid().ok() == Some(0)
+        && h.gid().ok() == Some(0)
+        && h.username_bytes().is_some_and(<[u8]>::is_empty)
+        && h.groupname_bytes().is_some_and(<[u8]>::is_empty)
+        && bad_path(path.strip_suffix('/').unwrap_or(path)).is_none()
+}
+
+/// Whether `file` (of `len` bytes, starting with `head`) is a `.zip` as [`zip`]
+/// writes it: a first entry stored (a folder) or deflated (a file) with a
+/// plain path and no extra field, listed first in the central directory as
+/// made on Unix with mode 0755 or 0644, and an end record without comment at
+/// the very end. Reads `head` and at most a few hundred bytes more.
+pub fn agentc_zip(head: &[u8], file: &std::fs::File, len: u64) -> bool {
+    agentc_zip_inner(head, file, len).unwrap_or(false)
+}
+
+fn agentc_zip_inner(head: &[u8], mut file: &std::fs::File, len: u64) -> Option<bool> {
+    use std::io::{Seek, SeekFrom};
+    let u16_at = |b: &[u8], at: usize| -> Option<u16> {
+        Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    };
+    let u32_at = |b: &[u8], at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    };
+    // The first local header.
+    let local_ok = head.starts_with(&[0x50, 0x4b, 3, 4])
+        && u16_at(head, 4)? == 20
+        && u16_at(head, 6)? & !0x0800 == 0
+        && matches!(u16_at(head, 8)?, 0 | 8)
+        && u16_at(head, 28)? == 0;
+    let n = usize::from(u16_at(head, 26)?);
+    let name = head.get(30..30 + n)?;
+    let path = std::str::from_utf8(name).ok()?;
+    if !local_ok || bad_path(path.strip_suffix('/').unwrap_or(path)).is_some() {
+        return Some(false);
+    }
+    // The end record: the last 22 bytes, no comment, one disk, no zip64.
+    let mut end = [0u8; 22];
+    file.seek(SeekFrom::Start(len.checked_sub(22)?)).ok()?;
+    file.read_exact(&mut end).ok()?;
+    let entries = u16_at(&end, 10)?;
+    let (size, offset) = (u64::from(u32_at(&end, 12)?), u64::from(u32_at(&end, 16)?));
+    if end[..4] != [0x50, 0x4b, 5, 6]
+        || u32_at(&end, 4)? != 0
+        || u16_at(&end, 8)? != entries
+        || u16_at(&end, 20)? != 0
+        || offset.checked_add(size)? != len - 22
+    {
+        return Some(false);
+    }
+    // The central directory's first record names the first entry, with its mode.
+    let mut record = vec![0u8; 46 + n];
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    file.read_exact(&mut record).ok()?;
+    let mode = if path.ends_with('/') {
+        0o040_755
+    } else {
+        0o100_644
+    };
+    Some(
+        record[..4] == [0x50, 0x4b, 1, 2]
+            && u16_at(&record, 4)? == (3 << 8) | 20
+            && usize::from(u16_at(&record, 28)?) == n
+            && u16_at(&record, 30)? == 0
+            && u16_at(&record, 32)? == 0
+            && u32_at(&record, 38)? == mode << 16
+            && u32_at(&record, 42)? == 0
+            && record[46..] == *name,
+    )
+}
+
 /// Largest manifest a bundle may hold, in a `.json` file or inside an archive.
 pub const MAX_MANIFEST: u64 = 512 * 1024 * 1024;
 

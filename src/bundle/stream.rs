@@ -112,7 +112,7 @@ pub fn write_json(
     index.sort_by(|a, b| a.0.cmp(&b.0));
     let shared_paths = shared_paths(&sink.pointers, &sink.aggregates);
     let mut pairs = 0;
-    let mut shared: BTreeMap<String, SharedFile> = BTreeMap::new();
+    let mut shared = Shared::default();
     let aggregates = &sink.aggregates;
     let mut later = std::mem::take(&mut sink.later);
     crate::support::fs::atomic_write_with(path, |w| {
@@ -147,7 +147,12 @@ pub fn write_json(
                 if a.agents.contains(name.as_str())
                     && let Some(e) = entry.targets.get_mut(&a.target)
                 {
-                    e.content = (!shared_paths.contains(&a.path)).then(|| a.content.clone());
+                    // A file of this agent alone is its entry's own.
+                    e.content = if shared_paths.contains(&a.path) {
+                        None
+                    } else {
+                        Some(a.text()?)
+                    };
                 }
             }
             for (target, e) in entry.targets.iter_mut() {
@@ -156,7 +161,7 @@ pub fn write_json(
                     continue;
                 }
                 let content = e.content.take();
-                share(&mut shared, e, target, name, content);
+                shared.add(e, target, name, content)?;
             }
             w.write_all(b"    ")?;
             serde_json::to_writer(&mut w, name).map_err(std::io::Error::other)?;
@@ -169,16 +174,8 @@ pub fn write_json(
                 b"\n  }"
             })?;
         }
-        for a in aggregates {
-            if let Some(f) = shared.get_mut(&a.path)
-                && f.content.is_empty()
-            {
-                f.content = a.content.clone();
-            }
-        }
         w.write_all(b",\n  \"shared\": ")?;
-        let text = serde_json::to_string_pretty(&shared).map_err(std::io::Error::other)?;
-        write_indented(&mut w, &text, "  ")?;
+        shared.write(&mut w, aggregates)?;
         w.write_all(b"\n}\n")?;
         w.flush()
     })
@@ -192,36 +189,108 @@ pub fn write_json(
     })
 }
 
-/// Adds the entry `e` (of `agent` for `target`) to the shared file at its
-/// path: the first target by name writes it (two targets may write one path
-/// only with the same bytes), and its model family counts the tokens.
-fn share(
-    shared: &mut BTreeMap<String, SharedFile>,
-    e: &TargetEntry,
-    target: &str,
-    agent: &str,
-    content: Option<String>,
-) {
-    let f = shared.entry(e.path.clone()).or_insert_with(|| SharedFile {
-        target: target.to_string(),
-        agents: Vec::new(),
-        content: String::new(),
-        sha256: e.sha256.clone(),
-        characters: e.characters,
-        tokens: e.tokens,
-    });
-    if target < f.target.as_str() {
-        f.target = target.to_string();
-        f.tokens = e.tokens;
+/// The bundle's `shared` files while the manifest is written: each record
+/// without its text, which waits in a temporary file (an entry's file) or in
+/// the compile's (an aggregate file) and is written, a piece at a time, last.
+#[derive(Default)]
+struct Shared {
+    /// By path: the record (its `content` empty) and where its text is in `spool`.
+    files: BTreeMap<String, (SharedFile, Option<(u64, u64)>)>,
+    spool: Option<std::fs::File>,
+    spooled: u64,
+}
+
+impl Shared {
+    /// Adds the entry `e` (of `agent` for `target`) to the shared file at its
+    /// path: the first target by name writes it (two targets may write one path
+    /// only with the same bytes), and its model family counts the tokens.
+    fn add(
+        &mut self,
+        e: &TargetEntry,
+        target: &str,
+        agent: &str,
+        content: Option<String>,
+    ) -> std::io::Result<()> {
+        let (f, text) = self.files.entry(e.path.clone()).or_insert_with(|| {
+            let file = SharedFile {
+                target: target.to_string(),
+                agents: Vec::new(),
+                content: String::new(),
+                sha256: e.sha256.clone(),
+                characters: e.characters,
+                tokens: e.tokens,
+            };
+            (file, None)
+        });
+        if target < f.target.as_str() {
+            f.target = target.to_string();
+            f.tokens = e.tokens;
+        }
+        // Agents come in name order: a repeat is the last one.
+        if f.agents.last().is_none_or(|a| a != agent) {
+            f.agents.push(agent.to_string());
+        }
+        if text.is_none()
+            && let Some(c) = content
+        {
+            if self.spool.is_none() {
+                self.spool = Some(tempfile::tempfile()?);
+            }
+            if let Some(spool) = self.spool.as_mut() {
+                spool.seek(SeekFrom::Start(self.spooled))?;
+                spool.write_all(c.as_bytes())?;
+            }
+            *text = Some((self.spooled, c.len() as u64));
+            self.spooled += c.len() as u64;
+        }
+        Ok(())
     }
-    // Agents come in name order: a repeat is the last one.
-    if f.agents.last().is_none_or(|a| a != agent) {
-        f.agents.push(agent.to_string());
-    }
-    if f.content.is_empty()
-        && let Some(c) = content
-    {
-        f.content = c;
+
+    /// Writes the `shared` object as `serde_json`'s pretty printer would at
+    /// that depth, each file's text streamed into its `content`.
+    fn write(&self, w: &mut impl Write, aggregates: &[Aggregated]) -> std::io::Result<()> {
+        if self.files.is_empty() {
+            return w.write_all(b"{}");
+        }
+        w.write_all(b"{\n")?;
+        for (i, (path, (file, text))) in self.files.iter().enumerate() {
+            w.write_all(b"    ")?;
+            serde_json::to_writer(&mut *w, path).map_err(std::io::Error::other)?;
+            w.write_all(b": ")?;
+            let record = serde_json::to_string_pretty(file).map_err(std::io::Error::other)?;
+            // The record's `content` is empty: its text goes between the quotes.
+            // (A JSON string holds no bare `"`, so the first match is the key.)
+            let at = record
+                .find("\"content\": \"\"")
+                .map(|at| at + "\"content\": \"".len())
+                .ok_or_else(|| std::io::Error::other("unexpected shared file record"))?;
+            write_indented(w, &record[..at], "    ")?;
+            let mut put = |text: &str| {
+                // A piece's escaped form, without its quotes: JSON escapes
+                // character by character, so the pieces of a text escape to
+                // the pieces of the text's escaped form.
+                let quoted = serde_json::to_string(text).map_err(std::io::Error::other)?;
+                w.write_all(&quoted.as_bytes()[1..quoted.len() - 1])
+            };
+            match (text, &self.spool) {
+                (Some((at, len)), Some(spool)) => pieces(spool, *at, *len, &mut put)?,
+                _ => {
+                    // No entry gave the text: an aggregate file's.
+                    let a = aggregates
+                        .iter()
+                        .find(|a| a.path == *path)
+                        .ok_or_else(|| std::io::Error::other("a shared file has no text"))?;
+                    pieces(&a.file, 0, a.len, &mut put)?;
+                }
+            }
+            write_indented(w, &record[at..], "    ")?;
+            w.write_all(if i + 1 < self.files.len() {
+                b",\n"
+            } else {
+                b"\n  }"
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -252,12 +321,97 @@ fn write_indented(w: &mut impl Write, text: &str, indent: &str) -> std::io::Resu
     Ok(())
 }
 
-/// An aggregate file (one file for many agents), kept to the end.
+/// An aggregate file (one file for many agents), kept to the end in the
+/// compile's temporary file (at 10,000 agents roo's is 73 MB), never in memory.
 struct Aggregated {
     target: String,
     path: String,
     agents: BTreeSet<String>,
-    content: String,
+    file: std::fs::File,
+    len: u64,
+}
+
+impl Aggregated {
+    /// The whole file as text: only for a file of one agent (no larger than
+    /// any other agent's file).
+    fn text(&self) -> std::io::Result<String> {
+        let mut text = String::new();
+        pieces(&self.file, 0, self.len, |piece| {
+            text.push_str(piece);
+            Ok(())
+        })?;
+        Ok(text)
+    }
+}
+
+/// Calls `each` with the UTF-8 text of `len` bytes of `file` from `at`, a
+/// piece (of at most 64 KiB, cut between characters) at a time.
+fn pieces(
+    mut file: &std::fs::File,
+    at: u64,
+    len: u64,
+    mut each: impl FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(at))?;
+    let mut reader = file.take(len);
+    let mut buf = vec![0u8; 64 * 1024];
+    // Bytes of a character cut at the end of the last read.
+    let mut kept = 0;
+    let mut seen = 0u64;
+    loop {
+        let n = reader.read(&mut buf[kept..])?;
+        seen += n as u64;
+        let end = kept + n;
+        if n == 0 {
+            if kept > 0 || seen != len {
+                return Err(std::io::Error::other("a spooled file ends early"));
+            }
+            return Ok(());
+        }
+        let text = match std::str::from_utf8(&buf[..end]) {
+            Ok(t) => t,
+            Err(e) if e.error_len().is_none() => {
+                // A character cut at the end: the text before it now, the rest later.
+                std::str::from_utf8(&buf[..e.valid_up_to()]).map_err(std::io::Error::other)?
+            }
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
+        let used = text.len();
+        each(text)?;
+        buf.copy_within(used..end, 0);
+        kept = end - used;
+    }
+}
+
+/// The figures of a file read in pieces: its hash, characters and, for an
+/// estimating tokenizer, tokens (an exact count needs the whole text).
+fn figures_of_file(
+    tokenizer: crate::support::tokens::Tokenizer,
+    file: &std::fs::File,
+    len: u64,
+) -> std::io::Result<Figures> {
+    use crate::support::tokens::{self, Tokenizer};
+    if tokenizer != Tokenizer::Estimate {
+        let mut text = String::new();
+        pieces(file, 0, len, |p| {
+            text.push_str(p);
+            Ok(())
+        })?;
+        return Ok(Figures::of(tokenizer, &text));
+    }
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    let mut characters = 0;
+    pieces(file, 0, len, |p| {
+        hash.update(p.as_bytes());
+        characters += p.chars().count();
+        Ok(())
+    })?;
+    Ok(Figures {
+        sha256: super::archive::hex(&hash.finalize()),
+        characters,
+        tokens: tokens::estimate_of(characters),
+    })
 }
 
 /// The compile's sink: each chunk's entries spooled as JSON.
@@ -430,20 +584,26 @@ impl Sink for Spooler<'_> {
     }
 
     fn aggregate(&mut self, artifact: Artifact, file: &mut std::fs::File, diags: &mut Diagnostics) {
-        let mut content = String::new();
-        if let Err(e) = file.read_to_string(&mut content) {
-            diags.push(Diagnostic::error(
-                Code::Io,
-                format!("cannot read back `{}`: {e}", artifact.path.display()),
-            ));
-            return;
-        }
         let Some(target) = self.targets.iter().find(|t| t.name == artifact.target) else {
             return;
         };
+        let kept = file.try_clone().and_then(|f| {
+            let len = f.metadata()?.len();
+            let figures = figures_of_file(target.tokenizer, &f, len)?;
+            Ok((f, len, figures))
+        });
+        let (file, len, f) = match kept {
+            Ok(k) => k,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read back `{}`: {e}", artifact.path.display()),
+                ));
+                return;
+            }
+        };
         let agents: BTreeSet<String> = artifact.agent.split(", ").map(str::to_string).collect();
         let path = slash_path(&artifact.path);
-        let f = Figures::of(target.tokenizer, &content);
         for agent in &agents {
             if let Some(list) = self.later.get_mut(agent)
                 && let Some((_, e)) = list.iter_mut().find(|(t, _)| *t == artifact.target)
@@ -458,7 +618,8 @@ impl Sink for Spooler<'_> {
             target: artifact.target,
             path,
             agents,
-            content,
+            file,
+            len,
         });
     }
 }
@@ -571,6 +732,63 @@ mod tests {
         assert_eq!(written.agents.len(), 150);
         assert!(written.agents.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(written.pairs, 450);
+    }
+
+    /// roo's shared file larger than one piece (64 KiB), its text full of what
+    /// JSON escapes and of characters of two to four bytes, some cut by the
+    /// piece boundary: streamed in pieces, it is the assembled manifest.
+    #[test]
+    fn a_shared_file_of_many_pieces_is_escaped_as_one() {
+        let mut files = Vec::new();
+        for i in 0..40 {
+            let role = format!("{i} é\\\"\\t\\u0001 ✓ 𝄞 ").repeat(300 + i);
+            files.push((
+                format!("agents/a{i:02}.toml"),
+                format!("name = \"a{i:02}\"\ndescription = \"Use it.\"\nrole = \"{role}\"\n"),
+            ));
+        }
+        let files: Vec<(&str, String)> =
+            files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+        let dir = project(&files);
+        let (streamed, held, _) = both(dir.path(), Some(&["roo", "gpt"]));
+        let bundle: Bundle = serde_json::from_str(&streamed).unwrap();
+        let roo = &bundle.shared[".roomodes"];
+        assert!(roo.content.len() > 3 * 64 * 1024, "{}", roo.content.len());
+        // Quotes and backslashes (the YAML's escapes), which JSON escapes again.
+        assert!(roo.content.contains("✓ 𝄞") && roo.content.contains("\\\""));
+        assert_eq!(streamed, held);
+    }
+
+    /// Pieces are cut between characters, whatever the byte at the boundary;
+    /// a file that is not UTF-8, or shorter than said, is an error.
+    #[test]
+    fn pieces_are_cut_between_characters() {
+        use std::io::Write as _;
+        for pad in 0..4 {
+            let text = format!("{}{}", "x".repeat(64 * 1024 - pad), "𝄞é".repeat(50_000));
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(b"head").unwrap();
+            file.write_all(text.as_bytes()).unwrap();
+            let mut back = String::new();
+            let mut count = 0;
+            pieces(&file, 4, text.len() as u64, |p| {
+                back.push_str(p);
+                count += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(back, text, "pad {pad}");
+            assert!(count > 2);
+        }
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"ok \xff\xfe").unwrap();
+        assert!(pieces(&file, 0, 5, |_| Ok(())).is_err());
+        assert!(pieces(&file, 0, 3, |_| Ok(())).is_ok());
+        assert!(pieces(&file, 0, 9, |_| Ok(())).is_err());
+        // A character cut by the end of the file.
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all("é".as_bytes()).unwrap();
+        assert!(pieces(&file, 0, 1, |_| Ok(())).is_err());
     }
 
     /// A target with project files (claude-plugin's manifests) is not streamed.

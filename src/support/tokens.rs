@@ -96,8 +96,14 @@ pub fn count_with(tokenizer: Tokenizer, text: &str, gpt: GptEncoding) -> Tokens 
 
 /// The labelled estimate: characters / 4, rounded up.
 pub fn estimate(text: &str) -> Tokens {
+    estimate_of(text.chars().count())
+}
+
+/// The estimate for a text of `characters` Unicode scalar values (a file
+/// counted in pieces, never held whole).
+pub fn estimate_of(characters: usize) -> Tokens {
     Tokens {
-        count: text.chars().count().div_ceil(4),
+        count: characters.div_ceil(4),
         exact: false,
         encoding: Encoding::Estimate,
     }

@@ -516,6 +516,109 @@ fn single_file_outputs_do_not_replace_foreign_files() {
     t.run_args(["bundle", "-o", "x.zip"]).status(0);
 }
 
+/// `bundle -o` tells a bundle agentc wrote from its first bytes (and a zip's
+/// end record), without reading the rest: a file that is not a bundle, one cut
+/// short within its header, and a foreign file with a bundle's name are
+/// refused, byte for byte untouched; agentc's own bundle, even one damaged
+/// after its header, is replaced.
+#[test]
+fn bundle_ownership_is_told_from_the_header() {
+    let t = project();
+    for name in ["b.json", "b.tar.gz", "b.zip"] {
+        t.run_args(["bundle", "-o", name]).status(0);
+    }
+    let own = |name: &str| std::fs::read(t.path(name)).unwrap();
+    let (json, tgz, zip) = (own("b.json"), own("b.tar.gz"), own("b.zip"));
+    let header_end = json
+        .windows(14)
+        .position(|w| w == b"  \"targets\": [")
+        .unwrap();
+    let mut foreign: Vec<(&str, Vec<u8>)> = vec![
+        ("agentc-bundle.json", b"hello".to_vec()),
+        ("agentc-bundle.json", b"{\"bundle_version\": 3}\n".to_vec()),
+        ("agentc-bundle.json", Vec::new()),
+        ("b.json", json[..header_end + 10].to_vec()),
+        ("b.json", json[..40].to_vec()),
+        ("b.tar.gz", tgz[..12].to_vec()),
+        ("b.tar.gz", tgz[..3].to_vec()),
+        ("b.zip", zip[..zip.len() - 1].to_vec()),
+        ("b.zip", zip[..60].to_vec()),
+    ];
+    // The header's fields in another order, or with a digest that is no sha256.
+    let text = String::from_utf8(json.clone()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.swap(1, 2);
+    foreign.push(("b.json", lines.join("\n").into_bytes()));
+    foreign.push((
+        "b.json",
+        text.replacen("\"source_digest\": \"", "\"source_digest\": \"x", 1)
+            .into_bytes(),
+    ));
+    // A zip with a comment, and one whose first entry has another mode.
+    let mut commented = zip.clone();
+    let at = commented.len() - 2;
+    commented[at] = 2;
+    commented.extend_from_slice(b"hi");
+    foreign.push(("b.zip", commented));
+    let mut moded = zip.clone();
+    let cd = u32::from_le_bytes(moded[moded.len() - 6..moded.len() - 2].try_into().unwrap());
+    moded[cd as usize + 40] = 0o700u16.to_le_bytes()[0];
+    foreign.push(("b.zip", moded));
+    // A tar.gz written by another tool: another gzip header (a time, Unix),
+    // or agentc's gzip header over a tar entry owned by uid 1000.
+    let mut stamped = tgz.clone();
+    stamped[4] = 1;
+    foreign.push(("b.tar.gz", stamped));
+    foreign.push(("b.tar.gz", other_tar_gz()));
+    for (i, (name, bytes)) in foreign.iter().enumerate() {
+        t.write(name, bytes);
+        refused(
+            &t,
+            &["bundle", "-o", name],
+            1,
+            &format!("`{name}` exists and was not written by agentc"),
+        );
+        assert_eq!(&own(name), bytes, "case {i}");
+    }
+    // agentc's own bundle, whatever follows its header, is replaced.
+    let mut damaged = json[..header_end + 20].to_vec();
+    damaged.extend_from_slice(b"garbage");
+    for (name, bytes) in [
+        ("b.json", damaged),
+        ("b.tar.gz", tgz.clone()),
+        ("b.zip", zip),
+    ] {
+        t.write(name, &bytes);
+        t.run_args(["bundle", "-o", name]).status(0);
+        assert!(own(name).len() > 100, "{name}");
+    }
+    assert_eq!(own("b.json"), json);
+    // An older agentc's bundle too (another version, same header).
+    t.write(
+        "b.json",
+        text.replacen("\"bundle_version\": 3", "\"bundle_version\": 2", 1),
+    );
+    t.run_args(["bundle", "-o", "b.json"]).status(0);
+    assert_eq!(own("b.json"), json);
+}
+
+/// A `.tar.gz` with agentc's gzip header around a tar entry that agentc would
+/// not write (owner 1000).
+fn other_tar_gz() -> Vec<u8> {
+    let gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::new(9));
+    let mut tar = tar::Builder::new(gz);
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_mode(0o644);
+    h.set_uid(1000);
+    h.set_size(2);
+    tar.append_data(&mut h, "notes.md", &b"hi"[..]).unwrap();
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
 /// `out_dir` must be a folder of its own inside the project, never one that
 /// holds a source folder (one inside a source folder is left out of the walk:
 /// tests/it/migration.rs); the message points at the line.

@@ -45,8 +45,9 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
         ));
         Ok(1)
     };
-    // Only a bundle agentc wrote (one `check --bundle` reads) is replaced without --force.
-    let ours = || crate::bundle::check::read_file(&path).is_ok();
+    // Only a bundle agentc wrote is replaced without --force; its first bytes
+    // tell (the whole of it can be larger than memory should hold).
+    let ours = || crate::bundle::check::written_by_agentc(&path);
     if let Err(d) = crate::support::fs::may_replace(&path, args.force, ours) {
         return fail(&Diagnostics(vec![d]));
     }
