@@ -31,7 +31,9 @@ pub struct Loaded {
 /// its outputs.
 pub type SpecTexts = BTreeMap<String, (PathBuf, Arc<str>)>;
 
-/// Canonical tool names (Claude Code's vocabulary, legacy names included).
+/// Canonical tool names (Claude Code's vocabulary, legacy names included): every
+/// built-in tool the `claude` target knows (its `all_tools` option; a test
+/// checks) and the names those replaced.
 pub const CANONICAL_TOOLS: &[&str] = &[
     "Read",
     "Write",
@@ -60,6 +62,20 @@ pub const CANONICAL_TOOLS: &[&str] = &[
     "BashOutput",
     "ExitPlanMode",
     "SlashCommand",
+    "EnterPlanMode",
+    "EnterWorktree",
+    "ExitWorktree",
+    "CronCreate",
+    "CronDelete",
+    "CronList",
+    "LSP",
+    "ListMcpResourcesTool",
+    "ReadMcpResourceTool",
+    "PowerShell",
+    "SendMessage",
+    "TeamCreate",
+    "TeamDelete",
+    "ToolSearch",
 ];
 
 /// Finds the spec files under `paths` (files as given, folders searched for
@@ -442,6 +458,23 @@ mod tests {
         let mut diags = Diagnostics::default();
         let l = load_str(Path::new("a.toml"), text, &mut diags);
         (l, diags)
+    }
+
+    #[test]
+    fn every_tool_claude_knows_is_canonical() {
+        let registry = crate::target::Registry::load(None).unwrap();
+        let claude = registry.get("claude").unwrap();
+        let all = claude.options["all_tools"].as_array().unwrap();
+        assert!(all.len() > 20);
+        for tool in all {
+            let tool = tool.as_str().unwrap();
+            assert!(CANONICAL_TOOLS.contains(&tool), "{tool}");
+        }
+        let legacy = &claude.tools.as_ref().unwrap().legacy;
+        for (old, new) in legacy {
+            assert!(CANONICAL_TOOLS.contains(&old.as_str()), "{old}");
+            assert!(CANONICAL_TOOLS.contains(&new.as_str()), "{new}");
+        }
     }
 
     #[test]

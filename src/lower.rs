@@ -120,35 +120,60 @@ fn list(items: &[String]) -> Vec<String> {
     items.iter().map(|s| text(s)).collect()
 }
 
-/// The description a spec without one gets: the role's first sentence, then the
-/// triggers. Importers and the XML form rely on this being deterministic.
+/// The description a spec without one gets. Coding tools read a subagent's
+/// description to decide when to delegate to it, so it says when, not who:
+/// "Use this agent when the task involves: …" from the triggers, else from the
+/// role's first sentence ("You are a code reviewer." gives "Use this agent when
+/// you need a code reviewer."). Importers and the XML form rely on this being
+/// deterministic; it is one line, holds no literal `\n`, and is never blank.
 pub fn derive_description(role: &str, triggers: &[String], name: &str) -> String {
+    // No literal `\n` (importers read it as a line break) and one line.
+    let clean = |s: &str| s.replace('\n', " ").replace("\\n", " ").trim().to_string();
+    let triggers: Vec<String> = triggers
+        .iter()
+        .map(|t| clean(t))
+        .filter(|t| !t.is_empty())
+        .map(|t| lower_first(t.trim_end_matches(['.', ';'])))
+        .collect();
+    if !triggers.is_empty() {
+        return format!(
+            "Use this agent when the task involves: {}.",
+            triggers.join("; ")
+        );
+    }
     let first_line = role
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
     let sentence = match first_line.find(". ") {
-        Some(i) => &first_line[..=i],
-        None => first_line,
+        Some(i) => &first_line[..i],
+        None => first_line.trim_end_matches('.'),
     };
-    // No literal `\n` (importers read it as a line break); never blank.
-    let sentence = sentence.replace("\\n", " ");
-    let mut out = match sentence.trim() {
-        "" => format!("The {name} agent."),
-        s => s.to_string(),
-    };
-    if !triggers.is_empty() {
-        // One line, and no literal `\n` either: importers read that as a newline.
-        let list: Vec<String> = triggers
-            .iter()
-            .map(|t| t.replace('\n', " ").replace("\\n", " "))
-            .collect();
-        out.push_str(" Use it for: ");
-        out.push_str(&list.join("; "));
-        out.push('.');
+    let sentence = clean(sentence);
+    let sentence = sentence.trim_start_matches('#').trim();
+    if sentence.is_empty() {
+        return format!("Use this agent when the task calls for the {name} agent.");
     }
-    out
+    for lead in ["You are ", "You're ", "you are "] {
+        if let Some(who) = sentence.strip_prefix(lead) {
+            return format!("Use this agent when you need {who}.");
+        }
+    }
+    format!("Use this agent when the task fits its role: {sentence}.")
+}
+
+/// `s` with its first letter in lower case, unless the word is an acronym (`API`).
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            let mut out: String = a.to_lowercase().collect();
+            out.push_str(&s[a.len_utf8()..]);
+            out
+        }
+        _ => s.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -164,7 +189,10 @@ mod tests {
             ..Spec::default()
         };
         let agent = lower(&spec);
-        assert_eq!(agent.description, "You help. Use it for: x; y.");
+        assert_eq!(
+            agent.description,
+            "Use this agent when the task involves: x; y."
+        );
         assert!(agent.description_derived);
         let given = lower(&Spec {
             description: Some("Given.".into()),
@@ -177,12 +205,41 @@ mod tests {
     #[test]
     fn derived_description_has_no_literal_newline_escape() {
         let d = derive_description("You help.", &["Use \\n now".to_string()], "a");
-        assert_eq!(d, "You help. Use it for: Use   now.");
+        assert_eq!(d, "Use this agent when the task involves: use   now.");
     }
 
     #[test]
     fn nameless_role_falls_back_to_the_name() {
-        assert_eq!(derive_description("", &[], "x"), "The x agent.");
-        assert_eq!(derive_description("\\n \\n", &[], "x"), "The x agent.");
+        let want = "Use this agent when the task calls for the x agent.";
+        assert_eq!(derive_description("", &[], "x"), want);
+        assert_eq!(derive_description("\\n \\n", &[], "x"), want);
+    }
+
+    #[test]
+    fn derived_description_says_when_to_delegate() {
+        for (role, triggers, want) in [
+            (
+                "You are a senior code reviewer. You read diffs.",
+                &[][..],
+                "Use this agent when you need a senior code reviewer.",
+            ),
+            (
+                "# You are a Senior Engineer.",
+                &[],
+                "Use this agent when you need a Senior Engineer.",
+            ),
+            (
+                "Write release notes from merged PRs.",
+                &[],
+                "Use this agent when the task fits its role: Write release notes from merged PRs.",
+            ),
+            (
+                "You help.",
+                &["Designing new APIs".to_string(), "API reviews.".to_string()][..],
+                "Use this agent when the task involves: designing new APIs; API reviews.",
+            ),
+        ] {
+            assert_eq!(derive_description(role, triggers, "a"), want);
+        }
     }
 }

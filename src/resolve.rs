@@ -42,8 +42,13 @@ pub fn resolve(
     let mut warnings = Vec::new();
     let (options, free) = options(target, project, over, source)?;
     r.options = options;
+    let lossless = target
+        .lossless_option
+        .as_ref()
+        .is_some_and(|o| r.options.get(o) == Some(&toml::Value::Boolean(true)));
     r.tools = tools(
         target,
+        lossless,
         over.tools.as_ref().or(agent.tools.as_ref()),
         &mut warnings,
     );
@@ -62,7 +67,7 @@ pub fn resolve(
     for (k, v) in free {
         extra.insert(k, v);
     }
-    r.extra = extras(target, extra, &mut warnings);
+    r.extra = extras(target, lossless, extra, &mut warnings);
     r.warnings = warnings
         .into_iter()
         .map(|(loss, what)| {
@@ -74,6 +79,7 @@ pub fn resolve(
 
 fn tools(
     target: &Target,
+    lossless: bool,
     tools: Option<&Vec<String>>,
     warnings: &mut Vec<(Loss, String)>,
 ) -> Option<Vec<String>> {
@@ -90,7 +96,15 @@ fn tools(
         }
         (Some(map), Some(list)) => {
             let mut out: Vec<String> = Vec::new();
+            let mut renamed = Vec::new();
             for tool in list {
+                let tool = match map.legacy.get(tool) {
+                    Some(new) if !lossless => {
+                        renamed.push(format!("`{tool}` as `{new}`"));
+                        new
+                    }
+                    _ => tool,
+                };
                 match map.name_of(tool) {
                     Some(name) if !out.contains(&name) => out.push(name),
                     Some(_) => {}
@@ -99,6 +113,15 @@ fn tools(
                         format!("tool `{tool}` has no equivalent; dropped"),
                     )),
                 }
+            }
+            if !renamed.is_empty() {
+                warnings.push((
+                    Loss::RenamedTool,
+                    format!(
+                        "legacy tool names written under their current names: {}",
+                        renamed.join(", ")
+                    ),
+                ));
             }
             Some(out)
         }
@@ -192,8 +215,13 @@ fn color(
 }
 
 /// The extra keys the target carries, renamed where it names them differently.
-fn extras(target: &Target, extra: Table, warnings: &mut Vec<(Loss, String)>) -> Table {
-    if target.extras {
+fn extras(
+    target: &Target,
+    lossless: bool,
+    extra: Table,
+    warnings: &mut Vec<(Loss, String)>,
+) -> Table {
+    if target.extras || lossless {
         return extra;
     }
     let mut kept = Table::new();
@@ -372,7 +400,7 @@ mod tests {
             toml::from_str("maxTurns = 5\nemoji = \"x\"\noriginal_name = \"My Agent\"")
                 .expect("toml");
         let mut w = Vec::new();
-        let kept = extras(&t, extra, &mut w);
+        let kept = extras(&t, false, extra, &mut w);
         assert_eq!(kept.get("steps").and_then(|v| v.as_integer()), Some(5));
         assert_eq!(kept.len(), 1);
         assert_eq!(
@@ -394,7 +422,7 @@ mod tests {
             "Bash".to_string(),
         ];
         assert_eq!(
-            tools(&t, Some(&list), &mut w),
+            tools(&t, false, Some(&list), &mut w),
             Some(vec!["read_file".to_string(), "mcp_gh_get_pr".to_string()])
         );
         assert_eq!(
@@ -435,7 +463,7 @@ mod tests {
         ] {
             let t = target(&format!("[tools]\n{extra}"));
             let mut w = Vec::new();
-            let got = tools(&t, Some(&list), &mut w).unwrap();
+            let got = tools(&t, false, Some(&list), &mut w).unwrap();
             assert_eq!(got, want, "{extra}");
             assert_eq!(w.len(), usize::from(lost), "{extra}: {w:?}");
             if lost {

@@ -143,6 +143,9 @@ pub enum Loss {
     ToolsAsMode,
     /// A tool with no equivalent in the target, dropped.
     DroppedTool,
+    /// A legacy tool name written under the name the tool has now (`MultiEdit`
+    /// as `Edit`).
+    RenamedTool,
     /// A model the target cannot express or does not take, dropped.
     DroppedModel,
     /// A model the target does not document, kept as written.

@@ -53,6 +53,60 @@ pub fn apply(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) -> Option<String
     description
 }
 
+/// The tools of a Claude Code (Markdown) file as Claude Code reads them: an
+/// empty `tools` (`''`, `[]`) is all tools, like no `tools`; a
+/// `disallowedTools` denying every built-in tool (how the `claude` target
+/// writes `tools = []`) is no tools. The XML form is agentc's own: there
+/// `tools: []` is no tools, as written.
+pub fn claude_tools(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) {
+    if spec.tools.as_ref().is_some_and(Vec::is_empty) {
+        let at = entries
+            .iter()
+            .rev()
+            .find(|e| e.key.eq_ignore_ascii_case("tools"))
+            .map_or(0, |e| e.offset);
+        let msg = "`tools` is empty, which Claude Code reads as all tools; imported as all tools (no `tools`)";
+        ctx.warn(Code::EmptyValue, msg, at);
+        spec.tools = None;
+    }
+    if spec.tools.is_none() && spec.extra.get(DISALLOWED).is_some_and(denies_every_tool) {
+        spec.extra.remove(DISALLOWED);
+        spec.tools = Some(Vec::new());
+    }
+}
+
+const DISALLOWED: &str = "disallowedTools";
+
+/// Whether a `disallowedTools` value names exactly the built-in tools the
+/// `claude` target denies an agent with no tools (its `all_tools` option).
+fn denies_every_tool(value: &toml::Value) -> bool {
+    static ALL: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let claude = crate::target::builtin_targets()
+            .into_iter()
+            .find(|(name, _)| *name == "claude")
+            .and_then(|(_, text)| toml::from_str::<Table>(text).ok());
+        let tools = claude
+            .as_ref()
+            .and_then(|t| t.get("options")?.get("all_tools")?.as_array());
+        tools
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    });
+    let named: std::collections::BTreeSet<String> = match value {
+        toml::Value::String(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
+        toml::Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(|t| t.trim().to_string()))
+            .collect(),
+        _ => return false,
+    };
+    !all.is_empty() && named == *all
+}
+
 const KNOWN: [&str; 10] = [
     "name",
     "description",

@@ -147,6 +147,7 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, Diagnostic> {
     } else {
         markdown::read(body, &mut spec);
         lift::lift(&mut spec);
+        meta::claude_tools(&parts.entries, &mut spec, &mut ctx);
         if !parts.has_frontmatter {
             Form::PlainMarkdown
         } else {

@@ -59,6 +59,12 @@ pub struct Target {
     /// Whether `[extra]` keys and free `[targets.<name>]` keys are re-emitted.
     #[serde(default)]
     pub extras: bool,
+    /// A boolean option that, when true, writes the spec as it is: every extra
+    /// key carried (as `extras = true` does) and legacy tool names kept as
+    /// written (Claude's `lossless`: a legacy file imported and built again is
+    /// the file it was, keys the tool does not read included).
+    #[serde(default)]
+    pub lossless_option: Option<String>,
     /// Whether `build` renders this target when neither `-t` nor `agentc.toml`
     /// names targets. Fourteen built-ins are on, the tools of 2026 off; a project
     /// target file may turn any on or off.
@@ -199,6 +205,13 @@ impl Target {
 
     /// What makes a well-typed definition unusable, if anything.
     fn problem(&self) -> Option<String> {
+        if let Some(o) = &self.lossless_option
+            && !matches!(self.options.get(o), Some(toml::Value::Boolean(_)))
+        {
+            return Some(format!(
+                "`lossless_option` names `{o}`, which is not a boolean option"
+            ));
+        }
         if let Some(key) = self
             .option_values
             .keys()
@@ -378,6 +391,10 @@ pub struct ToolMap {
     /// `{tool}` (a permission class), else the target cannot say it.
     #[serde(default)]
     pub mcp_server: Option<String>,
+    /// Legacy names the tool has replaced (`MultiEdit = "Edit"`): written under
+    /// the new name, the renaming reported.
+    #[serde(default)]
+    pub legacy: BTreeMap<String, String>,
 }
 
 impl ToolMap {

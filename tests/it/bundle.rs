@@ -1011,6 +1011,23 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
         err.contains("request `ollama.generate`: `values` cannot set `/system/n`: `n`'s parent is not an object"),
         "{err}"
     );
+    p.write(
+        "targets/ollama-generate.toml",
+        "extends = \"llama\"\ndescription = \"Ollama /api/generate\"\nchecked_against = \"test\"\n\n\
+         [[request]]\napi = \"ollama.generate\"\nbody = { system = \"{{ prompt }}\" }\n\
+         values = { \"/n\" = \"options.num_ctx +\" }\n\
+         user = { at = \"/prompt\", action = \"set\", value = \"{{ user }}\" }\n",
+    );
+    let err = p
+        .run_args(["bundle", "-t", "ollama-generate", "-o", "c.json"])
+        .status(1)
+        .stderr
+        .clone();
+    assert!(
+        err.contains("target `ollama-generate`: request `values.\"/n\"`: syntax error"),
+        "{err}"
+    );
+    assert!(!p.path("c.json").exists(), "nothing is written");
     // One whose user message has no place in its body is an error.
     p.write(
         "targets/ollama-generate.toml",

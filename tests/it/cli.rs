@@ -452,7 +452,7 @@ fn targets_lists_every_built_in_target() {
     );
     out.stdout_has("  native: .claude/agents/<name>.md\n")
         .stdout_has("  native: prompts/gpt/<name>.md\n")
-        .stdout_has("  checked against: Claude Code 2.1 subagent docs");
+        .stdout_has("  checked against: Claude Code 2.1.332 (its own agent loader");
 }
 
 #[test]

@@ -143,7 +143,13 @@ fn render_text(text: &str, target: &str) -> String {
 }
 
 fn render(target: &str) -> String {
-    render_text(&spec_text(toml::Table::new()), target)
+    render_text(&hostile_spec(), target)
+}
+
+/// The hostile spec, with `claude` set to write every key it holds
+/// (`lossless`), so that every text of it reaches the frontmatter.
+fn hostile_spec() -> String {
+    spec_text(target_options("claude", "lossless", true.into()))
 }
 
 /// The strict `xml` rendering, which must warn about the one character XML 1.0
@@ -615,7 +621,7 @@ fn modelfile_system_block_survives_long_quote_runs() {
 
 #[test]
 fn binary_build_writes_the_same_bytes() {
-    let t = Test::new().file("agents/hostile.toml", spec_text(toml::Table::new()));
+    let t = Test::new().file("agents/hostile.toml", hostile_spec());
     t.run_args(["build"]).status(0);
     for target in targets::prompt() {
         let written = t.read(&dist_file(target, "hostile"));
@@ -631,6 +637,7 @@ fn per_target_overrides_keep_every_text() {
     let mut claude = toml::Table::new();
     claude.insert("description".into(), body().into());
     claude.insert("x-note".into(), role().into());
+    claude.insert("lossless".into(), true.into());
     let mut targets = toml::Table::new();
     targets.insert("claude".into(), claude.into());
     let spec = spec_text(targets);

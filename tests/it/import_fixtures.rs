@@ -105,7 +105,10 @@ const CASES: &[Case] = &[
     ("tools-block.md", &[], |s| {
         assert_eq!(s.tools, strs(&["Read", "Write", "Grep"]))
     }),
-    ("tools-empty.md", &[], |s| assert_eq!(s.tools, Some(vec![]))),
+    // Claude Code reads `tools: []` as all tools, like no `tools` at all.
+    ("tools-empty.md", &["empty-value"], |s| {
+        assert_eq!(s.tools, None)
+    }),
     ("tools-absent.md", &[], |s| assert_eq!(s.tools, None)),
     ("unknown-keys.md", &[], |s| {
         let e = &s.extra;

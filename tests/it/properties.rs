@@ -87,6 +87,27 @@ fn render_all(agent: &Agent) -> Vec<Artifact> {
     out
 }
 
+/// The frontmatter keys Claude Code 2.1 reads (what it does not, it logs as a
+/// key it "does not recognize"; measured with extra-clients.sh).
+const CLAUDE_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tools",
+    "disallowedTools",
+    "model",
+    "color",
+    "permissionMode",
+    "maxTurns",
+    "skills",
+    "mcpServers",
+    "hooks",
+    "memory",
+    "background",
+    "effort",
+    "isolation",
+    "initialPrompt",
+];
+
 /// The YAML frontmatter of a Markdown output, parsed.
 fn frontmatter(content: &str) -> serde_json::Value {
     let rest = content
@@ -113,13 +134,20 @@ proptest! {
                     if a.target == "claude" || !agent.description_derived {
                         prop_assert_eq!(&fm["description"], &serde_json::json!(agent.description));
                     }
-                    if let Some(tags) = &agent.tags
-                        && (!tags.is_empty() || a.target == "claude")
-                    {
-                        prop_assert_eq!(&fm["tags"], &serde_json::json!(tags));
-                    }
-                    if let Some(toml::Value::String(note)) = agent.extra.get("note") {
-                        prop_assert_eq!(&fm["note"], &serde_json::json!(note));
+                    if a.target == "claude" {
+                        // Only keys Claude Code reads; the rest stays in the spec.
+                        for key in fm.as_object().expect("a mapping").keys() {
+                            prop_assert!(CLAUDE_KEYS.contains(&key.as_str()), "claude wrote `{}`", key);
+                        }
+                    } else {
+                        if let Some(tags) = &agent.tags
+                            && !tags.is_empty()
+                        {
+                            prop_assert_eq!(&fm["tags"], &serde_json::json!(tags));
+                        }
+                        if let Some(toml::Value::String(note)) = agent.extra.get("note") {
+                            prop_assert_eq!(&fm["note"], &serde_json::json!(note));
+                        }
                     }
                 }
                 _ => {}

@@ -19,8 +19,12 @@ pub fn import(path: &Path, text: &str) -> Imported {
 /// Renders a spec for a built-in target: the file's content and the translation warnings.
 pub fn render(spec: &Spec, target: &str) -> (String, Vec<Diagnostic>) {
     let agent = agentc::lower::lower(spec);
+    // A round trip through `claude` is what its `lossless` option is for: every
+    // key and tool name written as the spec holds it.
+    let lossless: agentc::spec::Table = toml::toml! { lossless = true };
+    let options = (target == "claude").then_some(&lossless);
     let rendered =
-        match super::library::render(&agent, target, None, Layout::Dist, Path::new("x.toml")) {
+        match super::library::render(&agent, target, options, Layout::Dist, Path::new("x.toml")) {
             Ok(r) => r,
             Err(d) => panic!(
                 "render failed: {:?}",
