@@ -207,7 +207,6 @@ pub fn write(
             let mut text = tempfile::tempfile().map_err(io)?;
             manifest(&mut text, Some(&mut tree)).map_err(io)?;
             let len = text.metadata().map_err(io)?.len();
-            drop(manifest);
             let (own, files) = tree.finish(&shared).map_err(io)?;
             let slots = super::archive::layout(files.iter().map(|(p, _)| p.as_str()))
                 .map_err(|e| super::file_error(path, e))?;
