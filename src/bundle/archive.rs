@@ -73,32 +73,37 @@ pub fn epoch() -> Result<u64, String> {
     }
 }
 
-/// An archive entry: its path, and its bytes (`None` for a folder, whose path ends in `/`).
-type Entry<'a> = (String, Option<&'a [u8]>);
+/// An archive entry: its path, and for a file its number among the files the
+/// writer was given (the manifest's is their count); `None` for a folder,
+/// whose path ends in `/`.
+pub type Slot = (String, Option<usize>);
 
-/// Every entry: folders and files, sorted, a folder before its contents.
-fn entries<'a>(
-    files: &'a BTreeMap<&str, &str>,
-    manifest: &'a str,
-) -> Result<Vec<Entry<'a>>, String> {
-    if files.contains_key(FILE_NAME) {
-        return Err(format!(
-            "a target writes `{FILE_NAME}`, the name of the manifest"
-        ));
-    }
-    let mut all: BTreeMap<String, Option<&[u8]>> = BTreeMap::new();
+/// Where a file's bytes come from when an archive is written: given a file's
+/// number, its length and a reader of exactly that many bytes.
+pub type Open<'a> = dyn FnMut(usize) -> std::io::Result<(u64, Box<dyn Read + 'a>)> + 'a;
+
+/// Every entry of an archive of the files at `paths` (numbered in that order)
+/// and the manifest: folders and files, sorted, a folder before its contents.
+pub fn layout<'a>(paths: impl Iterator<Item = &'a str>) -> Result<Vec<Slot>, String> {
+    let mut all: BTreeMap<String, Option<usize>> = BTreeMap::new();
     let mut dirs = BTreeSet::new();
-    for (path, content) in files
-        .iter()
-        .map(|(p, c)| (*p, *c))
-        .chain([(FILE_NAME, manifest)])
-    {
+    let mut count = 0;
+    for (i, path) in paths.enumerate() {
+        if path == FILE_NAME {
+            return Err(format!(
+                "a target writes `{FILE_NAME}`, the name of the manifest"
+            ));
+        }
+        all.insert(path.to_string(), Some(i));
+        count = i + 1;
+    }
+    all.insert(FILE_NAME.to_string(), Some(count));
+    for path in all.keys() {
         let mut at = 0;
         while let Some(i) = path[at..].find('/') {
             at += i + 1;
             dirs.insert(path[..at].to_string());
         }
-        all.insert(path.to_string(), Some(content.as_bytes()));
     }
     for d in dirs {
         all.insert(d, None);
@@ -106,35 +111,64 @@ fn entries<'a>(
     Ok(all.into_iter().collect())
 }
 
+/// `files` (path → content, each file once) and the manifest, as the entries
+/// and bytes the writers take.
+fn in_memory<'a>(
+    files: &'a BTreeMap<&str, &str>,
+    manifest: &'a str,
+) -> Result<(Vec<Slot>, Box<Open<'a>>), String> {
+    let list: Vec<&'a str> = files.values().copied().collect();
+    let slots = layout(files.keys().copied())?;
+    let open = move |i: usize| {
+        let text = list.get(i).copied().unwrap_or(manifest);
+        let reader: Box<dyn Read + 'a> = Box::new(text.as_bytes());
+        Ok((text.len() as u64, reader))
+    };
+    Ok((slots, Box::new(open)))
+}
+
 /// The native tree (`path` → content, each file once) and the manifest as a `.tar.gz`.
 pub fn tar_gz(files: &BTreeMap<&str, &str>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
+    let (slots, mut open) = in_memory(files, manifest)?;
+    tar_gz_to(Vec::new(), &slots, &mut *open, mtime)
+}
+
+/// Writes the entries `slots` (files read through `open`) as a `.tar.gz` to
+/// `out`, a file at a time; returns `out`.
+pub fn tar_gz_to<W: Write>(
+    out: W,
+    slots: &[Slot],
+    open: &mut Open,
+    mtime: u64,
+) -> Result<W, String> {
     let gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
-        .write(Vec::new(), flate2::Compression::new(9));
+        .write(out, flate2::Compression::new(9));
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     let io = |e: std::io::Error| format!("cannot write the archive: {e}");
-    for (path, data) in entries(files, manifest)? {
+    for (path, file) in slots {
         let mut h = tar::Header::new_gnu();
         h.set_mtime(mtime);
         h.set_uid(0);
         h.set_gid(0);
         h.set_username("").map_err(io)?;
         h.set_groupname("").map_err(io)?;
-        match data {
+        match file {
             None => {
                 h.set_entry_type(tar::EntryType::Directory);
                 h.set_mode(0o755);
                 h.set_size(0);
-                tar.append_data(&mut h, &path, std::io::empty())
+                tar.append_data(&mut h, path, std::io::empty())
                     .map_err(io)?;
             }
-            Some(bytes) => {
+            Some(i) => {
+                let (len, reader) = open(*i).map_err(io)?;
                 h.set_entry_type(tar::EntryType::Regular);
                 h.set_mode(0o644);
-                h.set_size(bytes.len() as u64);
-                tar.append_data(&mut h, &path, bytes).map_err(io)?;
+                h.set_size(len);
+                tar.append_data(&mut h, path, reader).map_err(io)?;
             }
         }
     }
@@ -144,28 +178,41 @@ pub fn tar_gz(files: &BTreeMap<&str, &str>, manifest: &str, mtime: u64) -> Resul
 
 /// The native tree (`path` → content, each file once) and the manifest as a `.zip`.
 pub fn zip(files: &BTreeMap<&str, &str>, manifest: &str, mtime: u64) -> Result<Vec<u8>, String> {
+    let (slots, mut open) = in_memory(files, manifest)?;
+    Ok(zip_to(Cursor::new(Vec::new()), &slots, &mut *open, mtime)?.into_inner())
+}
+
+/// Writes the entries `slots` (files read through `open`) as a `.zip` to
+/// `out`, a file at a time; returns `out`.
+pub fn zip_to<W: Write + std::io::Seek>(
+    out: W,
+    slots: &[Slot],
+    open: &mut Open,
+    mtime: u64,
+) -> Result<W, String> {
     let err = |e: zip::result::ZipError| format!("cannot write the archive: {e}");
+    let io = |e: std::io::Error| format!("cannot write the archive: {e}");
     let time = dos_time(mtime);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(9))
         .last_modified_time(time)
         .large_file(false);
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (path, data) in entries(files, manifest)? {
-        match data {
+    let mut zip = zip::ZipWriter::new(out);
+    for (path, file) in slots {
+        match file {
             None => zip
                 .add_directory(path, options.unix_permissions(0o755))
                 .map_err(err)?,
-            Some(bytes) => {
+            Some(i) => {
+                let (_, mut reader) = open(*i).map_err(io)?;
                 zip.start_file(path, options.unix_permissions(0o644))
                     .map_err(err)?;
-                zip.write_all(bytes)
-                    .map_err(|e| format!("cannot write the archive: {e}"))?;
+                std::io::copy(&mut reader, &mut zip).map_err(io)?;
             }
         }
     }
-    Ok(zip.finish().map_err(err)?.into_inner())
+    zip.finish().map_err(err)
 }
 
 /// A Unix time as a zip (MS-DOS) time in UTC, clamped to 1980–2107.
@@ -668,7 +715,7 @@ mod tests {
     #[test]
     fn folders_come_before_their_files() {
         let files = files();
-        let names: Vec<String> = entries(&files, "{}")
+        let names: Vec<String> = layout(files.keys().copied())
             .unwrap()
             .into_iter()
             .map(|(p, _)| p)

@@ -1,11 +1,15 @@
-//! `agentc bundle` into `agentc-bundle.json` without holding the bundle in
-//! memory: each chunk of agents the compile hands over becomes that chunk's
-//! agent entries (hashes, tokens, requests, warnings) and is spooled, as
-//! JSON, to an unnamed temporary file; the manifest is then written agent by
-//! agent in name order, each entry read back from the spool. What stays in
-//! memory is a few numbers and names per agent and the shared files (an
-//! aggregate target's one file). The bytes are exactly those of
-//! [`super::to_json`] over [`super::assemble`] (a test compares them).
+//! `agentc bundle` (a manifest, `.tar.gz` or `.zip`) without holding the
+//! bundle in memory: each chunk of agents the compile hands over becomes that
+//! chunk's agent entries (hashes, tokens, requests, warnings) and is spooled,
+//! as JSON, to an unnamed temporary file; the manifest is then written agent
+//! by agent in name order, each entry read back from the spool. Shared files
+//! (an aggregate target's one file, 73 MB for roo at 10,000 agents) stay in
+//! temporary files and are escaped into the manifest a piece at a time. For
+//! an archive, the manifest goes to a temporary file and each entry's own
+//! file to another, and the archive is packed from them a file at a time.
+//! What stays in memory is a few numbers and names per agent and file. The
+//! bytes are exactly those of [`super::to_json`] over [`super::assemble`]
+//! and of [`super::archive::write`] (tests compare them).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -14,6 +18,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::archive::Format;
 use super::{AgentEntry, Bundle, Figures, SharedFile, Source, TargetEntry, Warning, request};
 use crate::artifact::{Artifact, Layout};
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -49,14 +54,21 @@ pub fn streams(ws: &Workspace, selection: &Selection) -> bool {
     })
 }
 
-/// Compiles the selection and writes its bundle manifest to `path`
-/// (atomically); errors of any stage come back as diagnostics.
-pub fn write_json(
+/// Compiles the selection and writes its bundle to `path` (atomically): the
+/// manifest, or an archive of the manifest and the native tree, whose files
+/// wait in temporary files until they are packed, one at a time. Errors of
+/// any stage come back as diagnostics.
+pub fn write(
     ws: &Workspace,
     selection: &Selection,
     strict: bool,
     path: &Path,
+    format: Format,
 ) -> Result<Written, Diagnostics> {
+    let mtime = match format {
+        Format::Json => 0,
+        _ => super::archive::epoch().map_err(|e| super::file_error(path, e))?,
+    };
     let job = ws.job(selection, Layout::Native, strict, Some(Level::Deny));
     let mut targets: Vec<&Target> = selection
         .targets
@@ -115,7 +127,7 @@ pub fn write_json(
     let mut shared = Shared::default();
     let aggregates = &sink.aggregates;
     let mut later = std::mem::take(&mut sink.later);
-    crate::support::fs::atomic_write_with(path, |w| {
+    let mut manifest = |w: &mut dyn Write, mut tree: Option<&mut Tree>| {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
         let head = serde_json::to_string_pretty(&skeleton).map_err(std::io::Error::other)?;
         // The skeleton ends `"agents": {},\n  "shared": {}\n}`: its agents
@@ -158,6 +170,9 @@ pub fn write_json(
             for (target, e) in entry.targets.iter_mut() {
                 pairs += 1;
                 if !shared_paths.contains(&e.path) {
+                    if let (Some(tree), Some(content)) = (tree.as_deref_mut(), &e.content) {
+                        tree.add(&e.path, content)?;
+                    }
                     continue;
                 }
                 let content = e.content.take();
@@ -178,8 +193,48 @@ pub fn write_json(
         shared.write(&mut w, aggregates)?;
         w.write_all(b"\n}\n")?;
         w.flush()
-    })
-    .map_err(|d| Diagnostics(vec![d]))?;
+    };
+    let to_diags = |d| Diagnostics(vec![d]);
+    match format {
+        Format::Json => {
+            crate::support::fs::atomic_write_with(path, |w| manifest(w, None)).map_err(to_diags)?
+        }
+        Format::TarGz | Format::Zip => {
+            let io = |e: std::io::Error| {
+                super::file_error(path, format!("cannot spool the bundle: {e}"))
+            };
+            let mut tree = Tree::new().map_err(io)?;
+            let mut text = tempfile::tempfile().map_err(io)?;
+            manifest(&mut text, Some(&mut tree)).map_err(io)?;
+            let len = text.metadata().map_err(io)?.len();
+            let (own, files) = tree.finish(&shared).map_err(io)?;
+            let slots = super::archive::layout(files.iter().map(|(p, _)| p.as_str()))
+                .map_err(|e| super::file_error(path, e))?;
+            let (own, text, shared) = (&own, &text, &shared);
+            let mut open = |i: usize| {
+                let (file, at, len) = match files.get(i) {
+                    Some((_, From::Own(at, len))) => (own, *at, *len),
+                    Some((_, From::Shared(p))) => shared.place(p, aggregates)?,
+                    None => (text, 0, len),
+                };
+                reader(file, at, len)
+            };
+            crate::support::fs::atomic_write_file(path, |f| {
+                let err = std::io::Error::other;
+                if format == Format::Zip {
+                    let w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    let mut w = super::archive::zip_to(w, &slots, &mut open, mtime).map_err(err)?;
+                    w.flush()
+                } else {
+                    let w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    let mut w =
+                        super::archive::tar_gz_to(w, &slots, &mut open, mtime).map_err(err)?;
+                    w.flush()
+                }
+            })
+            .map_err(to_diags)?
+        }
+    }
     Ok(Written {
         agents: index.into_iter().map(|(name, _, _)| name).collect(),
         targets: skeleton.targets,
@@ -187,6 +242,59 @@ pub fn write_json(
         source_digest,
         diags: compiled.diags,
     })
+}
+
+/// The files of an archive's tree: each entry's own file copied to a
+/// temporary file as the manifest is written; shared files stay where
+/// [`Shared`] keeps them.
+struct Tree {
+    spool: std::io::BufWriter<std::fs::File>,
+    spooled: u64,
+    /// Path, offset and length of each file in `spool`.
+    own: Vec<(String, u64, u64)>,
+}
+
+/// Where a file of the tree is.
+enum From {
+    /// Offset and length in the tree's spool.
+    Own(u64, u64),
+    /// A shared file, by path.
+    Shared(String),
+}
+
+impl Tree {
+    fn new() -> std::io::Result<Tree> {
+        Ok(Tree {
+            spool: std::io::BufWriter::new(tempfile::tempfile()?),
+            spooled: 0,
+            own: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, path: &str, content: &str) -> std::io::Result<()> {
+        self.spool.write_all(content.as_bytes())?;
+        let len = content.len() as u64;
+        self.own.push((path.to_string(), self.spooled, len));
+        self.spooled += len;
+        Ok(())
+    }
+
+    /// The spool, and every file of the tree: the entries' own, then the shared.
+    fn finish(self, shared: &Shared) -> std::io::Result<(std::fs::File, Vec<(String, From)>)> {
+        let mut out: Vec<(String, From)> = self
+            .own
+            .into_iter()
+            .map(|(p, at, len)| (p, From::Own(at, len)))
+            .collect();
+        out.extend(
+            shared
+                .files
+                .keys()
+                .map(|p| (p.clone(), From::Shared(p.clone()))),
+        );
+        let spool = self.spool.into_inner().map_err(|e| e.into_error())?;
+        Ok((spool, out))
+    }
 }
 
 /// The bundle's `shared` files while the manifest is written: each record
@@ -246,6 +354,26 @@ impl Shared {
         Ok(())
     }
 
+    /// The file, offset and length of the text of the shared file at `path`.
+    fn place<'a>(
+        &'a self,
+        path: &str,
+        aggregates: &'a [Aggregated],
+    ) -> std::io::Result<(&'a std::fs::File, u64, u64)> {
+        let text = self.files.get(path).and_then(|(_, text)| *text);
+        match (text, &self.spool) {
+            (Some((at, len)), Some(spool)) => Ok((spool, at, len)),
+            _ => {
+                // No entry gave the text: an aggregate file's.
+                let a = aggregates
+                    .iter()
+                    .find(|a| a.path == path)
+                    .ok_or_else(|| std::io::Error::other("a shared file has no text"))?;
+                Ok((&a.file, 0, a.len))
+            }
+        }
+    }
+
     /// Writes the `shared` object as `serde_json`'s pretty printer would at
     /// that depth, each file's text streamed into its `content`.
     fn write(&self, w: &mut impl Write, aggregates: &[Aggregated]) -> std::io::Result<()> {
@@ -253,7 +381,7 @@ impl Shared {
             return w.write_all(b"{}");
         }
         w.write_all(b"{\n")?;
-        for (i, (path, (file, text))) in self.files.iter().enumerate() {
+        for (i, (path, (file, _))) in self.files.iter().enumerate() {
             w.write_all(b"    ")?;
             serde_json::to_writer(&mut *w, path).map_err(std::io::Error::other)?;
             w.write_all(b": ")?;
@@ -272,17 +400,8 @@ impl Shared {
                 let quoted = serde_json::to_string(text).map_err(std::io::Error::other)?;
                 w.write_all(&quoted.as_bytes()[1..quoted.len() - 1])
             };
-            match (text, &self.spool) {
-                (Some((at, len)), Some(spool)) => pieces(spool, *at, *len, &mut put)?,
-                _ => {
-                    // No entry gave the text: an aggregate file's.
-                    let a = aggregates
-                        .iter()
-                        .find(|a| a.path == *path)
-                        .ok_or_else(|| std::io::Error::other("a shared file has no text"))?;
-                    pieces(&a.file, 0, a.len, &mut put)?;
-                }
-            }
+            let (text, from, len) = self.place(path, aggregates)?;
+            pieces(text, from, len, &mut put)?;
             write_indented(w, &record[at..], "    ")?;
             w.write_all(if i + 1 < self.files.len() {
                 b",\n"
@@ -342,6 +461,16 @@ impl Aggregated {
         })?;
         Ok(text)
     }
+}
+
+/// `len` bytes of `file` from `at`, to read once (an archive's entry).
+fn reader(
+    mut file: &std::fs::File,
+    at: u64,
+    len: u64,
+) -> std::io::Result<(u64, Box<dyn Read + '_>)> {
+    file.seek(SeekFrom::Start(at))?;
+    Ok((len, Box::new(file.take(len))))
 }
 
 /// Calls `each` with the UTF-8 text of `len` bytes of `file` from `at`, a
@@ -659,7 +788,7 @@ mod tests {
         };
         assert!(streams(&ws, &selection));
         let out = dir.join("out.json");
-        let written = write_json(&ws, &selection, false, &out).unwrap();
+        let written = write(&ws, &selection, false, &out, Format::Json).unwrap();
         let streamed = std::fs::read_to_string(&out).unwrap();
         let held = super::super::to_json(
             &super::super::assemble(&ws, &selection, false)
@@ -757,6 +886,46 @@ mod tests {
         // Quotes and backslashes (the YAML's escapes), which JSON escapes again.
         assert!(roo.content.contains("✓ 𝄞") && roo.content.contains("\\\""));
         assert_eq!(streamed, held);
+    }
+
+    /// Archives written as the bundle is compiled are byte for byte those
+    /// packed from the assembled bundle: own files, roo's shared file, a file
+    /// two targets share, in `.tar.gz` and `.zip`.
+    #[test]
+    fn streamed_archives_are_the_assembled_ones_byte_for_byte() {
+        let dir = project(&[
+            ("agents/a.toml", spec("a", "tools = [\"Read\"]\n")),
+            ("agents/b.toml", spec("b", "")),
+            (
+                "agents/c.toml",
+                "name = \"c\"\nrole = \"You help.\"\n".into(),
+            ),
+            ("targets/twin.toml", "extends = \"claude\"\n".into()),
+        ]);
+        let ws = Workspace::open(dir.path()).unwrap();
+        let selection = Selection {
+            sources: vec![dir.path().join("agents")],
+            targets: ["twin", "claude", "gpt", "roo", "codex"]
+                .map(str::to_string)
+                .to_vec(),
+            partial: false,
+        };
+        assert!(streams(&ws, &selection));
+        let bundle = super::super::assemble(&ws, &selection, false)
+            .unwrap()
+            .bundle;
+        assert!(bundle.shared.contains_key(".roomodes"));
+        assert!(bundle.shared.contains_key(".claude/agents/a.md"));
+        for (format, name) in [(Format::TarGz, "b.tar.gz"), (Format::Zip, "b.zip")] {
+            let out = dir.path().join(name);
+            let written = write(&ws, &selection, false, &out, format).unwrap();
+            assert_eq!(written.agents, ["a", "b", "c"]);
+            let held = dir.path().join(format!("held-{name}"));
+            super::super::archive::write(&held, format, &bundle).unwrap();
+            let (streamed, held) = (std::fs::read(&out).unwrap(), std::fs::read(&held).unwrap());
+            assert!(streamed == held, "{name} differs");
+            crate::bundle::check::read(&streamed).unwrap();
+        }
     }
 
     /// Pieces are cut between characters, whatever the byte at the boundary;

@@ -199,13 +199,22 @@ pub fn atomic_write_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Diagnostic> {
+    write_file(path, true, |f| fill(f))
+}
+
+/// Like [`atomic_write_with`], given the temporary file itself (a writer that
+/// can seek, as a zip's must).
+pub fn atomic_write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Diagnostic> {
     write_file(path, true, fill)
 }
 
 fn write_file(
     path: &Path,
     may_fault: bool,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), Diagnostic> {
     let io = |what: &str, e: std::io::Error| {
         Diagnostic::error(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))

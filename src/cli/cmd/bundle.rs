@@ -51,10 +51,11 @@ pub fn bundle(ui: &Ui, cwd: &Path, args: &BundleArgs) -> Result<Exit> {
     if let Err(d) = crate::support::fs::may_replace(&path, args.force, ours) {
         return fail(&Diagnostics(vec![d]));
     }
-    // The manifest alone is written as it is compiled, a chunk of agents at a
-    // time; an archive holds the tree, assembled in memory.
-    let written = if format == Format::Json && crate::bundle::stream::streams(&ws, &selection) {
-        match crate::bundle::stream::write_json(&ws, &selection, args.strict, &path) {
+    // The bundle is written as it is compiled, a chunk of agents at a time
+    // (an archive's files wait in temporary files); a selection the streaming
+    // writer does not take (project files) is assembled in memory.
+    let written = if crate::bundle::stream::streams(&ws, &selection) {
+        match crate::bundle::stream::write(&ws, &selection, args.strict, &path, format) {
             Ok(w) => w,
             Err(d) => return fail(&d),
         }
