@@ -84,7 +84,7 @@ fn split_frontmatter(c: &str) -> (Value, String) {
 }
 
 /// The description and the prompt a native file holds, read with its format's parser.
-fn read_back(target: &str, content: &str) -> (Value, String) {
+fn read_back(target: &str, plain: bool, content: &str) -> (Value, String) {
     match target {
         "codex" => {
             let v: Value = toml::from_str(content).expect("TOML");
@@ -112,6 +112,18 @@ fn read_back(target: &str, content: &str) -> (Value, String) {
                 m["customInstructions"].as_str().unwrap_or_default()
             );
             (m["whenToUse"].clone(), prompt)
+        }
+        _ if plain => {
+            // A plain frontmatter's reader (Cursor's) is no YAML parser: it splits each
+            // line at its first colon and keeps the rest, trimmed, as text.
+            let rest = content.strip_prefix("---\n").expect("frontmatter");
+            let end = rest.find("\n---\n").expect("closed frontmatter") + 1;
+            let description = rest[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("description:"))
+                .map(|v| Value::String(v.trim().to_string()))
+                .unwrap_or(Value::Null);
+            (description, rest[end + 4..].to_string())
         }
         _ => {
             let (fm, body) = split_frontmatter(content);
@@ -150,11 +162,18 @@ fn check(agent: &Agent) -> Result<(), TestCaseError> {
         );
         // The tools: Claude's own file lists them as written, comma-separated
         // (absent: every tool).
-        if target.name == "claude" {
+        // (claude-plugin writes agents as claude does.)
+        if target.name.starts_with("claude") {
             let (fm, _) = split_frontmatter(&content);
             match &agent.tools {
                 None => prop_assert!(fm.get("tools").is_none(), "claude: tools absent = all"),
-                // `[]` (no tools) is an empty string, never absent.
+                // `[]` (no tools) is never an empty `tools` (Claude Code reads
+                // that as all tools): every built-in tool is denied instead.
+                Some(tools) if tools.is_empty() => {
+                    prop_assert!(fm.get("tools").is_none(), "claude: no tools, no `tools`");
+                    let denied = fm["disallowedTools"].as_str().unwrap_or_default();
+                    prop_assert!(denied.split(", ").any(|t| t == "Bash"), "{}", denied);
+                }
                 Some(tools) => prop_assert_eq!(
                     &fm["tools"],
                     &Value::String(tools.join(", ")),
@@ -162,7 +181,11 @@ fn check(agent: &Agent) -> Result<(), TestCaseError> {
                 ),
             }
         }
-        let (description, prompt) = read_back(&target.name, &content);
+        let (description, prompt) = read_back(
+            &target.name,
+            target.frontmatter == Frontmatter::Plain,
+            &content,
+        );
         // A plain frontmatter (Cursor's) holds each value as one plain line: the
         // description normalised, with a warning when that changed it.
         let want = match target.frontmatter {
