@@ -462,8 +462,7 @@ mod tests {
 
     #[test]
     fn every_tool_claude_knows_is_canonical() {
-        let registry = crate::target::Registry::load(None).unwrap();
-        let claude = registry.get("claude").unwrap();
+        let claude = crate::target::builtin("claude").unwrap();
         let all = claude.options["all_tools"].as_array().unwrap();
         assert!(all.len() > 20);
         for tool in all {

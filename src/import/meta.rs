@@ -83,13 +83,10 @@ fn denies_every_tool(value: &toml::Value) -> bool {
     static ALL: std::sync::OnceLock<std::collections::BTreeSet<String>> =
         std::sync::OnceLock::new();
     let all = ALL.get_or_init(|| {
-        let claude = crate::target::builtin_targets()
-            .into_iter()
-            .find(|(name, _)| *name == "claude")
-            .and_then(|(_, text)| toml::from_str::<Table>(text).ok());
+        let claude = crate::target::builtin("claude");
         let tools = claude
             .as_ref()
-            .and_then(|t| t.get("options")?.get("all_tools")?.as_array());
+            .and_then(|t| t.options.get("all_tools")?.as_array());
         tools
             .into_iter()
             .flatten()

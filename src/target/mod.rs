@@ -5,7 +5,7 @@
 
 mod registry;
 
-pub use registry::{Registry, builtin_targets};
+pub use registry::{Registry, builtin, builtin_targets};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

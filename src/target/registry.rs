@@ -70,6 +70,11 @@ fn builtins() -> &'static Builtins {
     })
 }
 
+/// The built-in target `name` as it ships (no project's file over it).
+pub fn builtin(name: &str) -> Option<Arc<Target>> {
+    builtins().targets.get(name)?.as_ref().ok().cloned()
+}
+
 /// The target `table` defines (the built-in or merged table of `name`), or
 /// the error that says why it does not make one.
 fn make_target(name: &str, table: &Table, origin: Origin) -> Result<Arc<Target>, Diagnostic> {

@@ -132,26 +132,17 @@ fn repeated_warnings_are_counted_after_two() {
             format!("name = \"a{i}\"\ndescription = \"Use it when needed.\"\nrole = \"You help.\"\ntools = [\"Telepathy\"]\n"),
         );
     }
-    let out = t.run_args(["build", "-t", "gpt"]);
+    let shown = |args: &[&str], want: usize| {
+        let out = t.run_args(args);
+        let n = lines_with(
+            &out.stderr,
+            "warning[unknown-tool]: unknown tool `Telepathy`",
+        );
+        assert_eq!(n, want, "{}", out.stderr);
+        out
+    };
+    let out = shown(&["build", "-t", "gpt"], 2);
     out.status(0);
-    assert_eq!(
-        lines_with(
-            &out.stderr,
-            "warning[unknown-tool]: unknown tool `Telepathy`"
-        ),
-        2,
-        "{}",
-        out.stderr
-    );
     out.stderr_has("warning[unknown-tool]: 3 more like `unknown tool `Telepathy`` (agents/a2.toml:4:10, agents/a3.toml:4:10, agents/a4.toml:4:10); -v prints each");
-    let out = t.run_args(["build", "-v", "-t", "gpt"]);
-    assert_eq!(
-        lines_with(
-            &out.stderr,
-            "warning[unknown-tool]: unknown tool `Telepathy`"
-        ),
-        5,
-        "{}",
-        out.stderr
-    );
+    shown(&["build", "-v", "-t", "gpt"], 5);
 }

@@ -10,7 +10,7 @@ use agentc::ir::Agent;
 use agentc::spec::{Section, Spec, Table};
 use proptest::prelude::*;
 
-use crate::support::{library, targets};
+use crate::support::{library, targets, validate_native};
 
 /// Text that stresses every escaping layer: arbitrary Unicode (control characters
 /// included) mixed with the delimiters of TOML, YAML, XML, Markdown and minijinja.
@@ -87,27 +87,6 @@ fn render_all(agent: &Agent) -> Vec<Artifact> {
     out
 }
 
-/// The frontmatter keys Claude Code 2.1 reads (what it does not, it logs as a
-/// key it "does not recognize"; measured with extra-clients.sh).
-const CLAUDE_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "tools",
-    "disallowedTools",
-    "model",
-    "color",
-    "permissionMode",
-    "maxTurns",
-    "skills",
-    "mcpServers",
-    "hooks",
-    "memory",
-    "background",
-    "effort",
-    "isolation",
-    "initialPrompt",
-];
-
 /// The YAML frontmatter of a Markdown output, parsed.
 fn frontmatter(content: &str) -> serde_json::Value {
     let rest = content
@@ -137,7 +116,7 @@ proptest! {
                     if a.target == "claude" {
                         // Only keys Claude Code reads; the rest stays in the spec.
                         for key in fm.as_object().expect("a mapping").keys() {
-                            prop_assert!(CLAUDE_KEYS.contains(&key.as_str()), "claude wrote `{}`", key);
+                            prop_assert!(validate_native::claude_keys().any(|k| k == key), "claude wrote `{}`", key);
                         }
                     } else {
                         if let Some(tags) = &agent.tags

@@ -889,7 +889,9 @@ fn junie(v: &mut Problems, path: &str, content: &str) {
     boolean(v, &fm, "allowPromptArgument");
 }
 
-const CLAUDE_KEYS: &[&str] = &[
+/// The frontmatter keys Claude Code 2.1 reads in a plugin's agent (what it does
+/// not, it logs as a key it "does not recognize"; measured with extra-clients.sh).
+const CLAUDE_PLUGIN_KEYS: &[&str] = &[
     "name",
     "description",
     "tools",
@@ -904,6 +906,13 @@ const CLAUDE_KEYS: &[&str] = &[
     "color",
     "initialPrompt",
 ];
+
+/// The keys Claude Code 2.1 reads in a project's agent: a plugin's, and the
+/// three a plugin's agents may not set.
+pub fn claude_keys() -> impl Iterator<Item = &'static str> {
+    let project_only = ["permissionMode", "mcpServers", "hooks"];
+    CLAUDE_PLUGIN_KEYS.iter().copied().chain(project_only)
+}
 const CLAUDE_COLORS: &[&str] = &[
     "red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan",
 ];
@@ -966,7 +975,7 @@ fn claude_plugin(v: &mut Problems, path: &str, content: &str) {
     let Some((fm, _)) = frontmatter(v, content) else {
         return;
     };
-    v.keys(&fm, CLAUDE_KEYS, &["name", "description"]);
+    v.keys(&fm, CLAUDE_PLUGIN_KEYS, &["name", "description"]);
     for key in ["tools", "disallowedTools"] {
         if fm
             .get(key)
