@@ -8,8 +8,8 @@
 //! `bundle_version` (the document's syntax, its UTF-8 and its version), then
 //! the strict reading, which holds one agent's entry (or one `shared` file) at
 //! a time: an entry's `content` is hashed straight from the parser's buffer.
-//! What one entry may span is bounded ([`ENTRY_LIMIT`], [`SHARED_LIMIT`]), and
-//! so is the number of entries kept ([`MAX_ENTRIES`]).
+//! What one entry may span is bounded ([`Limits`]), and so is the number of
+//! entries kept.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -230,25 +230,48 @@ fn feed_value(h: &mut sha2::Sha256, v: &serde_json::Value) {
     }
 }
 
-/// Most bytes of the manifest one agent's entry may span (its own files and
-/// requests are held while it is read).
-pub const ENTRY_LIMIT: u64 = 64 * 1024 * 1024;
+/// The bounds of a strict reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most bytes of the manifest one agent's entry may span (its requests are
+    /// held while it is read; its files' text is hashed, not held), and the
+    /// fields beside `agents` and `shared`.
+    pub entry: u64,
+    /// Most bytes of the manifest one `shared` file may span (its text is hashed
+    /// as it is read; roo's one file is 73 MB at 10,000 agents).
+    pub shared: u64,
+    /// Most agents plus agent × target entries, and most `shared` files (10,000
+    /// corpus agents have about 150,000 entries).
+    pub entries: usize,
+}
 
-/// Most bytes of the manifest one `shared` file may span (its text is hashed as
-/// it is read; roo's one file is 73 MB at 10,000 agents).
-pub const SHARED_LIMIT: u64 = 512 * 1024 * 1024;
-
-/// Most agents plus agent × target entries a manifest may have (10,000 corpus
-/// agents have about 150,000).
-pub const MAX_ENTRIES: usize = 2_000_000;
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        entry: 256 * 1024 * 1024,
+        shared: 1024 * 1024 * 1024,
+        entries: 2_000_000,
+    };
+}
 
 thread_local! {
+    /// The bounds of the reading under way.
+    static LIMITS: Cell<Limits> = const { Cell::new(Limits::DEFAULT) };
     /// The bytes read since the current window opened, its limit and what it spans.
     static WINDOW: Cell<(u64, u64, &'static str)> = const { Cell::new((0, u64::MAX, "")) };
 }
 
+/// The window of an agent's entry ([`Limits::entry`]).
+const ENTRY: u64 = u64::MAX - 1;
+/// The window of a shared file ([`Limits::shared`]).
+const SHARED: u64 = u64::MAX - 2;
+
 /// Opens a window of `limit` bytes over what the parser reads next, spanning `what`.
 fn window(limit: u64, what: &'static str) {
+    let limit = match limit {
+        ENTRY => LIMITS.with(Cell::get).entry,
+        SHARED => LIMITS.with(Cell::get).shared,
+        other => other,
+    };
     WINDOW.with(|w| w.set((0, limit, what)));
 }
 
@@ -327,9 +350,13 @@ impl<'a> Checked<'a> {
                 let used = used + n as u64;
                 WINDOW.with(|w| w.set((used, limit, what)));
                 if used > limit {
+                    let size = if limit >= 1 << 20 {
+                        format!("{} MiB", limit >> 20)
+                    } else {
+                        format!("{} KiB", limit >> 10)
+                    };
                     return Err(Failure::TooLarge(format!(
-                        "{what} is larger than {} MiB: not a bundle agentc reads",
-                        limit / (1024 * 1024)
+                        "{what} is larger than {size}: not a bundle agentc reads"
                     )));
                 }
                 return Ok(n);
@@ -442,14 +469,21 @@ pub fn scan(reader: &mut dyn Read) -> Result<(), Failed> {
 /// The second pass, after [`scan`] found nothing wrong: the manifest read
 /// strictly as a bundle, into its sums, an agent (or a shared file) at a time.
 pub fn parse(reader: &mut dyn Read) -> Result<Sums, Failed> {
+    parse_within(reader, Limits::DEFAULT)
+}
+
+/// [`parse`] within `limits`.
+pub fn parse_within(reader: &mut dyn Read, limits: Limits) -> Result<Sums, Failed> {
+    LIMITS.with(|l| l.set(limits));
     let mut checked = Checked::new(reader);
-    window(ENTRY_LIMIT, "the manifest's header");
+    window(ENTRY, "the manifest's header");
     let result = {
         let mut parser =
             serde_json::Deserializer::from_reader(std::io::BufReader::new(&mut checked));
         BundleIn::deserialize(&mut parser).and_then(|b| parser.end().map(|()| b))
     };
     window(u64::MAX, "");
+    LIMITS.with(|l| l.set(Limits::DEFAULT));
     if let Some(f) = checked.failure.take() {
         return Err(failed(f));
     }
@@ -487,7 +521,7 @@ impl<'de> Visitor<'de> for Probe {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut version = None;
         loop {
-            window(ENTRY_LIMIT, "a key of the manifest");
+            window(ENTRY, "a key of the manifest");
             let Some(key) = map.next_key::<IsVersion>()? else {
                 break;
             };
@@ -495,7 +529,7 @@ impl<'de> Visitor<'de> for Probe {
                 if version.is_some() {
                     return Err(de::Error::duplicate_field("bundle_version"));
                 }
-                window(ENTRY_LIMIT, "`bundle_version`");
+                window(ENTRY, "`bundle_version`");
                 version = Some(map.next_value::<Option<serde_json::Value>>()?);
             } else {
                 window(u64::MAX, "");
@@ -631,9 +665,10 @@ struct SharedIn(BTreeMap<String, SharedSums>);
 /// The entries kept so far: agents and agent × target entries.
 fn count_entries<E: de::Error>(kept: &mut usize, more: usize) -> Result<(), E> {
     *kept += more;
-    if *kept > MAX_ENTRIES {
+    let most = LIMITS.with(Cell::get).entries;
+    if *kept > most {
         return Err(E::custom(format!(
-            "more than {MAX_ENTRIES} agents and agent × target entries: not a bundle agentc reads"
+            "more than {most} agents and agent × target entries (or `shared` files): not a bundle agentc reads"
         )));
     }
     Ok(())
@@ -651,7 +686,7 @@ impl<'de> Deserialize<'de> for AgentsIn {
                 let mut out = BTreeMap::new();
                 let mut kept = 0;
                 loop {
-                    window(ENTRY_LIMIT, "an agent's entry in the manifest");
+                    window(ENTRY, "an agent's entry in the manifest");
                     let Some(name) = map.next_key::<String>()? else {
                         break;
                     };
@@ -682,7 +717,7 @@ impl<'de> Deserialize<'de> for AgentsIn {
                     };
                     out.insert(name, sums);
                 }
-                window(ENTRY_LIMIT, "the manifest's fields after `agents`");
+                window(ENTRY, "the manifest's fields after `agents`");
                 Ok(AgentsIn(out))
             }
         }
@@ -702,7 +737,7 @@ impl<'de> Deserialize<'de> for SharedIn {
                 let mut out = BTreeMap::new();
                 let mut kept = 0;
                 loop {
-                    window(SHARED_LIMIT, "a `shared` file in the manifest");
+                    window(SHARED, "a `shared` file in the manifest");
                     let Some(path) = map.next_key::<String>()? else {
                         break;
                     };
@@ -718,7 +753,7 @@ impl<'de> Deserialize<'de> for SharedIn {
                     };
                     out.insert(path, sums);
                 }
-                window(ENTRY_LIMIT, "the manifest's fields after `shared`");
+                window(ENTRY, "the manifest's fields after `shared`");
                 Ok(SharedIn(out))
             }
         }
@@ -1037,22 +1072,59 @@ mod tests {
         assert!(err.contains("not UTF-8"), "{err}");
     }
 
-    /// One agent's entry may span at most [`ENTRY_LIMIT`] bytes (give or take
-    /// the parser's look-ahead buffer); a bigger one is refused as it is read,
-    /// not once it is held.
+    /// An agent's entry or a shared file larger than its bound, and more
+    /// entries than the bound, are refused as they are read, not once held
+    /// (a bound holds give or take the parser's look-ahead buffer, 8 KiB).
     #[test]
-    fn an_entry_over_its_bound_is_refused() {
-        let b = bundle();
-        let mut m: serde_json::Value = serde_json::from_str(&super::super::to_json(&b)).unwrap();
+    fn what_is_over_a_bound_is_refused() {
+        let limits = Limits {
+            entry: 256 * 1024,
+            shared: 512 * 1024,
+            entries: 6,
+        };
+        let within = |m: &serde_json::Value| {
+            let text = serde_json::to_string(m).unwrap();
+            scan(&mut text.as_bytes()).unwrap();
+            parse_within(&mut text.as_bytes(), limits).map_err(message)
+        };
+        let base: serde_json::Value =
+            serde_json::from_str(&super::super::to_json(&bundle())).unwrap();
+        assert!(within(&base).is_ok());
+        let pad = |n: usize| serde_json::Value::from("x".repeat(n));
+        let mut m = base.clone();
         m["agents"]["a"]["targets"]["gpt"]["requests"]["openai.chat"]["body"]["pad"] =
-            "x".repeat(ENTRY_LIMIT as usize + 64 * 1024).into();
-        let text = serde_json::to_string(&m).unwrap();
-        assert!(text.len() as u64 > ENTRY_LIMIT, "{}", text.len());
-        scan(&mut text.as_bytes()).unwrap();
-        let err = parse(&mut text.as_bytes()).map_err(message).unwrap_err();
+            pad(300 * 1024);
         assert_eq!(
-            err,
-            "an agent's entry in the manifest is larger than 64 MiB: not a bundle agentc reads"
+            within(&m).unwrap_err(),
+            "an agent's entry in the manifest is larger than 256 KiB: not a bundle agentc reads"
+        );
+        // A shared file may be larger than an agent's entry, up to its own bound.
+        let mut m = base.clone();
+        m["shared"][".roomodes"]["content"] = pad(300 * 1024);
+        assert!(within(&m).is_ok());
+        let mut m = base.clone();
+        m["shared"][".roomodes"]["content"] = pad(600 * 1024);
+        assert!(
+            within(&m)
+                .unwrap_err()
+                .starts_with("a `shared` file in the manifest is larger")
+        );
+        // Fields beside `agents` and `shared` are bounded as an agent's entry is.
+        let mut m = base.clone();
+        m["agentc_version"] = pad(300 * 1024);
+        assert!(
+            within(&m)
+                .unwrap_err()
+                .starts_with("the manifest's header is larger")
+        );
+        // Two agents of two entries each are 6; one more target is 7.
+        let mut m = base.clone();
+        let copy = m["agents"]["a"]["targets"]["gpt"].clone();
+        m["agents"]["a"]["targets"]["claude"] = copy;
+        let err = within(&m).unwrap_err();
+        assert!(
+            err.contains("more than 6 agents and agent × target entries"),
+            "{err}"
         );
     }
 }
