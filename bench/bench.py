@@ -14,8 +14,8 @@ Timings are ratios measured in one run on the same machine; absolute times vary.
 A command that writes a tree writes a new folder each run (see `fresh`); the builds
 of every size and their copy floors run in turn; every command is started by a small launcher so
 that its peak RSS is its own (see `LAUNCHER`). Each size also reports the peak RSS of
-`lint`, `stats`, `build`, `check` and `bundle` (the memory bound: each under 300 MiB at
-10,000 agents); `--rss-only` measures just those, once per size (`--runs` times), and
+`lint`, `stats`, `build`, `check`, `bundle` and `check --bundle` (the memory bound: each
+under 300 MiB at 10,000 agents); `--rss-only` measures just those, once per size (`--runs` times), and
 takes a few minutes instead of the whole benchmark's ~23.
 """
 
@@ -174,8 +174,9 @@ RSS_BOUND = 300  # MiB, at 10,000 agents of the corpus's size
 
 def rss_table(proj, n, runs, no_record, built=None, build_rss=None):
     """Times `lint`, `stats`, `build` (into a new folder, unless `built` gives the
-    tree of an earlier build), `check` (with the build record and without) and
-    `bundle` (the JSON manifest) over the project `proj`; prints each one's peak
+    tree of an earlier build), `check` (with the build record and without),
+    `bundle` (the JSON manifest) and `check --bundle` (of that manifest, and of the
+    bundle as a .tar.gz) over the project `proj`; prints each one's peak
     RSS and whether it is under RSS_BOUND. Returns {command: peak RSS in MiB}."""
     rss = {}
     _, rss["lint"] = timed("lint", [str(BIN), "-q", "lint"], runs, cwd=proj)
@@ -191,8 +192,18 @@ def rss_table(proj, n, runs, no_record, built=None, build_rss=None):
     _, with_record = timed("check", check_cmd, runs, cwd=proj)
     _, without = timed("check, no record (full render)", check_cmd, runs, cwd=proj, env=no_record)
     rss["check"] = max(with_record, without)
+    manifest = proj / "rss-bundle.json"
     _, rss["bundle"] = timed("bundle (agentc-bundle.json)",
-                             [str(BIN), "-q", "bundle", "-o", str(proj / "rss-bundle.json")], runs, cwd=proj)
+                             [str(BIN), "-q", "bundle", "-o", str(manifest)], runs, cwd=proj)
+    # `check --bundle` of that manifest, and of the same bundle as a .tar.gz (written
+    # untimed): each read a piece at a time beside a fresh bundle of the sources.
+    archive = proj / "rss-bundle.tar.gz"
+    subprocess.run([str(BIN), "-q", "bundle", "-o", str(archive), "--force"], cwd=proj, check=True)
+    _, json_check = timed("check --bundle (agentc-bundle.json)",
+                          [str(BIN), "-q", "check", "--bundle", str(manifest)], runs, cwd=proj)
+    _, archive_check = timed("check --bundle (.tar.gz)",
+                             [str(BIN), "-q", "check", "--bundle", str(archive)], runs, cwd=proj)
+    rss["check --bundle"] = max(json_check, archive_check)
     over = [c for c, m in rss.items() if m >= RSS_BOUND]
     print(f"  peak RSS at {n} agents: " + ", ".join(f"{c} {m:.1f} MiB" for c, m in rss.items())
           + (f"; over {RSS_BOUND} MiB: {', '.join(over)}" if over else f"; each under {RSS_BOUND} MiB") + "\n")
@@ -208,7 +219,7 @@ def main():
     ap.add_argument("--keep-caches", action="store_true",
                     help="do not empty the kernel's caches before each timed build and copy (see `settle`)")
     ap.add_argument("--rss-only", action="store_true",
-                    help="measure only the peak RSS of lint, stats, build, check and bundle at each size")
+                    help="measure only the peak RSS of lint, stats, build, check, bundle and check --bundle at each size")
     args = ap.parse_args()
     global CAN_DROP
     CAN_DROP = CAN_DROP and not args.keep_caches

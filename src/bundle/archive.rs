@@ -3,15 +3,18 @@
 //! entries sorted by path, each folder before what it holds, one fixed time
 //! (`SOURCE_DATE_EPOCH` when set, else 1980-01-01, the earliest a zip can
 //! hold), owner 0/0 with empty names, modes 0644 for files and 0755 for folders.
-//! Reading ([`unpack`]) takes the manifest back out, strictly, for `check --bundle`.
+//! Reading ([`unpack`], [`with_manifest`]) streams an archive, strictly, for
+//! `check --bundle`: each tree file is hashed as it goes by, the manifest
+//! entry is handed to a reader of it; nothing read is held.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, Write};
 
 use sha2::Digest;
 use std::path::Path;
 
 use super::FILE_NAME;
+use super::sums::{Failed, Sum};
 use crate::diag::{Code, Diagnostic};
 
 /// 1980-01-01T00:00:00Z.
@@ -352,44 +355,60 @@ fn agentc_zip_inner(head: &[u8], mut file: &std::fs::File, len: u64) -> Option<b
     )
 }
 
-/// Largest manifest a bundle may hold, in a `.json` file or inside an archive.
-pub const MAX_MANIFEST: u64 = 512 * 1024 * 1024;
-
 /// Most bytes an archive may unpack to: the data of all its entries, and for a
-/// `.tar.gz` the whole tar stream (a guard against decompression bombs).
-pub const MAX_UNPACKED: u64 = 1024 * 1024 * 1024;
+/// `.tar.gz` the whole tar stream. Nothing read is held (entries are hashed or
+/// parsed as they stream by): this bounds the work a small decompression bomb
+/// makes, at about ten times what 10,000 corpus agents unpack to (3 GB).
+pub const MAX_UNPACKED: u64 = 32 * 1024 * 1024 * 1024;
 
-/// What an archive holds, read strictly ([`unpack`]): the manifest's bytes, the
-/// hex sha256 of every other file by path, and its folders (without the final `/`).
+/// What an archive holds, read strictly ([`unpack`]): the sha256 of every file
+/// but the manifest, by path, and its folders (without the final `/`).
 #[derive(Debug, Default)]
 pub struct Unpacked {
-    pub manifest: Option<Vec<u8>>,
-    pub files: BTreeMap<String, String>,
+    pub files: BTreeMap<String, Sum>,
     pub dirs: BTreeSet<String>,
+    /// Whether the archive holds a manifest.
+    pub manifest: bool,
+    /// What the first look at the manifest found wrong, told once the
+    /// archive's own rules hold.
+    pub manifest_error: Option<String>,
 }
 
-/// Reads an archive (or a `.json` manifest) strictly, one entry at a time, only
-/// the manifest kept in memory. Rejected: an entry that is not a plain file or a
-/// folder (a symlink, a hard link, a device, a FIFO, a pax or other extension
-/// header), a path that is not relative and plain (empty, absolute, `.`, `..`,
-/// `\\`, an empty part, not UTF-8), a path found twice, no manifest at the top,
-/// a manifest over [`MAX_MANIFEST`], data over [`MAX_UNPACKED`] in all. Whether
-/// the files are the manifest's tree is for [`check_tree`].
-/// `examples/bundle-app/load.py` and `load.mjs` apply the same rules.
-pub fn unpack(bytes: &[u8], format: Format) -> Result<Unpacked, String> {
+/// A file an archive is read from, again from its start for each pass.
+pub trait Source: Read + Seek {}
+
+impl<T: Read + Seek> Source for T {}
+
+/// Opens the archive (or manifest) at its start.
+pub type Opener<'a> = dyn FnMut() -> std::io::Result<Box<dyn Source + 'a>> + 'a;
+
+/// What reads the manifest entry as it streams by: a message for a manifest
+/// that is no bundle, or the failure of the reader under it.
+pub type OnManifest<'a> = dyn FnMut(&mut dyn Read) -> Result<(), Failed> + 'a;
+
+/// Reads an archive strictly, one entry at a time, keeping only each file's
+/// sha256; the manifest entry is handed to `manifest` as it comes (which reads
+/// it through; its message waits in [`Unpacked::manifest_error`]). Rejected: an
+/// entry that is not a plain file or a folder (a symlink, a hard link, a device,
+/// a FIFO, a pax or other extension header), a path that is not relative and
+/// plain (empty, absolute, `.`, `..`, `\\`, an empty part, not UTF-8), a path
+/// found twice, no manifest at the top, data over [`MAX_UNPACKED`] in all.
+/// Whether the files are the manifest's tree is for [`check_tree`].
+/// `examples/bundle-app/load.py` and `load.mjs` apply the same rules (and
+/// bounds of their own: they hold the manifest in memory).
+pub fn unpack(
+    open: &mut Opener,
+    format: Format,
+    manifest: &mut OnManifest,
+) -> Result<Unpacked, String> {
     let mut out = Unpacked::default();
+    let source = open().map_err(|e| format!("cannot read the bundle: {e}"))?;
     match format {
-        Format::Json => {
-            if bytes.len() as u64 > MAX_MANIFEST {
-                return Err(manifest_too_large());
-            }
-            out.manifest = Some(bytes.to_vec());
-            return Ok(out);
-        }
-        Format::TarGz => unpack_tar(bytes, &mut out)?,
-        Format::Zip => unpack_zip(bytes, &mut out)?,
+        Format::Json => return Err("a manifest is not an archive".to_string()),
+        Format::TarGz => unpack_tar(source, &mut out, manifest)?,
+        Format::Zip => unpack_zip(source, &mut out, manifest)?,
     }
-    if out.manifest.is_none() {
+    if !out.manifest {
         return Err(format!(
             "the archive holds no `{FILE_NAME}`: not an agentc bundle"
         ));
@@ -397,17 +416,43 @@ pub fn unpack(bytes: &[u8], format: Format) -> Result<Unpacked, String> {
     Ok(out)
 }
 
-fn manifest_too_large() -> String {
-    format!(
-        "the manifest is larger than {} MiB: not a bundle agentc reads",
-        MAX_MANIFEST / (1024 * 1024)
-    )
+/// Reads the manifest of an archive that [`unpack`] accepted, again: hands its
+/// entry to `read`.
+pub fn with_manifest<T>(
+    open: &mut Opener,
+    format: Format,
+    read: &mut dyn FnMut(&mut dyn Read) -> Result<T, Failed>,
+) -> Result<T, String> {
+    let source = open().map_err(|e| format!("cannot read the bundle: {e}"))?;
+    let bad = |e: Failed| match e {
+        Failed::Bundle(m) => m,
+        Failed::Read(e) => format!("entry `{FILE_NAME}` cannot be read: {e}"),
+    };
+    match format {
+        Format::Json => Err("a manifest is not an archive".to_string()),
+        Format::TarGz => {
+            let mut tar = tar::Archive::new(tar_stream(source));
+            let entries = tar.entries().map_err(tar_error)?;
+            for entry in entries {
+                let mut entry = entry.map_err(tar_error)?;
+                if *entry.path_bytes() == *FILE_NAME.as_bytes() {
+                    return read(&mut entry).map_err(bad);
+                }
+            }
+            Err(format!("the archive holds no `{FILE_NAME}`"))
+        }
+        Format::Zip => {
+            let mut zip = zip::ZipArchive::new(source).map_err(zip_error)?;
+            let mut file = zip.by_name(FILE_NAME).map_err(zip_error)?;
+            read(&mut file).map_err(bad)
+        }
+    }
 }
 
 fn unpacks_too_large() -> String {
     format!(
-        "the archive unpacks to more than {} MiB: not a bundle agentc reads",
-        MAX_UNPACKED / (1024 * 1024)
+        "the archive unpacks to more than {} GiB: not a bundle agentc reads",
+        MAX_UNPACKED / (1024 * 1024 * 1024)
     )
 }
 
@@ -428,8 +473,23 @@ pub fn bad_path(path: &str) -> Option<&'static str> {
     }
 }
 
+/// A reader that counts the bytes that went through it.
+struct Counted<'a> {
+    inner: &'a mut dyn Read,
+    seen: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen += n as u64;
+        Ok(n)
+    }
+}
+
 /// One entry's place in `out`: a folder (`data` is `None`) or a file, whose data
-/// is read here, counted against `total`.
+/// is read here (hashed, or for the manifest handed to `manifest`), counted
+/// against `total`.
 fn add_entry(
     out: &mut Unpacked,
     raw: &[u8],
@@ -437,6 +497,7 @@ fn add_entry(
     size: u64,
     data: &mut dyn Read,
     total: &mut u64,
+    manifest: &mut OnManifest,
 ) -> Result<(), String> {
     let name = std::str::from_utf8(raw).map_err(|_| {
         format!(
@@ -454,7 +515,7 @@ fn add_entry(
     }
     if out.dirs.contains(path)
         || out.files.contains_key(path)
-        || (path == FILE_NAME && out.manifest.is_some())
+        || (path == FILE_NAME && out.manifest)
     {
         return Err(format!("entry `{path}` is in the archive twice"));
     }
@@ -462,46 +523,47 @@ fn add_entry(
         out.dirs.insert(path.to_string());
         return Ok(());
     }
-    if path == FILE_NAME && size > MAX_MANIFEST {
-        return Err(manifest_too_large());
-    }
     *total = total.saturating_add(size);
     if *total > MAX_UNPACKED {
         return Err(unpacks_too_large());
     }
     let bad = |e: std::io::Error| format!("entry `{path}` cannot be read: {e}");
-    if path == FILE_NAME {
-        let mut manifest = Vec::with_capacity(size as usize);
-        data.take(size + 1)
-            .read_to_end(&mut manifest)
-            .map_err(bad)?;
-        if manifest.len() as u64 != size {
-            return Err(format!(
-                "entry `{path}` holds {} bytes, not the {size} its header says",
-                manifest.len()
-            ));
-        }
-        out.manifest = Some(manifest);
-        return Ok(());
-    }
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = [0u8; 64 * 1024];
-    let mut seen = 0u64;
     let mut limited = data.take(size + 1);
-    loop {
-        let n = limited.read(&mut buf).map_err(bad)?;
-        if n == 0 {
-            break;
+    let mut counted = Counted {
+        inner: &mut limited,
+        seen: 0,
+    };
+    let sum = if path == FILE_NAME {
+        out.manifest = true;
+        match manifest(&mut counted) {
+            Ok(()) => {}
+            Err(Failed::Bundle(m)) => out.manifest_error = Some(m),
+            Err(Failed::Read(e)) => return Err(bad(e)),
         }
-        seen += n as u64;
-        hasher.update(&buf[..n]);
-    }
+        // What the first look left unread is read too, for the count.
+        std::io::copy(&mut counted, &mut std::io::sink()).map_err(bad)?;
+        None
+    } else {
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = counted.read(&mut buf).map_err(bad)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        Some(hasher.finalize().into())
+    };
+    let seen = counted.seen;
     if seen != size {
         return Err(format!(
             "entry `{path}` holds {seen} bytes, not the {size} its header says"
         ));
     }
-    out.files.insert(path.to_string(), hex(&hasher.finalize()));
+    if let Some(sum) = sum {
+        out.files.insert(path.to_string(), sum);
+    }
     Ok(())
 }
 
@@ -533,26 +595,38 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-fn unpack_tar(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
-    let stream = Bounded {
-        inner: flate2::read::MultiGzDecoder::new(bytes),
+/// The tar stream of a `.tar.gz`, bounded by [`MAX_UNPACKED`].
+fn tar_stream<R: Read>(source: R) -> Bounded<flate2::read::MultiGzDecoder<std::io::BufReader<R>>> {
+    Bounded {
+        inner: flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            source,
+        )),
         read: 0,
         limit: MAX_UNPACKED,
-    };
-    let mut tar = tar::Archive::new(stream);
-    let bad = |e: std::io::Error| {
-        let e = e.to_string();
-        if e == unpacks_too_large() {
-            e
-        } else {
-            format!("not a readable tar.gz archive: {e}")
-        }
-    };
+    }
+}
+
+fn tar_error(e: std::io::Error) -> String {
+    let e = e.to_string();
+    if e == unpacks_too_large() {
+        e
+    } else {
+        format!("not a readable tar.gz archive: {e}")
+    }
+}
+
+fn unpack_tar(
+    source: impl Read,
+    out: &mut Unpacked,
+    manifest: &mut OnManifest,
+) -> Result<(), String> {
+    let mut tar = tar::Archive::new(tar_stream(source));
     let mut total = 0u64;
     {
-        let entries = tar.entries().map_err(bad)?;
+        let entries = tar.entries().map_err(tar_error)?;
         for entry in entries {
-            let mut entry = entry.map_err(bad)?;
+            let mut entry = entry.map_err(tar_error)?;
             let raw = entry.path_bytes().into_owned();
             let shown = String::from_utf8_lossy(&raw).into_owned();
             let kind = entry.header().entry_type();
@@ -566,20 +640,20 @@ fn unpack_tar(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
                     ));
                 }
             };
-            if entry.pax_extensions().map_err(bad)?.is_some() {
+            if entry.pax_extensions().map_err(tar_error)?.is_some() {
                 return Err(format!(
                     "entry `{shown}` has a pax extension header: a bundle holds only files and folders"
                 ));
             }
-            let size = entry.header().entry_size().map_err(bad)?;
+            let size = entry.header().entry_size().map_err(tar_error)?;
             if is_dir && size != 0 {
                 return Err(format!("entry `{shown}` is a folder with data"));
             }
-            add_entry(out, &raw, is_dir, size, &mut entry, &mut total)?;
+            add_entry(out, &raw, is_dir, size, &mut entry, &mut total, manifest)?;
         }
     }
     // What follows the end of the archive is unpacked too, and counted.
-    std::io::copy(tar.into_inner().by_ref(), &mut std::io::sink()).map_err(bad)?;
+    std::io::copy(tar.into_inner().by_ref(), &mut std::io::sink()).map_err(tar_error)?;
     Ok(())
 }
 
@@ -595,13 +669,21 @@ fn tar_kind(kind: tar::EntryType) -> String {
     }
 }
 
-fn unpack_zip(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
-    let bad = |e: zip::result::ZipError| format!("not a readable zip archive: {e}");
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
+fn zip_error(e: zip::result::ZipError) -> String {
+    format!("not a readable zip archive: {e}")
+}
+
+fn unpack_zip(
+    mut source: Box<dyn Source + '_>,
+    out: &mut Unpacked,
+    manifest: &mut OnManifest,
+) -> Result<(), String> {
     // The zip reader keeps one entry per name: a name written twice is seen
     // by the count the end record declares.
-    let declared = zip_declared_entries(bytes)
+    let declared = zip_declared_entries(&mut source)
         .ok_or_else(|| "not a readable zip archive: its end record is unreadable".to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, source))
+        .map_err(zip_error)?;
     if declared != zip.len() as u64 {
         return Err(format!(
             "an entry is in the archive twice (the zip lists {declared} entries under {} names)",
@@ -610,7 +692,7 @@ fn unpack_zip(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let mut file = zip.by_index(i).map_err(bad)?;
+        let mut file = zip.by_index(i).map_err(zip_error)?;
         let raw = file.name_raw().to_vec();
         let shown = String::from_utf8_lossy(&raw).into_owned();
         // The file type in the Unix mode, if the zip records one.
@@ -635,29 +717,37 @@ fn unpack_zip(bytes: &[u8], out: &mut Unpacked) -> Result<(), String> {
         if is_dir && size != 0 {
             return Err(format!("entry `{shown}` is a folder with data"));
         }
-        add_entry(out, &raw, is_dir, size, &mut file, &mut total)?;
+        add_entry(out, &raw, is_dir, size, &mut file, &mut total, manifest)?;
     }
     Ok(())
 }
 
 /// The number of entries a zip's end record declares (its zip64 record's when
-/// the count does not fit 16 bits).
-fn zip_declared_entries(bytes: &[u8]) -> Option<u64> {
+/// the count does not fit 16 bits). Reads the file's last 64 KiB, and for
+/// zip64 the record the locator points at.
+fn zip_declared_entries(file: &mut dyn Source) -> Option<u64> {
+    use std::io::SeekFrom;
     const END: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-    let last = bytes.len().checked_sub(22)?;
-    let first = last.saturating_sub(65_535);
-    let at = (first..=last).rev().find(|&i| bytes[i..i + 4] == END)?;
-    let count = u16::from_le_bytes([bytes[at + 10], bytes[at + 11]]);
+    let len = file.seek(SeekFrom::End(0)).ok()?;
+    let start = len.saturating_sub(65_535 + 22);
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut tail = Vec::new();
+    file.take(len - start).read_to_end(&mut tail).ok()?;
+    let last = tail.len().checked_sub(22)?;
+    let at = (0..=last).rev().find(|&i| tail[i..i + 4] == END)?;
+    let count = u16::from_le_bytes([tail[at + 10], tail[at + 11]]);
     if count != 0xFFFF {
         return Some(count.into());
     }
     // Zip64: a locator just before the end record gives the zip64 record's offset.
-    let locator = bytes.get(at.checked_sub(20)?..at)?;
+    let locator = tail.get(at.checked_sub(20)?..at)?;
     if locator[..4] != [0x50, 0x4b, 0x06, 0x07] {
         return None;
     }
-    let offset = usize::try_from(u64::from_le_bytes(locator[8..16].try_into().ok()?)).ok()?;
-    let record = bytes.get(offset..offset.checked_add(56)?)?;
+    let offset = u64::from_le_bytes(locator[8..16].try_into().ok()?);
+    let mut record = [0u8; 56];
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    file.read_exact(&mut record).ok()?;
     if record[..4] != [0x50, 0x4b, 0x06, 0x06] {
         return None;
     }
@@ -665,18 +755,18 @@ fn zip_declared_entries(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Whether the archive's files and folders are exactly the manifest's tree
-/// (`files`: path → content): no file missing or extra, each the manifest's
+/// (`files`: path → sha256): no file missing or extra, each the manifest's
 /// bytes, and no folder that holds none of them.
-pub fn check_tree(found: &Unpacked, files: &BTreeMap<&str, &str>) -> Result<(), String> {
+pub fn check_tree(found: &Unpacked, files: &BTreeMap<&str, Sum>) -> Result<(), String> {
     let mut dirs = BTreeSet::new();
-    for (path, content) in files {
+    for (path, sum) in files {
         match found.files.get(*path) {
             None => {
                 return Err(format!(
                     "the archive lacks `{path}`, a file of the manifest"
                 ));
             }
-            Some(sha) if *sha != hex(&sha2::Sha256::digest(content.as_bytes())) => {
+            Some(found) if found != sum => {
                 return Err(format!(
                     "the archive's `{path}` differs from the manifest's"
                 ));
@@ -701,7 +791,6 @@ pub fn check_tree(found: &Unpacked, files: &BTreeMap<&str, &str>) -> Result<(), 
     }
     Ok(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -749,9 +838,26 @@ mod tests {
                 "{format:?}: the time is recorded"
             );
             assert_eq!(Format::sniff(&bytes), format);
-            let back = unpack(&bytes, format).unwrap();
-            assert_eq!(back.manifest.as_deref(), Some(&b"{}\n"[..]));
-            check_tree(&back, &files()).unwrap();
+            let mut open = || -> std::io::Result<Box<dyn Source + '_>> {
+                Ok(Box::new(Cursor::new(&bytes[..])))
+            };
+            let mut manifest = Vec::new();
+            let back = unpack(&mut open, format, &mut |r| {
+                r.read_to_end(&mut manifest)
+                    .map(|_| ())
+                    .map_err(Failed::Read)
+            })
+            .unwrap();
+            assert!(back.manifest && back.manifest_error.is_none());
+            assert_eq!(manifest, b"{}\n");
+            let sums: BTreeMap<&str, Sum> = files()
+                .into_iter()
+                .map(|(p, c)| (p, super::super::sums::sha(c.as_bytes())))
+                .collect();
+            check_tree(&back, &sums).unwrap();
+            let mut other = sums.clone();
+            other.insert("prompts/gpt/a.md", super::super::sums::sha(b"other\n"));
+            assert!(check_tree(&back, &other).unwrap_err().contains("differs"));
             assert_eq!(
                 back.dirs.iter().map(String::as_str).collect::<Vec<_>>(),
                 [".claude", ".claude/agents", "prompts", "prompts/gpt"]

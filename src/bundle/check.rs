@@ -1,5 +1,7 @@
 //! `check --bundle`: reading a bundle back (JSON, `.tar.gz` or `.zip`) and
-//! comparing it, agent × target, with a bundle assembled fresh from the sources.
+//! comparing it, agent × target, with the bundle the sources give now, both as
+//! their sums ([`Sums`]: every field, each file's text as its sha256), read a
+//! piece at a time: memory holds metadata, never the bundle's text.
 //! An entry's file is its own `content` or the `shared` file at its `path`:
 //! a change to a shared file makes every agent × target that points at it stale.
 //!
@@ -10,12 +12,14 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use std::io::{Read as _, Seek as _};
+
 use serde::Serialize;
-use sha2::Digest;
 
 use super::archive::{self, Format};
-use super::{BUNDLE_VERSION, Bundle, SharedFile, TargetEntry};
-use crate::diag::Diagnostics;
+use super::sums::{self, EntrySums, Failed, SharedSums, Sums};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::workspace::{Selection, Workspace};
 
 /// How one agent × target of a bundle differs from the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -38,21 +42,45 @@ pub struct Finding {
     pub what: String,
 }
 
-/// A bundle read from a file.
+/// A bundle read from a file, as its sums ([`Sums`]): what `compare` needs,
+/// without the files' text.
 #[derive(Debug)]
 pub struct Read {
-    pub bundle: Bundle,
+    pub bundle: Sums,
 }
 
-/// The most bytes a bundle file may have.
-const MAX_BUNDLE: u64 = 1024 * 1024 * 1024;
-
-/// Reads the bundle in `file`, whatever its format; a problem is one diagnostic
-/// about the file.
+/// Reads the bundle in `file`, whatever its format, a piece at a time (the
+/// file is read twice, an archive's manifest entry three times); a problem is
+/// one diagnostic about the file.
 pub fn read_file(file: &Path) -> Result<Read, Diagnostics> {
-    let bytes = crate::support::fs::read_bounded(file, MAX_BUNDLE)
-        .map_err(|d| super::file_error(file, format!("cannot read the bundle: {}", d.message)))?;
-    read(&bytes).map_err(|e| super::file_error(file, e))
+    let open = crate::support::fs::open_regular(file);
+    let (f, _) = open.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::IsADirectory => {
+                format!("cannot read `{}`: a folder", file.display())
+            }
+            std::io::ErrorKind::InvalidInput => {
+                format!("cannot read `{}`: not a regular file", file.display())
+            }
+            _ => format!("cannot read file: {e}"),
+        };
+        super::file_error(file, format!("cannot read the bundle: {why}"))
+    })?;
+    let mut open = || -> std::io::Result<Box<dyn archive::Source + '_>> {
+        let mut f = f.try_clone()?;
+        f.seek(std::io::SeekFrom::Start(0))?;
+        Ok(Box::new(f))
+    };
+    read_from(&mut open).map_err(|e| super::file_error(file, e))
+}
+
+/// Reads a bundle from a file's bytes, whatever its format, as [`read_file`]
+/// reads a file.
+pub fn read(bytes: &[u8]) -> Result<Read, String> {
+    let mut open = || -> std::io::Result<Box<dyn archive::Source + '_>> {
+        Ok(Box::new(std::io::Cursor::new(bytes)))
+    };
+    read_from(&mut open)
 }
 
 /// Most bytes read from the start of a file to tell whether agentc wrote it.
@@ -118,74 +146,71 @@ fn json_head(head: &[u8]) -> bool {
         && targets.is_some_and(|v| v == "[" || v == "[]")
 }
 
-/// Reads a bundle from a file's bytes, whatever its format, strictly: the
-/// archive's entries ([`archive::unpack`]), the manifest's shape, every file's
-/// `sha256`, `shared` holding only files that entries point at, and an
-/// archive's tree being the manifest's files ([`archive::check_tree`]).
-pub fn read(bytes: &[u8]) -> Result<Read, String> {
-    let format = Format::sniff(bytes);
-    let unpacked = archive::unpack(bytes, format)?;
-    let manifest = unpacked.manifest.as_deref().unwrap_or_default();
-    let bundle = parse(manifest)?;
+/// Reads a bundle strictly, whatever its format: the archive's entries
+/// ([`archive::unpack`]), the manifest's shape ([`sums::scan`], then
+/// [`sums::parse`]), every file's `sha256`, `shared` holding only files that
+/// entries point at, and an archive's tree being the manifest's files
+/// ([`archive::check_tree`]). `open` gives the file from its start, once per pass.
+fn read_from(open: &mut archive::Opener) -> Result<Read, String> {
+    let mut head = Vec::new();
+    open()
+        .and_then(|f| f.take(8).read_to_end(&mut head))
+        .map_err(|e| format!("cannot read the bundle: {e}"))?;
+    let format = Format::sniff(&head);
+    let unreadable = |e: Failed| match e {
+        Failed::Bundle(m) => m,
+        Failed::Read(e) => format!("cannot read the bundle: {e}"),
+    };
+    let bundle = match format {
+        Format::Json => {
+            sums::scan(&mut reopen(open)?).map_err(unreadable)?;
+            sums::parse(&mut reopen(open)?).map_err(unreadable)?
+        }
+        Format::TarGz | Format::Zip => {
+            let unpacked = archive::unpack(open, format, &mut |r| sums::scan(r))?;
+            if let Some(m) = unpacked.manifest_error {
+                return Err(m);
+            }
+            let bundle = archive::with_manifest(open, format, &mut |r| sums::parse(r))?;
+            validate(&bundle)?;
+            archive::check_tree(&unpacked, &bundle.files())?;
+            return Ok(Read { bundle });
+        }
+    };
     validate(&bundle)?;
-    if format != Format::Json {
-        archive::check_tree(&unpacked, &bundle.files())?;
-    }
     Ok(Read { bundle })
 }
 
-/// The manifest's JSON as a bundle of this agentc's version.
-fn parse(manifest: &[u8]) -> Result<Bundle, String> {
-    let text = std::str::from_utf8(manifest)
-        .map_err(|_| "not an agentc bundle: the manifest is not UTF-8 text".to_string())?;
-    let syntax = |e: serde_json::Error| {
-        let why = if e.is_eof() {
-            "truncated JSON"
-        } else {
-            "invalid JSON"
-        };
-        format!("not an agentc bundle: {why} ({e})")
-    };
-    /// The version alone; the rest of the document is skipped, not kept.
-    #[derive(serde::Deserialize)]
-    struct Version {
-        bundle_version: Option<serde_json::Value>,
+/// The sums of the bundle the sources give now: written as `agentc bundle`
+/// writes it, a piece at a time, to a temporary file read back as any bundle is
+/// (a selection the streaming writer does not take is assembled in memory).
+pub fn fresh(ws: &Workspace, selection: &Selection, strict: bool) -> Result<Sums, Diagnostics> {
+    if !super::stream::streams(ws, selection) {
+        let assembled = super::assemble(ws, selection, strict)?;
+        return Ok(Sums::of(&assembled.bundle));
     }
-    // A JSON array may fill the struct too; only an object is a manifest.
-    if !text.trim_start().starts_with('{') {
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
-        return Err("not an agentc bundle: it has no `bundle_version`".to_string());
-    }
-    let version = match serde_json::from_str::<Version>(text) {
-        Ok(v) => v.bundle_version,
-        Err(e) if e.is_data() => None,
-        Err(e) => return Err(syntax(e)),
+    let spool = |e: std::io::Error| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot make a temporary folder for the fresh bundle: {e}"),
+        )])
     };
-    let version = match version {
-        Some(v) => v
-            .as_u64()
-            .ok_or_else(|| format!("`bundle_version` must be a number, not `{v}`"))?,
-        None => return Err("not an agentc bundle: it has no `bundle_version`".to_string()),
-    };
-    if version != u64::from(BUNDLE_VERSION) {
-        let hint = if version < u64::from(BUNDLE_VERSION) {
-            "an older agentc wrote it; run `agentc bundle` to write it again"
-        } else {
-            "a newer agentc wrote it"
-        };
-        return Err(format!(
-            "unsupported `bundle_version` {version}: this agentc reads version {BUNDLE_VERSION} ({hint})"
-        ));
-    }
-    serde_json::from_str(text).map_err(|e| format!("malformed bundle: {e}"))
+    let dir = tempfile::tempdir().map_err(spool)?;
+    let path = dir.path().join(super::FILE_NAME);
+    super::stream::write(ws, selection, strict, &path, Format::Json)?;
+    Ok(read_file(&path)?.bundle)
+}
+
+/// The file from its start again.
+fn reopen<'a>(open: &mut archive::Opener<'a>) -> Result<Box<dyn archive::Source + 'a>, String> {
+    open().map_err(|e| format!("cannot read the bundle: {e}"))
 }
 
 /// The rules of a manifest beyond its shape: plain relative paths, every entry's
 /// file found (its own `content` or `shared` at its `path`), one file per path,
 /// every `sha256` that of its file, and no `shared` file that no entry points at
 /// (but a target's project file, which names its target and agents).
-fn validate(bundle: &Bundle) -> Result<(), String> {
-    let sha = |text: &str| archive::hex(&sha2::Sha256::digest(text.as_bytes()));
+fn validate(bundle: &Sums) -> Result<(), String> {
     let mut own: BTreeSet<&str> = BTreeSet::new();
     let mut pointed: BTreeSet<&str> = BTreeSet::new();
     for (name, agent) in &bundle.agents {
@@ -198,14 +223,14 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
                 ));
             }
             match &entry.content {
-                Some(content) => {
+                Some(sum) => {
                     if !own.insert(&entry.path) || bundle.shared.contains_key(&entry.path) {
                         return Err(format!(
                             "malformed bundle: {pair} writes `{}`, which another entry writes too",
                             entry.path
                         ));
                     }
-                    if sha(content) != entry.sha256 {
+                    if archive::hex(sum) != entry.sha256 {
                         return Err(format!(
                             "malformed bundle: {pair}: `content` does not match its `sha256`"
                         ));
@@ -232,7 +257,7 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
     // A target's project file (a plugin's manifest) is pointed at by no entry: it
     // names its target and the agents it serves, each of which has that target
     // with a file of its own (a copy of a file entries share is no project file).
-    let project_file = |file: &SharedFile| {
+    let project_file = |file: &SharedSums| {
         !file.agents.is_empty()
             && file.agents.iter().all(|a| {
                 bundle
@@ -248,7 +273,7 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
                 "malformed bundle: `shared` has `{path}`, which no entry points at"
             ));
         }
-        if sha(&file.content) != file.sha256 {
+        if archive::hex(&file.content) != file.sha256 {
             return Err(format!(
                 "malformed bundle: `shared` `{path}`: `content` does not match its `sha256`"
             ));
@@ -258,7 +283,7 @@ fn validate(bundle: &Bundle) -> Result<(), String> {
 }
 
 /// Every agent × target where `found` differs from `fresh` (the sources), sorted.
-pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
+pub fn compare(fresh: &Sums, found: &Read) -> Vec<Finding> {
     let mut out = Vec::new();
     let old = &found.bundle;
     let names: BTreeSet<&String> = fresh.agents.keys().chain(old.agents.keys()).collect();
@@ -318,8 +343,8 @@ pub fn compare(fresh: &Bundle, found: &Read) -> Vec<Finding> {
 /// differs. (An archive's copy of a file that is not the manifest's is rejected
 /// by [`read`].)
 fn target_diff(
-    (fresh, n): (&Bundle, &TargetEntry),
-    (old, o): (&Bundle, &TargetEntry),
+    (fresh, n): (&Sums, &EntrySums),
+    (old, o): (&Sums, &EntrySums),
 ) -> Vec<&'static str> {
     let content = old.content(o);
     [
@@ -343,7 +368,7 @@ fn target_diff(
 
 /// Whether two entries' shared files (`None`: a file of its own) are alike but
 /// for their content, which `content` compares.
-fn same_record(n: Option<&SharedFile>, o: Option<&SharedFile>) -> bool {
+fn same_record(n: Option<&SharedSums>, o: Option<&SharedSums>) -> bool {
     match (n, o) {
         (None, None) => true,
         (Some(n), Some(o)) => {

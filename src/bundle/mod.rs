@@ -19,6 +19,7 @@ pub mod check;
 
 pub mod request;
 pub mod stream;
+pub mod sums;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -298,14 +299,6 @@ impl Bundle {
             }
         }
         out
-    }
-
-    /// The shared file an entry points at, `None` for a file of its own.
-    pub fn shared_of(&self, entry: &TargetEntry) -> Option<&SharedFile> {
-        match entry.content {
-            Some(_) => None,
-            None => self.shared.get(&entry.path),
-        }
     }
 }
 

@@ -94,7 +94,7 @@ pub fn requests(
         if !holds {
             continue;
         }
-        let prompt = prompt(job, l, target, shape, content)?;
+        let prompt = prompt(job, l, target, shape, &resolved.options, content)?;
         let mark = placeholder(&prompt);
         let ctx = context! { prompt => prompt, user => &mark, ..ctx.clone() };
         let mut body = Map::new();
@@ -199,16 +199,22 @@ fn environment() -> Environment<'static> {
 }
 
 /// The prompt text of a shape: the file as built, or re-rendered with the
-/// shape's options forced, then whole or without its frontmatter.
+/// shape's options forced, then whole or without its frontmatter. The file as
+/// built is that render already when the agent's options (`built`) hold the
+/// forced values (Ollama's `wrap = "none"` is the default): it is not rendered
+/// again.
 fn prompt(
     job: &Job,
     l: &Loaded,
     target: &Target,
     shape: &RequestShape,
+    built: &Table,
     content: &str,
 ) -> Result<String, Diagnostics> {
     let mut text = content.to_string();
-    if !shape.options.is_empty() {
+    let same =
+        target.aggregate.is_none() && shape.options.iter().all(|(k, v)| built.get(k) == Some(v));
+    if !same {
         // The spec's own `[targets.<name>]` value would win over the project's: drop it.
         let mut l = l.clone();
         if let Some(over) = l.spec.targets.get_mut(&target.name) {
@@ -294,6 +300,28 @@ fn set_at(body: &mut Json, at: &str, value: Json) -> Result<(), String> {
     Ok(())
 }
 
+/// `s` rendered as a template over `ctx`. Text without `{` or a line break
+/// renders as itself, and `{{ name }}` of a string value as that string: both
+/// are taken as they are, without compiling a template for every request.
+fn render(env: &Environment<'static>, s: &str, ctx: &Value) -> Result<String, minijinja::Error> {
+    if !s.contains(['{', '\n', '\r']) {
+        return Ok(s.to_string());
+    }
+    let name = s.strip_prefix("{{ ").and_then(|r| r.strip_suffix(" }}"));
+    let plain = |n: &str| {
+        n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !matches!(n, "true" | "false" | "none" | "True" | "False" | "None")
+    };
+    if let Some(name) = name.filter(|n| plain(n))
+        && let Ok(value) = ctx.get_attr(name)
+        && let Some(text) = value.as_str()
+    {
+        return Ok(text.to_string());
+    }
+    env.render_str(s, ctx)
+}
+
 /// A TOML value as JSON, each string rendered as a template over `ctx`.
 fn fill(
     env: &Environment<'static>,
@@ -301,7 +329,7 @@ fn fill(
     ctx: &Value,
 ) -> Result<Json, minijinja::Error> {
     Ok(match value {
-        toml::Value::String(s) => Json::String(env.render_str(s, ctx)?),
+        toml::Value::String(s) => Json::String(render(env, s, ctx)?),
         toml::Value::Array(items) => Json::Array(
             items
                 .iter()
@@ -350,6 +378,41 @@ mod tests {
             json,
             serde_json::json!({ "messages": [{ "role": "a", "content": "say {{ x }}\n", "n": 1 }] })
         );
+    }
+
+    /// The shortcuts for plain text and a lone `{{ name }}` give what rendering
+    /// the template gives, and anything else is rendered (errors included).
+    #[test]
+    fn shortcuts_render_as_templates_do() {
+        let env = environment();
+        let ctx = context! {
+            prompt => "line {{ x }}\n\n", user => "{{user_message}}", n => 3,
+            none => "a string named none", options => context! { wrap => "none" },
+        };
+        let cases = [
+            "system",
+            "",
+            "a\n",
+            "a\r\n",
+            "tab\there",
+            "{{ prompt }}",
+            "{{ user }}",
+            "{{ n }}",
+            "{{ none }}",
+            "{{ missing }}",
+            "{{ prompt }}\n\n{{ user }}",
+            "{{prompt}}",
+            "{{ options }}",
+            "{{ options.wrap }}",
+            "{{ 1x }}",
+            "{ not a tag }",
+        ];
+        for case in cases {
+            let fast = render(&env, case, &ctx).map_err(|e| e.to_string());
+            let slow = env.render_str(case, &ctx).map_err(|e| e.to_string());
+            assert_eq!(fast, slow, "{case:?}");
+        }
+        assert!(render(&env, "{{ missing }}", &ctx).is_err());
     }
 
     #[test]

@@ -282,7 +282,7 @@ pub fn frame(target: &Target) -> Result<Frame, String> {
 pub fn item(target: &Target, value: &Json) -> Result<String, String> {
     let key = aggregate_key(target)?;
     match target.document {
-        Document::Yaml | Document::Template => crate::support::yaml::to_string(&[value]),
+        Document::Yaml | Document::Template => crate::support::yaml::item_to_string(value),
         Document::Json => {
             let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
             let lines: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
@@ -334,7 +334,7 @@ fn serialize(document: Document, value: &Json) -> Result<String, String> {
     match document {
         Document::Toml => toml::to_string(value).map_err(|e| e.to_string()),
         Document::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string()),
-        Document::Yaml | Document::Template => crate::support::yaml::to_string(value),
+        Document::Yaml | Document::Template => crate::support::yaml::value_to_string(value),
     }
 }
 

@@ -51,6 +51,25 @@ pub struct Prepared<'r> {
     checks: Vec<Option<minijinja::Expression<'r, 'r>>>,
     path: Option<minijinja::Template<'r, 'r>>,
     final_newline: Option<minijinja::Expression<'r, 'r>>,
+    /// The first agent's options as a template value: most agents have the
+    /// same (the target's and the project's), and converting them (a
+    /// `tool_terms` map) cost more than a short section's render.
+    options: std::sync::OnceLock<(Table, Value)>,
+}
+
+impl Prepared<'_> {
+    /// `options` as a template value, converted once for the options most
+    /// agents share.
+    fn options_value(&self, options: &Table) -> Value {
+        let (first, value) = self
+            .options
+            .get_or_init(|| (options.clone(), to_value(options)));
+        if first == options {
+            value.clone()
+        } else {
+            to_value(options)
+        }
+    }
 }
 
 pub struct Renderer {
@@ -91,6 +110,7 @@ impl Renderer {
                 .final_newline
                 .as_ref()
                 .and_then(|e| self.env.compile_expression(e).ok()),
+            options: std::sync::OnceLock::new(),
         }
     }
 
@@ -156,7 +176,7 @@ impl Renderer {
             tool_names => to_value(&tool_names),
             markdown => markdown.clone(),
             target => context! { name => &target.name },
-            options => to_value(&options),
+            options => prep.options_value(&options),
             tools => to_value(&tools),
             model => &model,
             color => &color,
@@ -310,7 +330,7 @@ impl Renderer {
         source: &Path,
     ) -> Result<PathBuf, Diagnostics> {
         let target = prep.target;
-        let ctx = context! { name => &agent.name, options => to_value(options) };
+        let ctx = context! { name => &agent.name, options => prep.options_value(options) };
         let Some(pattern) = &prep.path else {
             let pattern = match layout {
                 Layout::Dist => &target.path,

@@ -16,9 +16,29 @@ pub fn escape_attr(text: &str, strict: bool) -> String {
 }
 
 fn escape_with(text: &str, strict: bool, attr: bool) -> String {
+    // Only these bytes can start a character that is written otherwise: the
+    // runs between them are copied whole (a prompt is mostly such a run).
+    // 0xEF leads U+FFFE and U+FFFF, the characters above U+007F that XML
+    // cannot hold.
+    let special = |b: u8| match b {
+        b'&' | b'<' => true,
+        b'"' => attr,
+        b'>' | 0xEF | 0..=0x1F => strict,
+        _ => false,
+    };
     let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        let rest = &text[i + c.len_utf8()..];
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if i < run || !special(b) {
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        let c = text[i..]
+            .chars()
+            .next()
+            .expect("a special byte starts a character");
+        run = i + c.len_utf8();
+        let rest = &text[run..];
         match c {
             '&' if strict || looks_like_entity(rest) => out.push_str("&amp;"),
             '<' if strict
@@ -36,6 +56,7 @@ fn escape_with(text: &str, strict: bool, attr: bool) -> String {
             _ => out.push(c),
         }
     }
+    out.push_str(&text[run..]);
     out
 }
 
@@ -108,6 +129,58 @@ fn char_ref(s: &str) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Copying the runs between special bytes whole writes what escaping one
+    /// character at a time writes, in every mode, for text of every kind.
+    #[test]
+    fn runs_copied_whole_equal_one_character_at_a_time() {
+        fn one_at_a_time(text: &str, strict: bool, attr: bool) -> String {
+            let mut out = String::new();
+            for (i, c) in text.char_indices() {
+                let rest = &text[i + c.len_utf8()..];
+                match c {
+                    '&' if strict || looks_like_entity(rest) => out.push_str("&amp;"),
+                    '<' if strict
+                        || rest.starts_with(|n: char| {
+                            n.is_ascii_alphabetic() || "/!?".contains(n)
+                        }) =>
+                    {
+                        out.push_str("&lt;")
+                    }
+                    '>' if strict => out.push_str("&gt;"),
+                    '"' if attr => out.push_str("&quot;"),
+                    '\t' if attr && strict => out.push_str("&#9;"),
+                    '\n' if attr && strict => out.push_str("&#10;"),
+                    '\r' if attr && strict => out.push_str("&#13;"),
+                    c if strict && !is_xml_char(c) => out.push(char::REPLACEMENT_CHARACTER),
+                    _ => out.push(c),
+                }
+            }
+            out
+        }
+        let pieces = [
+            "text ", "&", "&amp;", "&#38;", "&x;", "<", "</a>", "<b", ">", "\"", "\t", "\n", "\r",
+            "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{fffe}", "\u{ffff}", "\u{fffd}", "\u{efff}", "😀",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            for (strict, attr) in [(false, false), (false, true), (true, false), (true, true)] {
+                assert_eq!(
+                    escape_with(&text, strict, attr),
+                    one_at_a_time(&text, strict, attr),
+                    "{text:?} strict {strict} attr {attr}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lenient_keeps_prose_raw() {

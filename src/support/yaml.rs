@@ -27,6 +27,152 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| e.to_string())
 }
 
+/// Serializes a JSON value as a YAML document, byte for byte what [`to_string`]
+/// gives, faster for long multi-line strings (prompts): libyaml writes a
+/// literal block scalar a character at a time, which was most of the time of
+/// writing a `.roomodes` entry. Each such string that libyaml would write as a
+/// literal block (see [`literal_as_libyaml`]) goes to serde_yaml as a short
+/// stand-in, and its lines are put in place of the stand-in's, at the
+/// indentation libyaml chose for it. Anything unforeseen falls back to
+/// serializing the value as it is.
+pub fn value_to_string(value: &Value) -> Result<String, String> {
+    emit(value, false)
+}
+
+/// `[value]` as YAML (one item of a sequence), as [`value_to_string`] writes it.
+pub fn item_to_string(value: &Value) -> Result<String, String> {
+    emit(value, true)
+}
+
+fn emit(value: &Value, item: bool) -> Result<String, String> {
+    let whole = |v: &Value| if item { to_string(&[v]) } else { to_string(v) };
+    let mut long = Vec::new();
+    let Some(stand_in) = swap_literals(value, &mut long) else {
+        return whole(value);
+    };
+    let text = whole(&stand_in)?;
+    match put_back(&text, &long) {
+        Some(out) => Ok(out),
+        None => whole(value),
+    }
+}
+
+/// Strings shorter than this are written by serde_yaml as they are.
+const LONG: usize = 128;
+
+/// The stand-in of the `i`-th long string: a literal block of two lines, the
+/// first one a mark found nowhere else (checked), with the same chomping as the
+/// string (`|-` when it does not end with a line break, `|` when it ends with one).
+fn stand_in(i: usize, clip: bool) -> (String, String) {
+    let mark = format!("agentc-literal-{i}-q7x");
+    let text = format!("{mark}\nx{}", if clip { "\n" } else { "" });
+    (mark, text)
+}
+
+/// `value` with each long string libyaml would write as a literal block
+/// replaced by its stand-in (the strings in `long`, in order); `None` when
+/// there is none, so nothing is copied.
+fn swap_literals<'v>(value: &'v Value, long: &mut Vec<(&'v str, String)>) -> Option<Value> {
+    match value {
+        Value::String(s) if s.len() >= LONG => {
+            let clip = literal_as_libyaml(s)?;
+            let (mark, text) = stand_in(long.len(), clip);
+            long.push((s.as_str(), mark));
+            Some(Value::String(text))
+        }
+        Value::Array(items) => {
+            let swapped: Vec<Option<Value>> =
+                items.iter().map(|v| swap_literals(v, long)).collect();
+            swapped.iter().any(Option::is_some).then(|| {
+                Value::Array(
+                    swapped
+                        .into_iter()
+                        .zip(items)
+                        .map(|(s, v)| s.unwrap_or_else(|| v.clone()))
+                        .collect(),
+                )
+            })
+        }
+        Value::Object(map) => {
+            let swapped: Vec<Option<Value>> =
+                map.values().map(|v| swap_literals(v, long)).collect();
+            swapped.iter().any(Option::is_some).then(|| {
+                Value::Object(
+                    swapped
+                        .into_iter()
+                        .zip(map)
+                        .map(|(s, (k, v))| (k.clone(), s.unwrap_or_else(|| v.clone())))
+                        .collect(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether serde_yaml writes `s` (a mapping value or sequence item) as a plain
+/// literal block (`|` or `|-`, no indentation indicator), and if so whether it
+/// ends with one line break (`|`). serde_yaml asks for a literal block for any
+/// string with a `\n`; libyaml writes one when the string has no character it
+/// would escape, no space before a line break and no space at the end. Only
+/// `\n` breaks are taken (not `\r`, U+0085, U+2028, U+2029), no leading space
+/// or break (which take an indentation indicator) and at most one final break
+/// (more take `|+`): anything else is left to serde_yaml.
+fn literal_as_libyaml(s: &str) -> Option<bool> {
+    if !s.contains('\n') || s.starts_with([' ', '\n']) || s.ends_with(' ') {
+        return None;
+    }
+    if s.ends_with("\n\n") || s.contains(" \n") {
+        return None;
+    }
+    // libyaml's printable characters (IS_PRINTABLE), less its other line breaks.
+    let printable = |c: char| match c {
+        '\n' | ' '..='~' => true,
+        '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => false,
+        c => c >= '\u{a0}',
+    };
+    s.chars().all(printable).then(|| s.ends_with('\n'))
+}
+
+/// `text` (serde_yaml's output for the stand-ins) with each stand-in's two
+/// lines replaced by the lines of its string, at the same indentation (an
+/// empty line takes none, as libyaml writes it); `None` if a mark is not found
+/// exactly once at the start of a line.
+fn put_back(text: &str, long: &[(&str, String)]) -> Option<String> {
+    let extra: usize = long.iter().map(|(s, _)| s.len() + s.len() / 8).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut at = 0;
+    for (s, mark) in long {
+        let found = text[at..].find(mark.as_str())? + at;
+        if text.matches(mark.as_str()).nth(1).is_some() {
+            return None;
+        }
+        let line = text[..found].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &text[line..found];
+        if line < at || !indent.bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let second = format!("{mark}\n{indent}x");
+        if !text[found..].starts_with(&second) {
+            return None;
+        }
+        out.push_str(&text[at..line]);
+        let body = s.strip_suffix('\n').unwrap_or(s);
+        for (n, l) in body.split('\n').enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            if !l.is_empty() {
+                out.push_str(indent);
+                out.push_str(l);
+            }
+        }
+        at = found + second.len();
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
 /// Parses YAML into a JSON value (the neutral in-memory form used by importers).
 pub fn parse(text: &str) -> Result<Value, ParseError> {
     // libyaml takes time quadratic in the depth of flow collections, and serde_yaml
@@ -391,8 +537,7 @@ fn dashless(value: &Value) -> Result<String, String> {
 
 fn flush_block(block: &mut serde_json::Map<String, Value>, out: &mut String) -> Result<(), String> {
     if !block.is_empty() {
-        out.push_str(&to_string(&*block)?);
-        block.clear();
+        out.push_str(&value_to_string(&Value::Object(std::mem::take(block)))?);
     }
     Ok(())
 }
@@ -474,6 +619,93 @@ fn is_version_number(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The fast path for long strings writes what serde_yaml writes, for strings
+    /// of every kind (breaks of each sort, spaces and breaks at either end,
+    /// characters libyaml escapes) in mappings, sequences and nested in both,
+    /// and it is taken for an ordinary prompt.
+    #[test]
+    fn long_strings_are_written_as_serde_yaml_writes_them() {
+        let pieces = [
+            "word",
+            " ",
+            "\n",
+            "\n\n",
+            "\t",
+            "# x",
+            "- y",
+            ": z",
+            "é",
+            "\u{2028}",
+            "\u{85}",
+            "\u{feff}",
+            "😀",
+            "\"",
+            "'",
+            "|",
+            "---",
+            "  indented",
+            "\r\n",
+            "\u{7f}",
+            "\u{a0}",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut fast = 0;
+        for case in 0..3000 {
+            let mut text = String::new();
+            let n = 10 + next() % 60;
+            for _ in 0..n {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+                if next() % 3 == 0 {
+                    text.push_str("plain text of a prompt line");
+                }
+            }
+            if case % 4 == 0 {
+                // Mostly ordinary prompts: words and single breaks.
+                text = text.replace(
+                    ['\t', '\r', '\u{85}', '\u{2028}', '\u{feff}', '\u{7f}'],
+                    "w",
+                );
+                text = text.trim_start().to_string();
+            }
+            if literal_as_libyaml(&text).is_some() && text.len() >= LONG {
+                fast += 1;
+            }
+            let values = [
+                Value::String(text.clone()),
+                json!({ "slug": "a", "roleDefinition": text, "groups": ["read"] }),
+                json!({ "a": [text, { "b": text, "c": "short\nstring" }], "d": text }),
+                json!([{ "x": [[text]] }, text]),
+            ];
+            for v in &values {
+                assert_eq!(value_to_string(v), to_string(v), "{text:?} in {v}");
+                assert_eq!(item_to_string(v), to_string(&[v]), "{text:?} in [{v}]");
+            }
+        }
+        assert!(fast > 300, "the fast path was taken {fast} times");
+        let prompt = "You review code.\n\n## Steps\n\n- Read the diff: every file.\n  - Then \"the tests\".\n\nÜber alles, # not a comment\n".repeat(4);
+        assert_eq!(literal_as_libyaml(&prompt), Some(true));
+        let v = json!({ "customModes": [{ "roleDefinition": prompt }] });
+        assert_eq!(value_to_string(&v), to_string(&v));
+    }
+
+    /// A stand-in's mark that a value also holds is not trusted: the value is
+    /// written by serde_yaml as it is.
+    #[test]
+    fn a_value_holding_a_mark_falls_back() {
+        let (mark, _) = stand_in(0, false);
+        let long = format!("{}\nsecond line", "x".repeat(LONG));
+        let v = json!({ "a": long, "b": format!("{mark}\nx") });
+        assert_eq!(value_to_string(&v), to_string(&v));
+        let v = json!({ "b": mark, "a": long });
+        assert_eq!(value_to_string(&v), to_string(&v));
+    }
 
     fn parse_back(text: &str) -> Value {
         parse(text).expect("valid yaml")

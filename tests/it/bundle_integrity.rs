@@ -199,6 +199,13 @@ fn verdicts(p: &Test, name: &str) -> Vec<(String, i32, String)> {
 
 /// Every reader rejects `bytes` (exit 1, never a crash) with `want` in its message.
 fn rejected_by_all(p: &Test, label: &str, bytes: &[u8], want: &str, zip: bool) {
+    rejected_by_each(p, label, bytes, [want; 2], zip);
+}
+
+/// Every reader rejects `bytes` (exit 1, never a crash): `check --bundle` with
+/// `want[0]` in its message, the loaders with `want[1]` (for what only the
+/// loaders bound: they hold the manifest in memory, `check` streams it).
+fn rejected_by_each(p: &Test, label: &str, bytes: &[u8], want: [&str; 2], zip: bool) {
     let name = if zip {
         format!("{label}.zip")
     } else {
@@ -213,6 +220,11 @@ fn rejected_by_all(p: &Test, label: &str, bytes: &[u8], want: &str, zip: bool) {
         for bad in ["panicked", "Traceback", "    at "] {
             assert!(!said.contains(bad), "{label}: {who} crashed:\n{said}");
         }
+        let want = if who == "check --bundle" {
+            want[0]
+        } else {
+            want[1]
+        };
         if zip && who == "load.mjs" {
             assert!(said.contains("zip bundles need an unzip library"), "{said}");
         } else {
@@ -273,6 +285,8 @@ fn tampered_tar_archives_are_rejected_alike_by_check_and_both_loaders() {
     big_manifest.size = 600 * 1024 * 1024;
     let mut bomb = Entry::file("prompts/gpt/bomb.md", b"");
     bomb.size = 1536 * 1024 * 1024;
+    let mut huge_bomb = Entry::file("prompts/gpt/bomb.md", b"");
+    huge_bomb.size = 33 * 1024 * 1024 * 1024;
     let twice = "is in the archive twice";
     let only = "a bundle holds only files and folders";
     let cases: Vec<(&str, Vec<Entry>, &str)> = vec![
@@ -419,22 +433,38 @@ fn tampered_tar_archives_are_rejected_alike_by_check_and_both_loaders() {
             }]),
             only,
         ),
+    ];
+    for (label, entries, want) in &cases {
+        rejected_by_all(&p, label, &tar_gz(entries), want, false);
+    }
+    // What only the loaders bound (they hold the manifest in memory): their
+    // message, and `check --bundle`'s, which streams the manifest and reads on
+    // until the data ends.
+    let bounded = [
         (
             "manifest-over-512-mib",
             without(b"agentc-bundle.json")
                 .into_iter()
                 .chain([big_manifest])
-                .collect(),
+                .collect::<Vec<_>>(),
+            "entry `agentc-bundle.json` holds",
             "the manifest is larger than 512 MiB",
         ),
         (
             "unpacks-over-1-gib",
             plus(vec![bomb]),
+            "entry `prompts/gpt/bomb.md` holds",
+            "unpacks to more than 1024 MiB",
+        ),
+        (
+            "unpacks-over-32-gib",
+            plus(vec![huge_bomb]),
+            "the archive unpacks to more than 32 GiB",
             "unpacks to more than 1024 MiB",
         ),
     ];
-    for (label, entries, want) in &cases {
-        rejected_by_all(&p, label, &tar_gz(entries), want, false);
+    for (label, entries, check, loaders) in &bounded {
+        rejected_by_each(&p, label, &tar_gz(entries), [check, loaders], false);
     }
     let mut trailing = tar_gz(&good);
     trailing.extend_from_slice(b"trailing bytes that are no gzip member");

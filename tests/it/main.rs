@@ -9,6 +9,7 @@ mod support;
 mod bad_input;
 mod bundle;
 mod bundle_integrity;
+mod bundle_stream;
 mod cache;
 mod claude_target;
 mod cli;

@@ -48,8 +48,8 @@ fn bundle(ui: &Ui, cwd: &Path, args: &CheckArgs, file: &Path) -> Result<Exit> {
         args.build.targets.clone()
     };
     let selection = ws.select(&args.build.paths, &targets);
-    let fresh = match crate::bundle::assemble(&ws, &selection, args.build.strict) {
-        Ok(a) => a.bundle,
+    let fresh = match check::fresh(&ws, &selection, args.build.strict) {
+        Ok(sums) => sums,
         Err(d) => {
             ui.diagnostics(&d);
             ui.fail_json(&d);
