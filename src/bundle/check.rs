@@ -230,7 +230,7 @@ fn validate(bundle: &Sums) -> Result<(), String> {
                             entry.path
                         ));
                     }
-                    if archive::hex(sum) != entry.sha256 {
+                    if Some(*sum) != entry.sha256 {
                         return Err(format!(
                             "malformed bundle: {pair}: `content` does not match its `sha256`"
                         ));
@@ -273,7 +273,7 @@ fn validate(bundle: &Sums) -> Result<(), String> {
                 "malformed bundle: `shared` has `{path}`, which no entry points at"
             ));
         }
-        if archive::hex(&file.content) != file.sha256 {
+        if Some(file.content) != file.sha256 {
             return Err(format!(
                 "malformed bundle: `shared` `{path}`: `content` does not match its `sha256`"
             ));

@@ -44,7 +44,69 @@ pub struct AgentSums {
     pub source: Source,
     pub model: String,
     pub tools: Option<Vec<String>>,
-    pub targets: BTreeMap<String, EntrySums>,
+    pub targets: Targets,
+}
+
+/// An agent's entries by target, sorted: a list sized to fit (a map's nodes
+/// would take several times the room at 10,000 agents).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Targets(Vec<(String, EntrySums)>);
+
+impl Targets {
+    /// From entries sorted by target, each once (a map's order).
+    fn of(sorted: impl Iterator<Item = (String, EntrySums)>) -> Targets {
+        let mut list: Vec<_> = sorted.collect();
+        list.shrink_to_fit();
+        Targets(list)
+    }
+
+    pub fn get(&self, target: &str) -> Option<&EntrySums> {
+        let i = self
+            .0
+            .binary_search_by(|(t, _)| t.as_str().cmp(target))
+            .ok()?;
+        Some(&self.0[i].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &EntrySums> {
+        self.0.iter().map(|(_, e)| e)
+    }
+}
+
+impl<'a> IntoIterator for &'a Targets {
+    type Item = &'a (String, EntrySums);
+    type IntoIter = std::slice::Iter<'a, (String, EntrySums)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// A declared `sha256`: its bytes when it is 64 lowercase hex digits, else
+/// `None` (which matches no file).
+fn declared(hex: &str) -> Option<Sum> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 /// One agent × target entry.
@@ -53,8 +115,8 @@ pub struct EntrySums {
     pub path: String,
     /// The sum of the entry's own `content`; `None`: its file is in `shared`.
     pub content: Option<Sum>,
-    /// The `sha256` the entry declares.
-    pub sha256: String,
+    /// The `sha256` the entry declares (`None`: not a sha256).
+    pub sha256: Option<Sum>,
     pub characters: usize,
     pub tokens: Tokens,
     pub warnings: Sum,
@@ -68,8 +130,8 @@ pub struct SharedSums {
     pub agents: Vec<String>,
     /// The sum of its `content`.
     pub content: Sum,
-    /// The `sha256` the file declares.
-    pub sha256: String,
+    /// The `sha256` the file declares (`None`: not a sha256).
+    pub sha256: Option<Sum>,
     pub characters: usize,
     pub tokens: Tokens,
 }
@@ -92,11 +154,9 @@ impl Sums {
                         source: a.source.clone(),
                         model: a.model.clone(),
                         tools: a.tools.clone(),
-                        targets: a
-                            .targets
-                            .iter()
-                            .map(|(t, e)| (t.clone(), EntrySums::of(e)))
-                            .collect(),
+                        targets: Targets::of(
+                            a.targets.iter().map(|(t, e)| (t.clone(), EntrySums::of(e))),
+                        ),
                     };
                     (name.clone(), sums)
                 })
@@ -148,7 +208,7 @@ impl EntrySums {
         EntrySums {
             path: e.path.clone(),
             content: e.content.as_deref().map(|c| sha(c.as_bytes())),
-            sha256: e.sha256.clone(),
+            sha256: declared(&e.sha256),
             characters: e.characters,
             tokens: e.tokens,
             warnings: warnings_sum(&e.warnings),
@@ -163,7 +223,7 @@ impl SharedSums {
             target: f.target.clone(),
             agents: f.agents.clone(),
             content: sha(f.content.as_bytes()),
-            sha256: f.sha256.clone(),
+            sha256: declared(&f.sha256),
             characters: f.characters,
             tokens: f.tokens,
         }
@@ -692,22 +752,18 @@ impl<'de> Deserialize<'de> for AgentsIn {
                     };
                     let a: AgentIn = map.next_value()?;
                     count_entries(&mut kept, 1 + a.targets.len())?;
-                    let targets = a
-                        .targets
-                        .into_iter()
-                        .map(|(t, e)| {
-                            let sums = EntrySums {
-                                path: e.path,
-                                content: e.content.map(|h| h.0),
-                                sha256: e.sha256,
-                                characters: e.characters,
-                                tokens: e.tokens,
-                                warnings: warnings_sum(&e.warnings),
-                                requests: requests_sum(&e.requests),
-                            };
-                            (t, sums)
-                        })
-                        .collect();
+                    let targets = Targets::of(a.targets.into_iter().map(|(t, e)| {
+                        let sums = EntrySums {
+                            path: e.path,
+                            content: e.content.map(|h| h.0),
+                            sha256: declared(&e.sha256),
+                            characters: e.characters,
+                            tokens: e.tokens,
+                            warnings: warnings_sum(&e.warnings),
+                            requests: requests_sum(&e.requests),
+                        };
+                        (t, sums)
+                    }));
                     let sums = AgentSums {
                         description: a.description,
                         source: a.source,
@@ -747,7 +803,7 @@ impl<'de> Deserialize<'de> for SharedIn {
                         target: f.target,
                         agents: f.agents,
                         content: f.content.0,
-                        sha256: f.sha256,
+                        sha256: declared(&f.sha256),
                         characters: f.characters,
                         tokens: f.tokens,
                     };
@@ -908,7 +964,7 @@ mod tests {
     fn each_field_compared_changes_its_sum() {
         let b = bundle();
         let base = Sums::of(&b);
-        let entry = |s: &Sums| s.agents["a"].targets["gpt"].clone();
+        let entry = |s: &Sums| s.agents["a"].targets.get("gpt").unwrap().clone();
         let mut other = b.clone();
         let gpt = other.agents.get_mut("a").unwrap().targets.get_mut("gpt");
         gpt.unwrap().content = Some("You are A.\n".into());

@@ -94,7 +94,7 @@ struct Heading {
 
 /// The ATX headings of `text`, in order.
 fn headings(text: &str) -> Vec<Heading> {
-    let fenced = text.contains("```") || text.contains("~~~");
+    let fenced = has_run_of_three(text, '`') || has_run_of_three(text, '~');
     if fenced {
         return parsed_headings(text);
     }
@@ -110,6 +110,22 @@ fn headings(text: &str) -> Vec<Heading> {
         start += line.len();
     }
     out
+}
+
+/// Whether `text` holds `c` three times in a row (a code fence could open
+/// there): `text.contains("```")`, found by a byte search for `c` (a body
+/// rarely has one) rather than a substring search over all of it.
+fn has_run_of_three(text: &str, c: char) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find(c) {
+        rest = &rest[i + 1..];
+        let run = rest.bytes().take(2).take_while(|b| *b == c as u8).count();
+        if run == 2 {
+            return true;
+        }
+        rest = &rest[run..];
+    }
+    false
 }
 
 /// The heading a line starts, if it is one by CommonMark's ATX rule.
@@ -192,6 +208,31 @@ mod tests {
         ];
         for (body, level, want) in cases {
             assert_eq!(relevelled(body, level), want, "{body:?} at {level}");
+        }
+    }
+
+    #[test]
+    fn runs_of_three_are_found_as_a_substring_search_finds_them() {
+        for text in [
+            "",
+            "`",
+            "``",
+            "```",
+            "a``b``c",
+            "a ``` b",
+            "``\n`",
+            "````",
+            "~~~",
+            "~~ ~",
+            "é```",
+            "`é``",
+            "x ``",
+            "``x``x```",
+        ] {
+            for c in ['`', '~'] {
+                let want = text.contains(&c.to_string().repeat(3));
+                assert_eq!(has_run_of_three(text, c), want, "{text:?} {c}");
+            }
         }
     }
 

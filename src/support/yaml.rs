@@ -122,8 +122,22 @@ fn literal_as_libyaml(s: &str) -> Option<bool> {
     if !s.contains('\n') || s.starts_with([' ', '\n']) || s.ends_with(' ') {
         return None;
     }
-    if s.ends_with("\n\n") || s.contains(" \n") {
+    if s.ends_with("\n\n") {
         return None;
+    }
+    // One pass over the bytes: no space before a break, and whether every
+    // byte is a printable ASCII character or a break.
+    let mut ascii = true;
+    let mut prev = 0;
+    for b in s.bytes() {
+        if b == b'\n' {
+            if prev == b' ' {
+                return None;
+            }
+        } else if !(b' '..=b'~').contains(&b) {
+            ascii = false;
+        }
+        prev = b;
     }
     // libyaml's printable characters (IS_PRINTABLE), less its other line breaks.
     let printable = |c: char| match c {
@@ -131,7 +145,7 @@ fn literal_as_libyaml(s: &str) -> Option<bool> {
         '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => false,
         c => c >= '\u{a0}',
     };
-    s.chars().all(printable).then(|| s.ends_with('\n'))
+    (ascii || s.chars().all(printable)).then(|| s.ends_with('\n'))
 }
 
 /// `text` (serde_yaml's output for the stand-ins) with each stand-in's two
