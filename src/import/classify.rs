@@ -327,24 +327,30 @@ pub fn classify(title: &str, body: &str) -> Option<Kind> {
 
 /// What the heading says, by `RULES` (see the module docs for ties).
 fn heading(title: &str) -> Option<Says> {
-    let words = normalise(title);
-    if words.len() <= 2 {
+    let normalised = normalise(title);
+    let words: Vec<&str> = normalised.split_whitespace().collect();
+    if words.is_empty() {
         return None;
     }
-    // (words in the phrase, where it ends in the heading, rule index)
+    // (words in the phrase, the word it ends before, rule index)
     let mut best: Option<(usize, usize, usize)> = None;
     for (i, (phrase, _)) in RULES.iter().enumerate() {
-        let mut from = 0;
-        while let Some(at) = words[from..].find(&format!(" {phrase} ")) {
-            let end = from + at + phrase.len() + 1;
-            let key = (phrase.split(' ').count(), end, i);
-            let better = best.is_none_or(|(n, e, j)| {
-                (key.0, key.1) > (n, e) || (key.0, key.1) == (n, e) && i < j
+        let n = phrase.split(' ').count();
+        // Whole-word occurrences, leftmost first and not overlapping.
+        let mut at = 0;
+        while at + n <= words.len() {
+            if !phrase.split(' ').eq(words[at..at + n].iter().copied()) {
+                at += 1;
+                continue;
+            }
+            let key = (n, at + n, i);
+            let better = best.is_none_or(|(m, e, j)| {
+                (key.0, key.1) > (m, e) || (key.0, key.1) == (m, e) && i < j
             });
             if better {
                 best = Some(key);
             }
-            from = end;
+            at += n;
         }
     }
     best.map(|(_, _, i)| RULES[i].1)

@@ -22,6 +22,11 @@ const TOOLS: [&str; 6] = [
 ];
 
 fn spec(tool_usage: bool) -> Spec {
+    spec_using(if tool_usage { &TOOLS } else { &[] })
+}
+
+/// The spec, with a tool usage entry for each of `tools` (`PURPOSE-<i>`).
+fn spec_using(tools: &[&str]) -> Spec {
     let mut text = String::from(
         "name = \"prose-agent\"\n\
          description = \"Use this agent to test the prose of native files.\"\n\
@@ -34,12 +39,10 @@ fn spec(tool_usage: bool) -> Spec {
          [[sections]]\ntitle = \"How I Work\"\nkind = \"workflow\"\nbody = \"1. WORKFLOW-STEP\"\n\n\
          [[sections]]\ntitle = \"Rules\"\nkind = \"constraints\"\nbody = \"- RULE-ITEM\"\n",
     );
-    if tool_usage {
-        for (i, tool) in TOOLS.iter().enumerate() {
-            text.push_str(&format!(
-                "\n[[tool_usage]]\ntool = \"{tool}\"\npurpose = \"PURPOSE-{i}\"\nwhen_to_use = \"WHEN-{i}\"\n"
-            ));
-        }
+    for (i, tool) in tools.iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[tool_usage]]\ntool = \"{tool}\"\npurpose = \"PURPOSE-{i}\"\nwhen_to_use = \"WHEN-{i}\"\n"
+        ));
     }
     toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
@@ -62,8 +65,8 @@ fn text(r: &Rendered, target: &str) -> String {
 }
 
 /// The name the tool usage gives the tool whose purpose is `purpose`: the
-/// heading or list item just before its `Purpose:` line; `None` when the
-/// purpose is not written.
+/// heading or list item before its `Purpose:` line (past the lines of other
+/// tools of the same name); `None` when the purpose is not written.
 fn written_name(text: &str, purpose: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let at = lines.iter().position(|l| l.contains(purpose))?;
@@ -71,7 +74,9 @@ fn written_name(text: &str, purpose: &str) -> Option<String> {
         .iter()
         .rev()
         .map(|l| l.trim())
-        .find(|l| !l.is_empty())
+        .find(|l| {
+            !l.is_empty() && !l.starts_with("- Purpose: ") && !l.starts_with("- When to use: ")
+        })
         .unwrap_or_else(|| panic!("nothing before `{purpose}`:\n{text}"));
     let name = name
         .strip_prefix("### ")
@@ -125,6 +130,63 @@ fn tool_usage_names_each_tool_as_the_target_calls_it() {
                 );
             }
         }
+    }
+}
+
+/// Tools that a target calls by one name (kiro's `write` for Write and
+/// MultiEdit, the word "Editing files" for Edit and MultiEdit) share one
+/// heading or item, in the order of their first use: every target, every
+/// layout of the tool usage (headings, nested items).
+#[test]
+fn tools_a_target_calls_alike_share_one_heading() {
+    const ALIKE: [&str; 6] = ["Write", "Edit", "Read", "MultiEdit", "Task", "Agent"];
+    let spec = spec_using(&ALIKE);
+    let mut merged = Vec::new();
+    // The XML form keeps Claude Code's names, one `<tool>` element each.
+    for name in targets::all().into_iter().filter(|t| *t != "xml") {
+        let text = text(&render(&spec, name), name);
+        let names: Vec<Option<String>> = (0..ALIKE.len())
+            .map(|i| written_name(&text, &format!("PURPOSE-{i}")))
+            .collect();
+        let mut distinct: Vec<&str> = Vec::new();
+        for n in names.iter().flatten() {
+            if !distinct.contains(&n.as_str()) {
+                distinct.push(n);
+            }
+        }
+        // The body: a frontmatter's tool list is no tool usage.
+        let body = text
+            .strip_prefix("---\n")
+            .and_then(|t| t.split_once("\n---\n"))
+            .map_or(text.as_str(), |(_, body)| body);
+        for n in &distinct {
+            let written = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| *l == format!("### {n}") || *l == format!("- {n}"))
+                .count();
+            assert_eq!(
+                written, 1,
+                "{name}: `{n}` is written {written} times\n{text}"
+            );
+        }
+        // In the order of first use: each name's first purpose comes after the
+        // previous name's.
+        let first = |n: &str| names.iter().position(|m| m.as_deref() == Some(n)).unwrap();
+        let at = |n: &str| text.find(&format!("PURPOSE-{}", first(n))).unwrap();
+        for pair in distinct.windows(2) {
+            assert!(
+                at(pair[0]) < at(pair[1]),
+                "{name}: {pair:?} out of order\n{text}"
+            );
+        }
+        if distinct.len() < names.iter().flatten().count() {
+            merged.push(name);
+        }
+    }
+    // The spec does give some targets one name for two tools.
+    for name in ["kiro", "codex", "gpt", "opencode"] {
+        assert!(merged.contains(&name), "{name} merged nothing: {merged:?}");
     }
 }
 
