@@ -49,6 +49,53 @@ pub struct Read {
     pub bundle: Sums,
 }
 
+impl Read {
+    /// The sums set aside in a temporary file while the fresh bundle is
+    /// written, so that what each holds does not add up (at 10,000 agents the
+    /// sums are about 50 MB, writing the fresh bundle peaks at about 190 MiB);
+    /// [`SetAside::take`] reads them back.
+    pub fn set_aside(self) -> Result<SetAside, Diagnostics> {
+        use std::io::Write as _;
+        let targets = self.bundle.targets.clone();
+        let file = tempfile::tempfile().and_then(|file| {
+            let mut w = std::io::BufWriter::new(&file);
+            serde_json::to_writer(&mut w, &self.bundle)?;
+            w.flush()?;
+            drop(w);
+            Ok(file)
+        });
+        let file = file.map_err(|e| aside_error(&e))?;
+        Ok(SetAside { file, targets })
+    }
+}
+
+/// A bundle's sums ([`Read`]) waiting in a temporary file.
+#[derive(Debug)]
+pub struct SetAside {
+    file: std::fs::File,
+    /// The bundle's `targets`.
+    pub targets: Vec<String>,
+}
+
+impl SetAside {
+    /// The sums read back.
+    pub fn take(mut self) -> Result<Read, Diagnostics> {
+        let read = self.file.rewind().and_then(|()| {
+            let r = std::io::BufReader::new(&self.file);
+            Ok(serde_json::from_reader(r)?)
+        });
+        let bundle = read.map_err(|e| aside_error(&e))?;
+        Ok(Read { bundle })
+    }
+}
+
+fn aside_error(e: &std::io::Error) -> Diagnostics {
+    Diagnostics(vec![Diagnostic::error(
+        Code::Io,
+        format!("cannot keep the bundle's sums in a temporary file: {e}"),
+    )])
+}
+
 /// Reads the bundle in `file`, whatever its format, a piece at a time (the
 /// file is read twice, an archive's manifest entry three times); a problem is
 /// one diagnostic about the file.
@@ -402,6 +449,20 @@ mod tests {
         ] {
             let err = read(bytes).unwrap_err();
             assert!(err.contains(want), "{bytes:?}: {err}");
+        }
+    }
+
+    /// Sums set aside in a temporary file come back the same.
+    #[test]
+    fn sums_set_aside_come_back_the_same() {
+        use super::super::sums::tests::{bundle, long_bundle};
+        for b in [bundle(), long_bundle()] {
+            let want = Sums::of(&b);
+            let found = read(super::super::to_json(&b).as_bytes()).unwrap();
+            assert_eq!(found.bundle, want);
+            let aside = found.set_aside().unwrap();
+            assert_eq!(aside.targets, b.targets);
+            assert_eq!(aside.take().unwrap().bundle, want);
         }
     }
 }

@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::io::Read;
 
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use super::skim::Skim;
@@ -29,8 +29,9 @@ use crate::support::tokens::Tokens;
 /// A sha256.
 pub type Sum = [u8; 32];
 
-/// A bundle with its files, warnings and requests as sums.
-#[derive(Debug, Clone, PartialEq)]
+/// A bundle with its files, warnings and requests as sums. (Serialized only to
+/// wait in a temporary file, see [`super::check::Read::set_aside`].)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sums {
     pub bundle_version: u32,
     pub agentc_version: String,
@@ -41,7 +42,7 @@ pub struct Sums {
 }
 
 /// One agent: its spec's figures as the bundle gives them, and its entries.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentSums {
     pub description: String,
     pub source: Source,
@@ -52,7 +53,7 @@ pub struct AgentSums {
 
 /// An agent's entries by target, sorted: a list sized to fit (a map's nodes
 /// would take several times the room at 10,000 agents).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Targets(Vec<(String, EntrySums)>);
 
 impl Targets {
@@ -113,7 +114,7 @@ fn declared(hex: &str) -> Option<Sum> {
 }
 
 /// One agent × target entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntrySums {
     pub path: String,
     /// The sum of the entry's own `content`; `None`: its file is in `shared`.
@@ -127,7 +128,7 @@ pub struct EntrySums {
 }
 
 /// A `shared` file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedSums {
     pub target: String,
     pub agents: Vec<String>,
@@ -860,14 +861,14 @@ impl<'de> Deserialize<'de> for SharedIn {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::{AgentEntry, UserMessage};
     use super::*;
     use crate::target::UserAction;
 
     /// A bundle of two agents: own files with warnings and a request, and one
     /// file both point at; every `sha256` right.
-    fn bundle() -> Bundle {
+    pub(in crate::bundle) fn bundle() -> Bundle {
         let file = |text: &str| TargetEntry {
             path: String::new(),
             content: Some(text.to_string()),
@@ -1172,7 +1173,7 @@ mod tests {
 
     /// A bundle whose texts are long and hold every kind of character and
     /// escape: the one of [`bundle`] with its shared file and an own file grown.
-    fn long_bundle() -> Bundle {
+    pub(in crate::bundle) fn long_bundle() -> Bundle {
         let mut b = bundle();
         let mut text = String::new();
         for i in 0..3000 {

@@ -38,18 +38,35 @@ fn bundle(ui: &Ui, cwd: &Path, args: &CheckArgs, file: &Path) -> Result<Exit> {
             return Ok(1);
         }
     };
+    // Out of memory while the fresh bundle is written.
+    let found = match found.set_aside() {
+        Ok(aside) => aside,
+        Err(d) => {
+            ui.diagnostics(&d);
+            ui.fail_json(&d);
+            return Ok(1);
+        }
+    };
     let Some(ws) = super::super::workspace(ui, cwd) else {
         return Ok(1);
     };
     // Without `-t`, the bundle's own targets are checked.
     let targets = if args.build.targets.is_empty() {
-        found.bundle.targets.clone()
+        found.targets.clone()
     } else {
         args.build.targets.clone()
     };
     let selection = ws.select(&args.build.paths, &targets);
     let fresh = match check::fresh(&ws, &selection, args.build.strict) {
         Ok(sums) => sums,
+        Err(d) => {
+            ui.diagnostics(&d);
+            ui.fail_json(&d);
+            return Ok(1);
+        }
+    };
+    let found = match found.take() {
+        Ok(read) => read,
         Err(d) => {
             ui.diagnostics(&d);
             ui.fail_json(&d);
