@@ -18,6 +18,7 @@ pub mod archive;
 pub mod check;
 
 pub mod request;
+mod skim;
 pub mod stream;
 pub mod sums;
 

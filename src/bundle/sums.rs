@@ -7,12 +7,14 @@
 //! the whole document was read before: first a scan that keeps nothing but
 //! `bundle_version` (the document's syntax, its UTF-8 and its version), then
 //! the strict reading, which holds one agent's entry (or one `shared` file) at
-//! a time: an entry's `content` is hashed straight from the parser's buffer.
+//! a time: each file's text (an entry's or a shared file's `content`) is
+//! hashed as it streams by, before the parser, which sees an empty string in
+//! its place ([`Skim`]; serde_json would hold the whole string first).
 //! What one entry may span is bounded ([`Limits`]), and so is the number of
 //! entries kept.
 
-use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::io::Read;
 
@@ -20,6 +22,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sha2::Digest;
 
+use super::skim::Skim;
 use super::{BUNDLE_VERSION, Bundle, Request, SharedFile, Source, TargetEntry, Warning};
 use crate::support::tokens::Tokens;
 
@@ -318,6 +321,9 @@ thread_local! {
     static LIMITS: Cell<Limits> = const { Cell::new(Limits::DEFAULT) };
     /// The bytes read since the current window opened, its limit and what it spans.
     static WINDOW: Cell<(u64, u64, &'static str)> = const { Cell::new((0, u64::MAX, "")) };
+    /// The sums of the files' texts the reader took out of the manifest ([`Skim`]),
+    /// in order, until the parser meets their places.
+    static TEXTS: RefCell<VecDeque<Sum>> = const { RefCell::new(VecDeque::new()) };
 }
 
 /// The window of an agent's entry ([`Limits::entry`]).
@@ -352,10 +358,12 @@ enum Failure {
     Read(std::io::Error),
 }
 
-/// The manifest as the parser reads it: checked to be UTF-8 and counted
+/// The manifest as the parser reads it: checked to be UTF-8, the files' texts
+/// taken out and hashed (with [`Skim`], in the strict reading), and counted
 /// against the current window. A failure is kept here, for the message.
 struct Checked<'a> {
     inner: &'a mut dyn Read,
+    skim: Option<Skim>,
     buf: Box<[u8]>,
     /// `buf[pos..ok]` is checked and not yet handed out; `buf[ok..len]` is the
     /// start of a character cut by the end of the last read.
@@ -367,9 +375,10 @@ struct Checked<'a> {
 }
 
 impl<'a> Checked<'a> {
-    fn new(inner: &'a mut dyn Read) -> Checked<'a> {
+    fn new(inner: &'a mut dyn Read, skim: bool) -> Checked<'a> {
         Checked {
             inner,
+            skim: skim.then(Skim::new),
             buf: vec![0; 64 * 1024].into_boxed_slice(),
             pos: 0,
             ok: 0,
@@ -400,32 +409,54 @@ impl<'a> Checked<'a> {
         e
     }
 
+    /// `n` bytes handed to the parser, counted against the current window.
+    fn count(n: usize) -> Result<usize, Failure> {
+        let (used, limit, what) = WINDOW.with(Cell::get);
+        let used = used + n as u64;
+        WINDOW.with(|w| w.set((used, limit, what)));
+        if used > limit {
+            let size = if limit >= 1 << 20 {
+                format!("{} MiB", limit >> 20)
+            } else {
+                format!("{} KiB", limit >> 10)
+            };
+            return Err(Failure::TooLarge(format!(
+                "{what} is larger than {size}: not a bundle agentc reads"
+            )));
+        }
+        Ok(n)
+    }
+
     fn next(&mut self, out: &mut [u8]) -> Result<usize, Failure> {
+        if out.is_empty() {
+            return Ok(0);
+        }
         loop {
-            if self.pos < self.ok {
+            if let Some(skim) = &mut self.skim {
+                let (read, written) = skim.step(&self.buf[self.pos..self.ok], out);
+                self.pos += read;
+                while let Some(sum) = skim.take_sum() {
+                    TEXTS.with(|t| t.borrow_mut().push_back(sum));
+                }
+                if written > 0 {
+                    return Self::count(written);
+                }
+                if self.pos < self.ok {
+                    continue;
+                }
+            } else if self.pos < self.ok {
                 let n = out.len().min(self.ok - self.pos);
                 out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
                 self.pos += n;
-                let (used, limit, what) = WINDOW.with(Cell::get);
-                let used = used + n as u64;
-                WINDOW.with(|w| w.set((used, limit, what)));
-                if used > limit {
-                    let size = if limit >= 1 << 20 {
-                        format!("{} MiB", limit >> 20)
-                    } else {
-                        format!("{} KiB", limit >> 10)
-                    };
-                    return Err(Failure::TooLarge(format!(
-                        "{what} is larger than {size}: not a bundle agentc reads"
-                    )));
-                }
-                return Ok(n);
+                return Self::count(n);
             }
             if self.eof {
                 if self.len > self.ok {
                     return Err(Failure::NotUtf8);
                 }
-                return Ok(0);
+                // A text cut short by the end goes to the parser, which says so.
+                let written = self.skim.as_mut().map_or(0, |s| s.end(out));
+                return Self::count(written);
             }
             self.buf.copy_within(self.ok..self.len, 0);
             self.len -= self.ok;
@@ -473,7 +504,7 @@ fn failed(failure: Failure) -> Failed {
 /// `bundle_version`, keeping nothing else. Reads `reader` to its end unless
 /// the reader fails.
 pub fn scan(reader: &mut dyn Read) -> Result<(), Failed> {
-    let mut checked = Checked::new(reader);
+    let mut checked = Checked::new(reader, false);
     window(u64::MAX, "");
     let version = {
         let mut parser =
@@ -534,8 +565,15 @@ pub fn parse(reader: &mut dyn Read) -> Result<Sums, Failed> {
 
 /// [`parse`] within `limits`.
 pub fn parse_within(reader: &mut dyn Read, limits: Limits) -> Result<Sums, Failed> {
+    parse_skimmed(reader, limits, true)
+}
+
+/// [`parse_within`], the files' texts taken out before the parser (`skim`) or
+/// read by the parser itself (as before [`Skim`]; the tests compare the two).
+fn parse_skimmed(reader: &mut dyn Read, limits: Limits, skim: bool) -> Result<Sums, Failed> {
     LIMITS.with(|l| l.set(limits));
-    let mut checked = Checked::new(reader);
+    TEXTS.with(|t| t.borrow_mut().clear());
+    let mut checked = Checked::new(reader, skim);
     window(ENTRY, "the manifest's header");
     let result = {
         let mut parser =
@@ -544,6 +582,7 @@ pub fn parse_within(reader: &mut dyn Read, limits: Limits) -> Result<Sums, Faile
     };
     window(u64::MAX, "");
     LIMITS.with(|l| l.set(Limits::DEFAULT));
+    TEXTS.with(|t| *t.borrow_mut() = VecDeque::new());
     if let Some(f) = checked.failure.take() {
         return Err(failed(f));
     }
@@ -697,7 +736,9 @@ struct SharedIn1 {
     tokens: Tokens,
 }
 
-/// A string, kept as its sum: hashed from the parser's buffer, never copied.
+/// A file's text, kept as its sum: the one [`Skim`] took out of the manifest
+/// in its place (the parser sees an empty string), else hashed from the
+/// parser's buffer.
 struct Hashed(Sum);
 
 impl<'de> Deserialize<'de> for Hashed {
@@ -709,7 +750,8 @@ impl<'de> Deserialize<'de> for Hashed {
                 f.write_str("a string")
             }
             fn visit_str<E>(self, v: &str) -> Result<Hashed, E> {
-                Ok(Hashed(sha(v.as_bytes())))
+                let skimmed = TEXTS.with(|t| t.borrow_mut().pop_front());
+                Ok(Hashed(skimmed.unwrap_or_else(|| sha(v.as_bytes()))))
             }
         }
         d.deserialize_str(V)
@@ -1126,6 +1168,123 @@ mod tests {
             .map_err(message)
             .unwrap_err();
         assert!(err.contains("not UTF-8"), "{err}");
+    }
+
+    /// A bundle whose texts are long and hold every kind of character and
+    /// escape: the one of [`bundle`] with its shared file and an own file grown.
+    fn long_bundle() -> Bundle {
+        let mut b = bundle();
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "- line {i}: é ✓ 𝄞 \"q\" \\ / \t\u{1}\u{7f}\u{8}\u{c}\r\n"
+            ));
+        }
+        let set = |e: &mut TargetEntry| {
+            e.sha256 = super::super::archive::hex(&sha(text.as_bytes()));
+            e.characters = text.chars().count();
+        };
+        let shared = b.shared.get_mut(".roomodes").unwrap();
+        shared.content = text.clone();
+        shared.sha256 = super::super::archive::hex(&sha(text.as_bytes()));
+        shared.characters = text.chars().count();
+        for agent in b.agents.values_mut() {
+            set(agent.targets.get_mut("roo").unwrap());
+        }
+        let gpt = b
+            .agents
+            .get_mut("a")
+            .unwrap()
+            .targets
+            .get_mut("gpt")
+            .unwrap();
+        gpt.content = Some(text.clone());
+        set(gpt);
+        b
+    }
+
+    /// Long texts, taken out of the manifest and hashed as they stream by, give
+    /// the sums of the whole reading, however the manifest comes in.
+    #[test]
+    fn long_texts_hashed_as_they_stream_give_the_sums_of_the_bundle() {
+        let b = long_bundle();
+        let want = Sums::of(&b);
+        let pretty = super::super::to_json(&b);
+        let compact = serde_json::to_string(&b).unwrap();
+        // `\/` and `\u` escapes (of one character and of a surrogate pair),
+        // which agentc does not write, decode to the same text.
+        let escaped = pretty
+            .replace("- line 7:", "- line \\u0037\\u003a")
+            .replace(
+                "- line 9: é ✓ 𝄞",
+                "- line 9: \\u00e9 \\u2713 \\uD834\\uDD1E",
+            );
+        assert_ne!(escaped, pretty);
+        for text in [&pretty, &compact, &escaped] {
+            assert_eq!(parse_text(text).unwrap(), want);
+            assert_eq!(parse(&mut Trickle(text.as_bytes())).unwrap(), want);
+            let read = parse_skimmed(&mut text.as_bytes(), Limits::DEFAULT, false);
+            assert_eq!(read.unwrap(), want);
+        }
+    }
+
+    /// A text that breaks a rule of JSON strings gets the message the parser
+    /// gives reading it itself, at the same line and column, whether it is an
+    /// entry's or a shared file's, and the whole reading's message.
+    #[test]
+    fn texts_at_fault_get_the_parsers_messages() {
+        let pretty = super::super::to_json(&long_bundle());
+        let compact = serde_json::to_string(&long_bundle()).unwrap();
+        for text in [&pretty, &compact] {
+            // Agent `a`'s own file first, the shared file last.
+            let own = text.find("- line 2999").unwrap();
+            let shared = text.rfind("- line 2999").unwrap();
+            assert!(own < text.find("\"shared\"").unwrap() && shared > own);
+            for at in [own, shared] {
+                for fault in [
+                    "\\q",
+                    "\\u12G4",
+                    "\\uDC00",
+                    "\\uD800x",
+                    "\\uD800\\n",
+                    "\\uD800\\u0041",
+                    "\\uD800\\uD800",
+                    "\\uD800",
+                    "\t",
+                    "\n",
+                    "\u{1f}",
+                    "\u{0}",
+                ] {
+                    let bad = format!("{}{fault}{}", &text[..at], &text[at..]);
+                    // Both passes, as `check --bundle` reads; the first finds most faults.
+                    let streamed = parse_text(&bad).unwrap_err();
+                    // The second alone: the same message as the parser's own reading.
+                    let second = parse(&mut bad.as_bytes()).map_err(message).unwrap_err();
+                    let parser = parse_skimmed(&mut bad.as_bytes(), Limits::DEFAULT, false);
+                    assert_eq!(second, message(parser.unwrap_err()), "{fault:?}");
+                    let whole = serde_json::from_str::<Bundle>(&bad).unwrap_err();
+                    if streamed.starts_with("malformed") {
+                        same_message(&streamed, &whole, fault);
+                    } else {
+                        assert!(
+                            streamed.contains(&whole.to_string()),
+                            "{streamed} / {whole}"
+                        );
+                    }
+                    same_message(&second, &whole, fault);
+                }
+                // Cut short inside the text, also inside an escape.
+                for cut in [at + 5, text[at..].find("\\\"").unwrap() + at + 1] {
+                    let bad = &text[..cut];
+                    let second = parse(&mut bad.as_bytes()).map_err(message).unwrap_err();
+                    let parser = parse_skimmed(&mut bad.as_bytes(), Limits::DEFAULT, false);
+                    assert_eq!(second, message(parser.unwrap_err()));
+                    assert!(second.contains("EOF while parsing a string"), "{second}");
+                    let whole = serde_json::from_str::<Bundle>(bad).unwrap_err();
+                    same_message(&second, &whole, "cut");
+                }
+            }
+        }
     }
 
     /// An agent's entry or a shared file larger than its bound, and more
