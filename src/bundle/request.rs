@@ -270,16 +270,7 @@ fn strip_frontmatter(text: &str) -> &str {
 /// Sets the key a JSON Pointer names in `body` to `value`, creating the objects
 /// on the way; the key must be new and every step an object's key.
 fn set_at(body: &mut Json, at: &str, value: Json) -> Result<(), String> {
-    let Some(rest) = at.strip_prefix('/') else {
-        return Err("not a JSON Pointer (it must start with `/`)".into());
-    };
-    let keys: Vec<String> = rest
-        .split('/')
-        .map(|k| k.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    if keys.iter().any(String::is_empty) {
-        return Err("a step of it names no key".into());
-    }
+    let keys = crate::target::pointer_keys(at)?;
     let (last, path) = keys.split_last().expect("split gives at least one key");
     let mut here = body;
     for key in path {

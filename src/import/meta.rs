@@ -69,17 +69,24 @@ pub fn claude_tools(entries: &[Entry], spec: &mut Spec, ctx: &mut Ctx) {
         ctx.warn(Code::EmptyValue, msg, at);
         spec.tools = None;
     }
-    if spec.tools.is_none() && spec.extra.get(DISALLOWED).is_some_and(denies_every_tool) {
-        spec.extra.remove(DISALLOWED);
+    if spec.tools.is_none()
+        && let Some(rest) = spec.extra.get(DISALLOWED).and_then(beyond_every_tool)
+    {
+        match rest {
+            Some(rest) => spec.extra.insert(DISALLOWED.into(), rest),
+            None => spec.extra.remove(DISALLOWED),
+        };
         spec.tools = Some(Vec::new());
     }
 }
 
 const DISALLOWED: &str = "disallowedTools";
 
-/// Whether a `disallowedTools` value names exactly the built-in tools the
-/// `claude` target denies an agent with no tools (its `all_tools` option).
-fn denies_every_tool(value: &toml::Value) -> bool {
+/// Whether a `disallowedTools` value names every built-in tool the `claude`
+/// target denies an agent with no tools (its `all_tools` option): if so, the
+/// tools it names beyond those (an MCP server's, say), in the same form (a
+/// comma-separated string or a list), or none.
+fn beyond_every_tool(value: &toml::Value) -> Option<Option<toml::Value>> {
     static ALL: std::sync::OnceLock<std::collections::BTreeSet<String>> =
         std::sync::OnceLock::new();
     let all = ALL.get_or_init(|| {
@@ -93,15 +100,30 @@ fn denies_every_tool(value: &toml::Value) -> bool {
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect()
     });
-    let named: std::collections::BTreeSet<String> = match value {
-        toml::Value::String(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
-        toml::Value::Array(items) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(|t| t.trim().to_string()))
-            .collect(),
-        _ => return false,
+    let named: Vec<&str> = match value {
+        toml::Value::String(s) => s.split(',').map(str::trim).collect(),
+        toml::Value::Array(items) => {
+            let names: Option<Vec<&str>> = items.iter().map(|v| v.as_str()).collect();
+            names?.into_iter().map(str::trim).collect()
+        }
+        _ => return None,
     };
-    !all.is_empty() && named == *all
+    if all.is_empty() || !all.iter().all(|t| named.contains(&t.as_str())) {
+        return None;
+    }
+    let mut rest: Vec<&str> = Vec::new();
+    for t in named {
+        if !t.is_empty() && !all.contains(t) && !rest.contains(&t) {
+            rest.push(t);
+        }
+    }
+    if rest.is_empty() {
+        return Some(None);
+    }
+    Some(Some(match value {
+        toml::Value::String(_) => toml::Value::String(rest.join(", ")),
+        _ => toml::Value::Array(rest.into_iter().map(toml::Value::from).collect()),
+    }))
 }
 
 const KNOWN: [&str; 10] = [

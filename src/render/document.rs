@@ -27,7 +27,8 @@ impl Renderer {
     ) -> Result<Doc, Diagnostics> {
         let target = prep.target;
         if target.document == Document::Template {
-            let mut fields = self.fields(prep, base, extra, source)?;
+            let mut shadowed = Vec::new();
+            let mut fields = self.fields(prep, base, extra, source, &mut shadowed)?;
             let mut notes = Vec::new();
             if target.frontmatter == Frontmatter::Plain {
                 (fields, notes) = crate::support::yaml::plain_fields(fields)
@@ -52,13 +53,15 @@ impl Renderer {
                 fields,
                 body,
                 notes,
+                shadowed,
             });
         }
         let prompt = self.body(target, base, source)?;
         // Blank lines around the prompt go; indentation of its first line stays.
         let prompt = prompt.trim_start_matches('\n').trim_end().to_string();
         let ctx = context! { prompt => &prompt, ..base.clone() };
-        let fields = self.fields(prep, &ctx, extra, source)?;
+        let mut shadowed = Vec::new();
+        let fields = self.fields(prep, &ctx, extra, source, &mut shadowed)?;
         let map: serde_json::Map<String, Json> = fields
             .iter()
             .map(|(k, v, _)| (k.clone(), v.clone()))
@@ -74,6 +77,7 @@ impl Renderer {
             fields,
             body: prompt,
             notes: Vec::new(),
+            shadowed,
         })
     }
 
@@ -327,6 +331,9 @@ pub(super) struct Doc {
     pub(super) body: String,
     /// What writing the fields changed or left out (a plain frontmatter).
     pub(super) notes: Vec<String>,
+    /// `[extra]` keys not written because a field of the target wrote its own
+    /// value under the same key.
+    pub(super) shadowed: Vec<String>,
 }
 
 /// A whole-file document in the target's format.

@@ -191,6 +191,15 @@ impl Renderer {
                     .at(source),
             );
         }
+        for key in &doc.shadowed {
+            let what = format!(
+                "`[extra]` key `{key}` not written: the target writes its own `{key}` from the spec's fields"
+            );
+            warnings.push(
+                Diagnostic::translation(&agent.name, &target.name, Loss::DroppedField, &what)
+                    .at(source),
+            );
+        }
         let fields: serde_json::Map<String, Json> =
             doc.fields.into_iter().map(|(k, v, _)| (k, v)).collect();
         let ctx = context! { fields => to_value(&fields), body => &doc.body, ..base };
@@ -269,6 +278,7 @@ impl Renderer {
         ctx: &Value,
         extra: &Table,
         source: &Path,
+        shadowed: &mut Vec<String>,
     ) -> Result<Vec<(String, Json, crate::target::FieldStyle)>, Diagnostics> {
         let target = prep.target;
         let mut out = Vec::new();
@@ -289,7 +299,17 @@ impl Renderer {
             out.push((field.key.clone(), json, field.style));
         }
         for (key, value) in extra {
-            if out.iter().any(|(k, _, _)| k == key) {
+            if let Some((_, written, _)) = out.iter().find(|(k, _, _)| k == key) {
+                // A field that reads `extra` has taken the key into its value
+                // (claude's `disallowedTools` for no tools); otherwise the
+                // spec's `[extra]` value is lost unless it is the same.
+                let reads_extra = target
+                    .fields
+                    .iter()
+                    .any(|f| f.key == *key && f.value.contains("extra"));
+                if !reads_extra && serde_json::to_value(value).ok().as_ref() != Some(written) {
+                    shadowed.push(key.clone());
+                }
                 continue;
             }
             let json = serde_json::to_value(value)

@@ -246,6 +246,9 @@ impl Target {
                     .into(),
             );
         }
+        if let Some(problem) = self.request.iter().find_map(RequestShape::problem) {
+            return Some(problem);
+        }
         let pattern = self.color_pattern.as_deref()?;
         regex::Regex::new(pattern)
             .err()
@@ -477,6 +480,62 @@ pub struct RequestShape {
     pub values: BTreeMap<String, String>,
     /// Where the user's message goes.
     pub user: UserSlot,
+}
+
+impl RequestShape {
+    /// What is wrong with the shape before any agent fills it in: a `values`
+    /// key or `user.at` that is no JSON Pointer, an expression that does not
+    /// compile, a `value` the action does not take. (Whether a pointer meets
+    /// the body it points into is checked when the body is made.)
+    fn problem(&self) -> Option<String> {
+        let at = |what: String| format!("request `{}`: {what}", self.api);
+        for key in self.values.keys() {
+            if let Err(why) = pointer_keys(key) {
+                return Some(at(format!("`values` key `{key}` is {why}")));
+            }
+        }
+        if let Err(why) = pointer_keys(&self.user.at) {
+            return Some(at(format!("`user.at` = `{}` is {why}", self.user.at)));
+        }
+        match (self.user.action, &self.user.value) {
+            (UserAction::Replace, Some(_)) => {
+                return Some(at("`user`: `replace` takes no `value`".into()));
+            }
+            (UserAction::Append | UserAction::Set, None) => {
+                return Some(at("`user`: `append` and `set` need a `value`".into()));
+            }
+            _ => {}
+        }
+        let env = minijinja::Environment::new();
+        let exprs = self.when.iter().map(|w| ("`when`".to_string(), w));
+        let exprs = exprs.chain(
+            self.values
+                .iter()
+                .map(|(k, v)| (format!("`values.\"{k}\"`"), v)),
+        );
+        for (what, expr) in exprs {
+            if let Err(e) = env.compile_expression(expr) {
+                return Some(at(format!("{what} is not an expression: {e}")));
+            }
+        }
+        None
+    }
+}
+
+/// The keys a JSON Pointer (RFC 6901) steps through, unescaped; an error for
+/// one that does not start with `/` or has an empty step.
+pub fn pointer_keys(at: &str) -> Result<Vec<String>, String> {
+    let Some(rest) = at.strip_prefix('/') else {
+        return Err("not a JSON Pointer (it must start with `/`)".into());
+    };
+    let keys: Vec<String> = rest
+        .split('/')
+        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    if keys.iter().any(String::is_empty) {
+        return Err("not a JSON Pointer to a key (a step of it names no key)".into());
+    }
+    Ok(keys)
 }
 
 /// Where the app puts the user's message in a request body.

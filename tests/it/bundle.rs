@@ -1024,7 +1024,9 @@ fn requests_place_the_prompt_where_each_provider_takes_it() {
         .stderr
         .clone();
     assert!(
-        err.contains("target `ollama-generate`: request `values.\"/n\"`: syntax error"),
+        err.contains(
+            "target `ollama-generate`: request `ollama.generate`: `values.\"/n\"` is not an expression: syntax error"
+        ),
         "{err}"
     );
     assert!(!p.path("c.json").exists(), "nothing is written");

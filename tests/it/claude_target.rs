@@ -237,6 +237,88 @@ fn no_tools_reads_back_as_no_tools() {
     }
 }
 
+/// No tools and the spec's own `[extra] disallowedTools` (an MCP server's
+/// tool, say): both are denied, the built-in tools first, each once, and
+/// `import` reads the file back as no tools plus the rest. Before, the extra
+/// list was dropped without a word, which left those tools allowed.
+#[test]
+fn no_tools_keeps_the_specs_own_denied_tools() {
+    let (plain, _) =
+        claude("name = \"a\"\ndescription = \"Use it.\"\ntools = []\nrole = \"You help.\"\n");
+    let builtin = frontmatter(&plain)["disallowedTools"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pair = "mcp__github, mcp__db";
+    let list = toml::Value::Array(vec!["mcp__github".into(), "mcp__db".into()]);
+    for (extra, added, rest) in [
+        (
+            "\"mcp__github, WebFetch\"",
+            "mcp__github",
+            toml::Value::from("mcp__github"),
+        ),
+        ("\"mcp__github,,mcp__db \"", pair, toml::Value::from(pair)),
+        ("[\"mcp__github\", \"Bash\", \"mcp__db\"]", pair, list),
+    ] {
+        let (file, err) = claude(&format!(
+            "name = \"a\"\ndescription = \"Use it.\"\ntools = []\nrole = \"You help.\"\n\n[extra]\ndisallowedTools = {extra}\n"
+        ));
+        let denied = frontmatter(&file)["disallowedTools"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(denied, format!("{builtin}, {added}"), "{extra}");
+        assert!(!err.contains("`[extra]` key"), "{err}");
+        let i = agentc::import::import(std::path::Path::new("a.md"), &file).unwrap();
+        assert_eq!(i.spec.tools, Some(vec![]), "{file}");
+        let kept = i.spec.extra.get("disallowedTools");
+        let want = match &rest {
+            toml::Value::Array(_) => toml::Value::from(pair),
+            r => r.clone(),
+        };
+        assert_eq!(kept, Some(&want), "{extra}");
+    }
+    // A list in a Markdown file reads back as a list.
+    let text = format!(
+        "---\nname: a\ndescription: Use it.\ndisallowedTools: [{builtin}, mcp__db]\n---\n\nYou help.\n"
+    );
+    let i = agentc::import::import(std::path::Path::new("a.md"), &text).unwrap();
+    assert_eq!(i.spec.tools, Some(vec![]));
+    assert_eq!(
+        i.spec.extra.get("disallowedTools"),
+        Some(&toml::Value::Array(vec!["mcp__db".into()]))
+    );
+}
+
+/// An `[extra]` key that a field of the target also writes is not written
+/// twice: the field's value stands, and the extra value, when it differs, is
+/// reported, not dropped unsaid (`lossless` writes every `[extra]` key).
+#[test]
+fn an_extra_key_a_field_writes_is_reported() {
+    let p = Test::new();
+    p.write(
+        "agents/a.toml",
+        "name = \"a\"\ndescription = \"Use it.\"\nrole = \"You help.\"\n\n[extra]\ndescription = \"Other.\"\nname = \"a\"\n\n[targets.claude]\nlossless = true\n",
+    );
+    let out = p.run_args(["build", "-v", "-t", "claude", "-o", "out"]);
+    let out = out.status(0);
+    let fm = frontmatter(&p.read("out/claude/a.md"));
+    assert_eq!(fm["description"], "Use it.");
+    assert!(
+        out.stderr.contains(
+            "`[extra]` key `description` not written: the target writes its own `description`"
+        ),
+        "{}",
+        out.stderr
+    );
+    // The same value as the field's is no loss.
+    assert!(
+        !out.stderr.contains("`[extra]` key `name`"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn the_xml_form_keeps_an_empty_tools_as_no_tools() {
     for tools in ["tools: []", "tools: ''"] {

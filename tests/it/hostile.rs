@@ -714,6 +714,55 @@ fn project_option_values_are_checked_when_read() {
     }
 }
 
+/// A project target's request shape is checked when the target is read, not
+/// first when a bundle fills it in: a `values` key or `user.at` that is no
+/// JSON Pointer, an expression that does not compile, a `value` the action
+/// does not take. `build` refuses too (the target file is wrong), naming it.
+#[test]
+fn request_shapes_are_checked_when_read() {
+    let user = "user = { at = \"/messages\", action = \"append\", value = { role = \"user\", content = \"{{ user }}\" } }";
+    for (shape, message) in [
+        (
+            format!("values = {{ \"model\" = \"options.x\" }}\n{user}"),
+            "`values` key `model` is not a JSON Pointer (it must start with `/`)",
+        ),
+        (
+            format!("values = {{ \"/a//b\" = \"1\" }}\n{user}"),
+            "`values` key `/a//b` is not a JSON Pointer to a key",
+        ),
+        (
+            format!("values = {{ \"/n\" = \"options.(\" }}\n{user}"),
+            "`values.\"/n\"` is not an expression",
+        ),
+        (
+            format!("when = \"model ==\"\n{user}"),
+            "`when` is not an expression",
+        ),
+        (
+            "user = { at = \"messages\", action = \"append\", value = \"{{ user }}\" }".into(),
+            "`user.at` = `messages` is not a JSON Pointer",
+        ),
+        (
+            "user = { at = \"/messages\", action = \"append\" }".into(),
+            "`append` and `set` need a `value`",
+        ),
+        (
+            "user = { at = \"/m\", action = \"replace\", value = \"x\" }".into(),
+            "`replace` takes no `value`",
+        ),
+    ] {
+        let t = project().file(
+            "targets/gpt.toml",
+            format!("[[request]]\napi = \"openai.chat\"\nbody = {{ messages = [] }}\n{shape}\n"),
+        );
+        for args in [&["bundle", "-t", "gpt"][..], &["build", "-t", "gpt"]] {
+            let out = refused(&t, args, 1, message);
+            out.stderr_has("request `openai.chat`")
+                .stderr_has("targets/gpt.toml");
+        }
+    }
+}
+
 /// `check` does not read through a symlink or a FIFO where an output goes:
 /// the output is reported stale, nothing of the other file is printed.
 #[cfg(unix)]
