@@ -176,7 +176,7 @@ def rss_table(proj, n, runs, no_record, built=None, build_rss=None):
     """Times `lint`, `stats`, `build` (into a new folder, unless `built` gives the
     tree of an earlier build), `check` (with the build record and without),
     `bundle` (the JSON manifest) and `check --bundle` (of that manifest, and of the
-    bundle as a .tar.gz) over the project `proj`; prints each one's peak
+    bundle as a .tar.gz and a .zip) over the project `proj`; prints each one's peak
     RSS and whether it is under RSS_BOUND. Returns {command: peak RSS in MiB}."""
     rss = {}
     _, rss["lint"] = timed("lint", [str(BIN), "-q", "lint"], runs, cwd=proj)
@@ -195,15 +195,19 @@ def rss_table(proj, n, runs, no_record, built=None, build_rss=None):
     manifest = proj / "rss-bundle.json"
     _, rss["bundle"] = timed("bundle (agentc-bundle.json)",
                              [str(BIN), "-q", "bundle", "-o", str(manifest)], runs, cwd=proj)
-    # `check --bundle` of that manifest, and of the same bundle as a .tar.gz (written
-    # untimed): each read a piece at a time beside a fresh bundle of the sources.
-    archive = proj / "rss-bundle.tar.gz"
-    subprocess.run([str(BIN), "-q", "bundle", "-o", str(archive), "--force"], cwd=proj, check=True)
+    # `check --bundle` of that manifest, and of the same bundle as a .tar.gz and a
+    # .zip (written untimed): each read a piece at a time beside a fresh bundle of
+    # the sources.
+    archive, zipped = proj / "rss-bundle.tar.gz", proj / "rss-bundle.zip"
+    for packed in (archive, zipped):
+        subprocess.run([str(BIN), "-q", "bundle", "-o", str(packed), "--force"], cwd=proj, check=True)
     _, json_check = timed("check --bundle (agentc-bundle.json)",
                           [str(BIN), "-q", "check", "--bundle", str(manifest)], runs, cwd=proj)
     _, archive_check = timed("check --bundle (.tar.gz)",
                              [str(BIN), "-q", "check", "--bundle", str(archive)], runs, cwd=proj)
-    rss["check --bundle"] = max(json_check, archive_check)
+    _, zip_check = timed("check --bundle (.zip)",
+                         [str(BIN), "-q", "check", "--bundle", str(zipped)], runs, cwd=proj)
+    rss["check --bundle"] = max(json_check, archive_check, zip_check)
     over = [c for c, m in rss.items() if m >= RSS_BOUND]
     print(f"  peak RSS at {n} agents: " + ", ".join(f"{c} {m:.1f} MiB" for c, m in rss.items())
           + (f"; over {RSS_BOUND} MiB: {', '.join(over)}" if over else f"; each under {RSS_BOUND} MiB") + "\n")
