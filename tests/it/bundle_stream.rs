@@ -319,3 +319,81 @@ fn a_bundle_of_many_agents_and_a_large_one_is_checked_whole() {
         );
     }
 }
+
+/// Replaces the manifest of the bundle `name` with `edit` of its text, the
+/// archive's other entries as they were.
+fn rewrite_text(p: &Test, name: &str, edit: &dyn Fn(&str) -> String) {
+    let mut entries = unpack(name, &std::fs::read(p.path(name)).unwrap());
+    let e = entries
+        .iter_mut()
+        .find(|(path, _)| path == "agentc-bundle.json")
+        .unwrap();
+    e.1 = edit(std::str::from_utf8(&e.1).unwrap()).into_bytes();
+    std::fs::write(p.path(name), pack(name, &entries)).unwrap();
+}
+
+/// The manifest as a JSON writer that escapes all but ASCII writes it (and `/`
+/// as `\/`): every character outside ASCII as `\u` escapes, a surrogate pair
+/// beyond the first plane. Only strings hold such characters.
+fn ascii_only(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c == '/' {
+            out.push_str("\\/");
+        } else if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// The files' texts are hashed as they stream by, before the JSON parser
+/// (issue 18, class 8): a manifest written with escapes agentc does not write
+/// reads as the same bundle, and a text that breaks JSON's rules gets the
+/// parser's message, at its line and column, in every format.
+#[test]
+fn texts_are_read_by_the_rules_of_json_strings_in_every_format() {
+    let p = Test::new().file("agentc.toml", "sources = [\"agents\"]\n");
+    for name in ["planner", "writer"] {
+        p.write(
+            &format!("agents/{name}.toml"),
+            format!(
+                "name = \"{name}\"\ndescription = \"Use {name} for café menus ✓.\"\nrole = \"You are {name}: é, ✓ and 𝄞 / \\\"quoted\\\"\\ttabbed.\"\n"
+            ),
+        );
+    }
+    for name in FORMATS {
+        p.run_args(["bundle", "-o", name]).status(0);
+    }
+    let text = std::fs::read_to_string(p.path("b.json")).unwrap();
+    assert!(text.contains('𝄞') && text.contains("\\t"));
+    for name in FORMATS {
+        rewrite_text(&p, name, &ascii_only);
+        let m: Value = serde_json::from_slice(&std::fs::read(p.path("b.json")).unwrap()).unwrap();
+        assert_eq!(m, serde_json::from_str::<Value>(&text).unwrap());
+        let out = p.run_args(["check", "--bundle", name]);
+        out.status(0).stderr_has("matches the sources");
+    }
+    // A trailing surrogate alone, first in roo's shared file, then in an own file.
+    for (i, key) in ["\".roomodes\": {", "\"gpt\": {"].iter().enumerate() {
+        let at = text.find(key).unwrap();
+        let at = at + text[at..].find("\"content\": \"").unwrap() + "\"content\": \"".len();
+        let bad = format!("{}\\udc00{}", &text[..at], &text[at..]);
+        let line = text[..at].matches('\n').count() + 1;
+        let column = at - text[..at].rfind('\n').unwrap() - 1 + 6;
+        let want = format!(
+            "malformed bundle: lone leading surrogate in hex escape at line {line} column {column}"
+        );
+        for name in FORMATS {
+            rewrite_text(&p, name, &|_| bad.clone());
+            let out = p.run_args(["check", "--bundle", name]);
+            out.status(1).stderr_has(&want);
+        }
+        assert!(i == 0 || at < text.find("\"shared\": {").unwrap());
+    }
+}
