@@ -1288,6 +1288,63 @@ pub(super) mod tests {
         }
     }
 
+    /// Any text, within JSON's rules for strings or not, written raw into the
+    /// manifest as an own file's and the shared file's: the reading with the
+    /// texts taken out before the parser agrees with the parser's own reading
+    /// (the same sums, or the same message), also cut short after the first.
+    #[test]
+    fn texts_taken_out_and_texts_parsed_agree() {
+        use proptest::prelude::*;
+        let fragment = prop_oneof![
+            "[a-z ]{1,8}",
+            prop::sample::select(vec![
+                "é𝄞", "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\t", "\\", "\"", "\t", "\u{1}", "\n",
+                "\\q", "\\u",
+            ])
+            .prop_map(str::to_string),
+            "[0-9a-fA-FxG\"\\\\]{0,4}".prop_map(|h| format!("\\u{h}")),
+            prop::sample::select(vec![
+                "D800", "DBFF", "DC00", "DFFF", "0041", "00e9", "D834", "DD1E"
+            ])
+            .prop_map(|h| format!("\\u{h}")),
+        ];
+        let text = prop::collection::vec(fragment, 0..10).prop_map(|v| v.concat());
+        let b = bundle();
+        let json = super::super::to_json(&b);
+        let escaped = |s: &str| {
+            let quoted = serde_json::to_string(s).unwrap();
+            quoted[1..quoted.len() - 1].to_string()
+        };
+        let own = escaped(b.agents["a"].targets["gpt"].content.as_deref().unwrap());
+        let shared = escaped(&b.shared[".roomodes"].content);
+        assert_eq!(
+            (json.matches(&own).count(), json.matches(&shared).count()),
+            (1, 1)
+        );
+        let config = proptest::test_runner::Config {
+            cases: 400,
+            failure_persistence: None,
+            ..Default::default()
+        };
+        proptest!(config, |(a in text.clone(), b in text, cut in any::<bool>())| {
+            let mut manifest = json.replace(&own, &a).replace(&shared, &b);
+            if cut {
+                manifest.truncate(json.find(&own).unwrap() + a.len());
+            }
+            let read = |skim: bool, trickle: bool| {
+                let result = if trickle {
+                    parse_skimmed(&mut Trickle(manifest.as_bytes()), Limits::DEFAULT, skim)
+                } else {
+                    parse_skimmed(&mut manifest.as_bytes(), Limits::DEFAULT, skim)
+                };
+                result.map_err(message)
+            };
+            let parsed = read(false, false);
+            prop_assert_eq!(&read(true, false), &parsed, "{}", manifest);
+            prop_assert_eq!(&read(true, true), &parsed, "{}", manifest);
+        });
+    }
+
     /// An agent's entry or a shared file larger than its bound, and more
     /// entries than the bound, are refused as they are read, not once held
     /// (a bound holds give or take the parser's look-ahead buffer, 8 KiB).
