@@ -162,6 +162,9 @@ pub enum Loss {
     NotWritten,
     /// Text the format cannot hold, written another way.
     EscapedText,
+    /// Part of the prompt the target's template leaves out (examples for an
+    /// R1-style model, the usage of a tool the target has no word for).
+    DroppedContent,
     /// A warning of one of the target's own rules (`[[checks]]`).
     TargetRule,
 }

@@ -10,6 +10,9 @@ use std::path::{Component, Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior, Value};
+use strum::IntoEnumIterator;
+
+use crate::diag::Loss;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -103,11 +106,25 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
     // `agent.sections | by_kind`: the sections grouped by kind, in one pass.
     env.add_filter("by_kind", by_kind);
     // `{{ warn("examples left out") }}`: a translation warning from a template
-    // (what it chose not to carry), reported like a filter's notes; writes nothing.
-    env.add_function("warn", |what: String| {
-        note(what);
-        String::new()
-    });
+    // (what it chose not to carry, `dropped-content`; a loss's name as a second
+    // argument reports another), reported like a filter's notes; writes nothing.
+    env.add_function(
+        "warn",
+        |what: String, loss: Option<String>| -> Result<String, minijinja::Error> {
+            let loss = match loss {
+                None => Loss::DroppedContent,
+                Some(name) => name.parse().map_err(|_| {
+                    let names: Vec<&str> = Loss::iter().map(Loss::as_str).collect();
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("warn: `{name}` is no loss; one of {}", names.join(", ")),
+                    )
+                })?,
+            };
+            note_as(loss, what);
+            Ok(String::new())
+        },
+    );
     env.add_filter("xml_attr", |s: String, strict: Option<bool>| {
         let strict = strict.unwrap_or(false);
         note_lost_chars(&s, strict);
@@ -309,11 +326,16 @@ impl minijinja::value::Object for ByKind {
 thread_local! {
     /// What filters could not keep during the current render, drained into
     /// translation warnings by `Renderer::render` (one render runs on one thread).
-    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static NOTES: std::cell::RefCell<Vec<(Loss, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// A filter's note: text it wrote another way.
 fn note(what: String) {
-    NOTES.with(|n| n.borrow_mut().push(what));
+    note_as(Loss::EscapedText, what);
+}
+
+fn note_as(loss: Loss, what: String) {
+    NOTES.with(|n| n.borrow_mut().push((loss, what)));
 }
 
 fn note_lost_chars(text: &str, strict: bool) {
@@ -335,7 +357,7 @@ fn note_lost_chars(text: &str, strict: bool) {
     }
 }
 
-pub(super) fn take_notes() -> Vec<String> {
+pub(super) fn take_notes() -> Vec<(Loss, String)> {
     let mut notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
     notes.sort();
     notes.dedup();
@@ -464,5 +486,37 @@ mod tests {
             assert!(!got.contains("\"\"\""), "{got:?}");
         }
         assert_eq!(take_notes().len(), 1);
+    }
+
+    /// `warn` reports what a template leaves out as `dropped-content`, or
+    /// under the loss it names; a name that is no loss is an error naming it.
+    #[test]
+    fn warn_reports_dropped_content_or_the_loss_it_names() {
+        take_notes();
+        let env = environment(None);
+        let out = env
+            .render_str(
+                r#"a{{ warn("x left out") }}b{{ warn("y rewritten", "escaped-text") }}"#,
+                (),
+            )
+            .unwrap();
+        assert_eq!(out, "ab");
+        assert_eq!(
+            take_notes(),
+            [
+                (Loss::EscapedText, "y rewritten".to_string()),
+                (Loss::DroppedContent, "x left out".to_string()),
+            ]
+        );
+        let err = env
+            .render_str(r#"{{ warn("z", "lost-ish") }}"#, ())
+            .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("`lost-ish` is no loss; one of all-tools,"),
+            "{text}"
+        );
+        assert!(text.contains("dropped-content"), "{text}");
+        assert!(take_notes().is_empty());
     }
 }

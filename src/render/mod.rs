@@ -185,11 +185,13 @@ impl Renderer {
         };
         env::take_notes(); // a failed render before this one may have left some
         let doc = self.document(prep, &base, &extra, source)?;
-        for what in doc.notes.iter().cloned().chain(env::take_notes()) {
-            warnings.push(
-                Diagnostic::translation(&agent.name, &target.name, Loss::EscapedText, &what)
-                    .at(source),
-            );
+        let escaped = doc
+            .notes
+            .iter()
+            .map(|what| (Loss::EscapedText, what.clone()));
+        for (loss, what) in escaped.chain(env::take_notes()) {
+            warnings
+                .push(Diagnostic::translation(&agent.name, &target.name, loss, &what).at(source));
         }
         for key in &doc.shadowed {
             let what = format!(

@@ -81,6 +81,42 @@ fn accepted_losses_are_counted_not_printed_and_pass_strict() {
     again.stderr_has("8 accepted in agentc.toml");
 }
 
+/// What a template leaves out (deepseek's examples for an R1-style model) is
+/// its own loss, `dropped-content`: accepting `escaped-text` (text written
+/// another way) does not hide it, accepting `dropped-content` does.
+#[test]
+fn content_a_template_leaves_out_is_its_own_loss() {
+    let spec = "name = \"r1\"\ndescription = \"Use it for r1.\"\nrole = \"You are r1.\"\n\
+                [[examples]]\ncontext = \"C\"\ninput = \"EX-IN\"\napproach = \"A\"\noutput = \"EX-OUT\"\n\
+                [targets.deepseek]\nsystem_prompt = false\n";
+    let line = "dropped-content × deepseek: 1 item in 1 agent (r1); e.g. examples left out";
+    let t = Test::new().file("agents/r1.toml", spec);
+    let out = t.run_args(["build", "-t", "deepseek"]);
+    out.status(0);
+    out.stderr_has(line);
+    assert!(!out.stderr.contains("escaped-text"), "{}", out.stderr);
+    let out = t.run_args(["build", "-t", "deepseek", "--format", "json"]);
+    assert!(
+        out.stdout.contains("\"loss\":\"dropped-content\""),
+        "{}",
+        out.stdout
+    );
+
+    let t = t.file("agentc.toml", "[accept]\nescaped-text = [\"deepseek\"]\n");
+    let out = t.run_args(["build", "-t", "deepseek", "--strict"]);
+    out.status(1);
+    out.stderr_has("examples left out");
+
+    let t = t.file(
+        "agentc.toml",
+        "[accept]\ndropped-content = [\"deepseek\"]\n",
+    );
+    let out = t.run_args(["build", "-t", "deepseek", "--strict"]);
+    out.status(0);
+    out.stderr_has("1 accepted in agentc.toml");
+    assert!(!out.stderr.contains("examples left out"), "{}", out.stderr);
+}
+
 #[test]
 fn a_widening_cannot_be_accepted_and_unknown_names_are_errors() {
     for (config, message) in [
