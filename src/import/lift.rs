@@ -160,14 +160,21 @@ fn responsibilities(body: &str) -> Option<Vec<Responsibility>> {
 fn tool_usage(body: &str) -> Option<Vec<ToolUsage>> {
     let mut out = Vec::new();
     for (tool, b) in subsections(body)? {
-        let its = items(&b)?;
-        let [purpose, when] = its.as_slice() else {
-            return None;
+        // `Purpose:` then `When to use:`, each left out when empty.
+        let mut its = items(&b)?.into_iter().peekable();
+        let mut take = |name| {
+            its.next_if(|i| label(i, name).is_some())
+                .and_then(|i| label(&i, name))
         };
+        let purpose = take("Purpose").unwrap_or_default();
+        let when_to_use = take("When to use").unwrap_or_default();
+        if its.next().is_some() {
+            return None;
+        }
         out.push(ToolUsage {
             tool,
-            purpose: label(purpose, "Purpose")?,
-            when_to_use: label(when, "When to use")?,
+            purpose,
+            when_to_use,
         });
     }
     Some(out)

@@ -151,7 +151,9 @@ fn body_fields() -> impl Strategy<
 > {
     let resp = (option::of("[0-9a-z_-]{1,3}"), title(), items())
         .prop_map(|(id, title, actions)| Responsibility { id, title, actions });
-    let tool = (select(TOOLS), prose(), prose()).prop_map(|(t, purpose, when_to_use)| ToolUsage {
+    // Either text may be empty: its line is then left out, and still reads back.
+    let maybe = || prop_oneof![1 => Just(String::new()), 3 => prose()];
+    let tool = (select(TOOLS), maybe(), maybe()).prop_map(|(t, purpose, when_to_use)| ToolUsage {
         tool: t.into(),
         purpose,
         when_to_use,

@@ -249,3 +249,41 @@ fn codex_and_gemini_cli_prose_names_no_claude_tool() {
         }
     }
 }
+
+/// A tool usage whose purpose or "when to use" is empty writes no label with
+/// nothing after it (`- When to use:`, `<purpose></purpose>`), in any target;
+/// what it has is written.
+#[test]
+fn an_empty_purpose_or_when_writes_no_empty_label() {
+    let mut spec = spec_using(&["Read", "Bash"]);
+    spec.tool_usage[0].when_to_use.clear();
+    spec.tool_usage[1].purpose.clear();
+    for name in targets::all() {
+        let text = text(&render(&spec, name), name);
+        for line in text.lines() {
+            let l = line.trim().trim_end_matches(',').trim_end_matches('"');
+            assert!(
+                !matches!(
+                    l,
+                    "- Purpose:"
+                        | "- When to use:"
+                        | "<purpose></purpose>"
+                        | "<when_to_use></when_to_use>"
+                ),
+                "{name}: an empty label `{line}`\n{text}"
+            );
+        }
+        // What each has is there (a target may leave a tool's usage out,
+        // with a warning, when it has no word for the tool).
+        if text.contains("PURPOSE-0") {
+            assert!(!text.contains("WHEN-0"), "{name}\n{text}");
+        }
+        if text.contains("WHEN-1") {
+            assert!(!text.contains("PURPOSE-1"), "{name}\n{text}");
+        }
+        assert!(
+            text.contains("PURPOSE-0") || text.contains("WHEN-1"),
+            "{name}: no tool usage at all\n{text}"
+        );
+    }
+}
