@@ -50,9 +50,9 @@ impl Renderer {
         // A template's own error is the same for every target that renders it
         // (five share `agent.md.j2`): said once, without the target's name.
         let mut d = Diagnostic::error(Code::Template, message_of_template(what, &e));
-        if let Some(file) = file {
-            d = d.at(&file);
-            if let (Some(line), Ok(text)) = (e.line(), crate::support::fs::read_text(&file)) {
+        if let Some(file) = &file {
+            d = d.at(file);
+            if let (Some(line), Ok(text)) = (e.line(), crate::support::fs::read_text(file)) {
                 let text: Arc<str> = Arc::from(text);
                 let start = text
                     .split_inclusive('\n')
@@ -63,7 +63,38 @@ impl Renderer {
                 d = d.span(&text, start..end);
             }
         }
+        if file.is_none() {
+            d = self.help_with_overrides(d);
+        }
         Diagnostics(vec![d])
+    }
+
+    /// An error in a built-in template, in a project that replaces built-in
+    /// templates with files of its own (`templates eject`): the likely cause is
+    /// one of those, written for another version of agentc (a macro that takes
+    /// fewer arguments than the built-ins now pass). The help names them.
+    fn help_with_overrides(&self, d: Diagnostic) -> Diagnostic {
+        let Some(dir) = &self.templates_dir else {
+            return d;
+        };
+        let own: Vec<String> = super::builtin_templates()
+            .into_iter()
+            .filter(|(name, builtin)| {
+                let path = dir.join(name);
+                path.is_file()
+                    && crate::support::fs::read_text(&path).is_ok_and(|text| text != *builtin)
+            })
+            .map(|(name, _)| format!("`templates/{name}`"))
+            .collect();
+        if own.is_empty() {
+            return d;
+        }
+        d.help(format!(
+            "the error is in a built-in template, and the project replaces built-in templates with its own ({}); \
+             one written for another version of agentc may no longer fit the built-ins that use it: \
+             compare it with the current one (`agentc templates eject --force` in a scratch project)",
+            own.join(", ")
+        ))
     }
 
     /// Where in a target file `what` (as `template_error` names it) is set.

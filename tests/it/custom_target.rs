@@ -287,3 +287,52 @@ fn every_command_selects_the_same_targets() {
     );
     assert_eq!(linted, one);
 }
+
+/// An error in a built-in template of a project that replaces built-in
+/// templates (an `_markdown.j2` ejected from an older agentc, whose `body`
+/// takes two arguments where the built-ins now pass three) names the
+/// project's replacements that differ from the built-ins, and only those;
+/// an error in the project's own template points at that file instead.
+#[test]
+fn an_error_in_a_built_in_template_names_the_projects_replacements() {
+    let spec = "name = \"t\"\ndescription = \"Use it for t.\"\nrole = \"You are t.\"\n\
+                tools = [\"Bash\"]\n[[tool_usage]]\ntool = \"Bash\"\npurpose = \"Run tests.\"\n";
+    let old_body = "{% macro items(list) %}{% endmacro %}\n\
+                    {% macro body(agent, with_role=true) %}{{ agent.role }}{% endmacro %}\n";
+    let same = agentc::render::builtin_template("_prompt.j2").unwrap();
+    let t = Test::new()
+        .file("agents/t.toml", spec)
+        .file("templates/_markdown.j2", old_body)
+        .file("templates/_prompt.j2", same);
+    let before = t.tree();
+    for args in [["build", "-t", "opencode"], ["check", "-t", "opencode"]] {
+        let out = t.run_args(args);
+        out.status(1);
+        out.stderr_has("native.md.j2: too many arguments");
+        out.stderr_has("replaces built-in templates with its own (`templates/_markdown.j2`)");
+        assert!(!out.stderr.contains("_prompt.j2"), "{}", out.stderr);
+        assert_eq!(t.tree(), before, "{args:?}");
+    }
+    let out = t.run_args(["build", "-t", "opencode", "--format", "json"]);
+    out.status(1);
+    assert!(
+        out.stdout.contains("templates/_markdown.j2"),
+        "{}",
+        out.stdout
+    );
+
+    // The project's own template at fault: that file and line, no such help.
+    let t = Test::new().file("agents/t.toml", spec).file(
+        "templates/native.md.j2",
+        "{{ agent.role }}\n{{ nothing.here }}\n",
+    );
+    let out = t.run_args(["build", "-t", "opencode"]);
+    out.status(1);
+    out.stderr_has("native.md.j2");
+    out.stderr_has("2 | {{ nothing.here }}");
+    assert!(
+        !out.stderr.contains("replaces built-in templates"),
+        "{}",
+        out.stderr
+    );
+}
