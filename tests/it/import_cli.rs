@@ -178,3 +178,26 @@ fn import_reports_sections_with_no_kind() {
     );
     assert_eq!(v["totals"]["unclassified"], 1);
 }
+
+/// A tool usage with only a purpose, or only when to use it, imports with the
+/// text it has (from Claude Markdown and from the XML form), and the spec does
+/// not spell out the other as an empty string.
+#[test]
+fn a_tool_usage_missing_a_text_imports_without_an_empty_key() {
+    let markdown = "---\nname: t\ndescription: Use it for t.\n---\n\nYou are t.\n\n\
+                    ## Tool Usage\n\n### Bash\n\n- Purpose: Run the tests.\n\n\
+                    ### Read\n\n- When to use: Before an edit.\n";
+    let xml = "---\nname: t\ndescription: Use it for t.\n---\n\n<role>You are t.</role>\n\n\
+               <tool_usage>\n  <tool name=\"Bash\">\n    <purpose>Run the tests.</purpose>\n  </tool>\n\
+               \x20 <tool name=\"Read\">\n    <when_to_use>Before an edit.</when_to_use>\n  </tool>\n</tool_usage>\n";
+    for (file, text) in [("t.md", markdown), ("t.xml.md", xml)] {
+        let t = Test::new().file(file, text);
+        let out = t.run_args(["import", file, "--stdout"]);
+        out.status(0);
+        let spec = &out.stdout;
+        let want = "[[tool_usage]]\ntool = \"Bash\"\npurpose = \"Run the tests.\"\n\n\
+                    [[tool_usage]]\ntool = \"Read\"\nwhen_to_use = \"Before an edit.\"\n";
+        assert!(spec.contains(want), "{file}:\n{spec}");
+        assert!(!spec.contains("= \"\""), "{file}:\n{spec}");
+    }
+}
