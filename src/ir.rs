@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::spec::{Field, Kind, OutputFormat, Table, TargetOverride, ToolUsage};
+use crate::spec::{Field, Kind, OutputFormat, Table, TargetOverride};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agent {
@@ -93,6 +93,14 @@ pub struct Responsibility {
     pub id: Option<String>,
     pub title: String,
     pub actions: Vec<String>,
+}
+
+/// How to use a tool; an empty text is `""` (not undefined) for templates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolUsage {
+    pub tool: String,
+    pub purpose: String,
+    pub when_to_use: String,
 }
 
 /// A worked example; absent parts are `none` (not undefined) for templates.

@@ -4,8 +4,8 @@
 //! trailing white space, resolves defaults (an absent description is derived
 //! from the body) and turns absent lists into empty ones.
 
-use crate::ir::{Agent, Boundaries, Example, Part, Responsibility, Section};
-use crate::spec::{OutputFormat, Spec, ToolUsage};
+use crate::ir::{Agent, Boundaries, Example, Part, Responsibility, Section, ToolUsage};
+use crate::spec::{OutputFormat, Spec};
 use crate::support::text::normalize as text;
 
 pub fn lower(spec: &Spec) -> Agent {

@@ -104,9 +104,12 @@ pub struct Responsibility {
 #[serde(deny_unknown_fields)]
 pub struct ToolUsage {
     pub tool: String,
-    #[serde(default)]
+    // Empty: the default, not written back (`agentc import`); the schema still shows it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(extend("default" = ""))]
     pub purpose: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(extend("default" = ""))]
     pub when_to_use: String,
 }
 

@@ -160,22 +160,25 @@ fn responsibilities(body: &str) -> Option<Vec<Responsibility>> {
 fn tool_usage(body: &str) -> Option<Vec<ToolUsage>> {
     let mut out = Vec::new();
     for (tool, b) in subsections(body)? {
-        // `Purpose:` then `When to use:`, each left out when empty.
-        let mut its = items(&b)?.into_iter().peekable();
-        let mut take = |name| {
-            its.next_if(|i| label(i, name).is_some())
-                .and_then(|i| label(&i, name))
-        };
-        let purpose = take("Purpose").unwrap_or_default();
-        let when_to_use = take("When to use").unwrap_or_default();
-        if its.next().is_some() {
-            return None;
-        }
-        out.push(ToolUsage {
+        // `Purpose:` then `When to use:`, in that order, each left out when empty.
+        let mut usage = ToolUsage {
             tool,
-            purpose,
-            when_to_use,
-        });
+            ..ToolUsage::default()
+        };
+        {
+            let mut slots = [
+                ("Purpose", &mut usage.purpose),
+                ("When to use", &mut usage.when_to_use),
+            ]
+            .into_iter();
+            for item in items(&b)? {
+                let (slot, value) = slots
+                    .by_ref()
+                    .find_map(|(name, slot)| Some((slot, label(&item, name)?)))?;
+                *slot = value;
+            }
+        }
+        out.push(usage);
     }
     Some(out)
 }

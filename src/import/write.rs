@@ -20,17 +20,6 @@ pub fn to_toml(spec: &Spec, source: &str) -> Result<String, String> {
     let mut doc: DocumentMut = pretty
         .parse()
         .map_err(|e: toml_edit::TomlError| e.to_string())?;
-    // A tool usage's empty text is its default: not written (`when_to_use = ""`).
-    if let Some(usages) = doc
-        .get_mut("tool_usage")
-        .and_then(Item::as_array_of_tables_mut)
-    {
-        for usage in usages.iter_mut() {
-            usage.retain(|key, value| {
-                !(matches!(key, "purpose" | "when_to_use") && value.as_str() == Some(""))
-            });
-        }
-    }
     layout_table(doc.as_table_mut(), true);
     let source: String = source
         .chars()

@@ -143,7 +143,7 @@ pub(super) fn environment(templates_dir: Option<PathBuf>) -> Environment<'static
 }
 
 /// A template by name: the project's file of that name, else the built-in.
-fn load(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Error> {
+pub(super) fn load(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Error> {
     let refuse = |why: String| {
         Err(minijinja::Error::new(
             minijinja::ErrorKind::InvalidOperation,

@@ -50,9 +50,9 @@ impl Renderer {
         // A template's own error is the same for every target that renders it
         // (five share `agent.md.j2`): said once, without the target's name.
         let mut d = Diagnostic::error(Code::Template, message_of_template(what, &e));
-        if let Some(file) = &file {
-            d = d.at(file);
-            if let (Some(line), Ok(text)) = (e.line(), crate::support::fs::read_text(file)) {
+        if let Some(file) = file {
+            d = d.at(&file);
+            if let (Some(line), Ok(text)) = (e.line(), crate::support::fs::read_text(&file)) {
                 let text: Arc<str> = Arc::from(text);
                 let start = text
                     .split_inclusive('\n')
@@ -62,8 +62,7 @@ impl Renderer {
                 let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
                 d = d.span(&text, start..end);
             }
-        }
-        if file.is_none() {
+        } else {
             d = self.help_with_overrides(d);
         }
         Diagnostics(vec![d])
@@ -77,12 +76,11 @@ impl Renderer {
         let Some(dir) = &self.templates_dir else {
             return d;
         };
+        // Read as rendering reads them (`env::load`: inside the folder, regular files).
         let own: Vec<String> = super::builtin_templates()
             .into_iter()
             .filter(|(name, builtin)| {
-                let path = dir.join(name);
-                path.is_file()
-                    && crate::support::fs::read_text(&path).is_ok_and(|text| text != *builtin)
+                super::env::load(Some(dir), name).is_ok_and(|t| t.is_some_and(|t| t != *builtin))
             })
             .map(|(name, _)| format!("`templates/{name}`"))
             .collect();
